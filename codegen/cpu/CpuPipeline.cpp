@@ -1,0 +1,67 @@
+//===- CpuPipeline.cpp - linalg on tensors -> LLVM dialect ----------------===//
+#include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace strata {
+
+// Why each step:
+//  - elementwise fusion merges the broadcast/activation generics that the
+//    graph lowering emits one per op;
+//  - function-boundary bufferization with identity layouts gives the entry
+//    function plain dense buffers;
+//  - results become out-parameters (static allocations hoisted into them, so
+//    outputs are written in place), which the bare-pointer calling
+//    convention then turns into `void f(float *in..., float *out...)`;
+//  - copies into padded or sliced buffers become loops, not calls into
+//    MLIR's runtime library (strata-strided-copy-to-linalg);
+//  - math ops without an LLVM intrinsic (tanh, erf) call libm.
+StringRef cpuLoweringPipelineText() {
+  return "builtin.module("
+         "canonicalize,"
+         "func.func(linalg-fuse-elementwise-ops),"
+         "cse,canonicalize,"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+         "canonicalize,"
+         "buffer-deallocation-pipeline,"
+         "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
+         "lower-affine,"
+         "expand-strided-metadata,"
+         "convert-scf-to-cf,"
+         "canonicalize,cse,"
+         "convert-math-to-llvm,"
+         "convert-math-to-libm,"
+         "finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-cf-to-llvm,"
+         "convert-index-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+         "reconcile-unrealized-casts)";
+}
+
+LogicalResult buildCpuLoweringPipeline(OpPassManager &pm) {
+  // The text starts with the anchor `builtin.module(`; parse its body into
+  // the given module-level manager.
+  StringRef text = cpuLoweringPipelineText();
+  StringRef body = text.drop_front(strlen("builtin.module(")).drop_back();
+  return parsePassPipeline(body, pm);
+}
+
+void registerCpuPipelines() {
+  registerStrataCpuPasses();
+  PassPipelineRegistration<>(
+      "strata-cpu-lower-to-llvm",
+      "Lower linalg-on-tensors to the LLVM dialect for CPUs (fusion, "
+      "bufferization, out-parameters, loops, LLVM)",
+      [](OpPassManager &pm) {
+        if (failed(buildCpuLoweringPipeline(pm)))
+          llvm::errs() << "strata: invalid built-in CPU pipeline\n";
+      });
+}
+
+} // namespace strata

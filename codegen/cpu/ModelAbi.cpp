@@ -1,0 +1,116 @@
+//===- ModelAbi.cpp - descriptor and entry of a compiled model ------------===//
+#include "codegen/cpu/ModelAbi.h"
+
+#include "strata/model_abi.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalAlias.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace strata {
+namespace {
+
+Constant *cString(Module &module, StringRef text, const Twine &symbol) {
+  Constant *data = ConstantDataArray::getString(module.getContext(), text);
+  auto *global = new GlobalVariable(module, data->getType(), /*isConstant=*/true,
+                                    GlobalValue::PrivateLinkage, data, symbol);
+  global->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  return global;
+}
+
+/// The strata_tensor_desc array for `tensors`.
+Constant *tensorTable(Module &module, StructType *descType,
+                      const std::vector<TensorSignature> &tensors,
+                      StringRef prefix) {
+  LLVMContext &ctx = module.getContext();
+  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  std::vector<Constant *> entries;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const TensorSignature &t = tensors[i];
+    std::string base = (prefix + Twine(i)).str();
+    SmallVector<Constant *> dims;
+    for (int64_t d : t.shape)
+      dims.push_back(ConstantInt::get(i64, d));
+    auto *shapeType = ArrayType::get(i64, dims.size());
+    auto *shape = new GlobalVariable(
+        module, shapeType, true, GlobalValue::PrivateLinkage,
+        ConstantArray::get(shapeType, dims), base + ".shape");
+    entries.push_back(ConstantStruct::get(
+        descType, {cString(module, t.name, base + ".name"),
+                   ConstantInt::get(i32, t.dtype),
+                   ConstantInt::get(i32, t.shape.size()), shape}));
+  }
+  auto *tableType = ArrayType::get(descType, entries.size());
+  return new GlobalVariable(module, tableType, true,
+                            GlobalValue::PrivateLinkage,
+                            ConstantArray::get(tableType, entries), prefix);
+}
+
+} // namespace
+
+Error addModelAbi(Module &module, const ModelSignature &sig,
+                  StringRef implName) {
+  LLVMContext &ctx = module.getContext();
+  Function *impl = module.getFunction(implName);
+  if (!impl)
+    return createStringError("compiled module has no function '%s'",
+                             implName.str().c_str());
+  size_t numBuffers = sig.inputs.size() + sig.outputs.size();
+  if (impl->arg_size() != numBuffers)
+    return createStringError(
+        "function '%s' takes %u arguments, the model has %zu inputs+outputs",
+        implName.str().c_str(), impl->arg_size(), numBuffers);
+  impl->setLinkage(GlobalValue::InternalLinkage);
+
+  Type *i32 = Type::getInt32Ty(ctx);
+  PointerType *ptr = PointerType::getUnqual(ctx);
+
+  // int32_t strata_<name>_entry(void **buffers)
+  auto *entryType = FunctionType::get(i32, {ptr}, false);
+  Function *entry = Function::Create(entryType, GlobalValue::InternalLinkage,
+                                     "strata_" + sig.name + "_entry", module);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", entry));
+  SmallVector<Value *> args;
+  for (size_t i = 0; i < numBuffers; ++i) {
+    Value *slot = b.CreateConstGEP1_64(ptr, entry->getArg(0), i);
+    args.push_back(b.CreateLoad(ptr, slot));
+  }
+  b.CreateCall(impl, args);
+  b.CreateRet(ConstantInt::get(i32, 0));
+
+  // The descriptor, laid out as strata_tensor_desc / strata_model_desc.
+  auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr},
+                                        "strata_tensor_desc");
+  auto *modelDesc = StructType::create(
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr}, "strata_model_desc");
+  Constant *desc = ConstantStruct::get(
+      modelDesc,
+      {ConstantInt::get(i32, STRATA_MODEL_ABI_VERSION),
+       ConstantInt::get(i32, sig.inputs.size()),
+       ConstantInt::get(i32, sig.outputs.size()), ConstantInt::get(i32, 0),
+       cString(module, sig.name, "strata.model_name"),
+       tensorTable(module, tensorDesc, sig.inputs, "strata.inputs"),
+       tensorTable(module, tensorDesc, sig.outputs, "strata.outputs"),
+       entry});
+  auto *global = new GlobalVariable(module, modelDesc, true,
+                                    GlobalValue::InternalLinkage, desc,
+                                    "strata." + sig.name + ".descriptor");
+  // Weak alias: several statically linked models do not clash; dlsym of a
+  // shared library finds it.
+  GlobalAlias::create(modelDesc, 0, GlobalValue::WeakAnyLinkage,
+                      STRATA_DESCRIPTOR_SYMBOL, global, &module);
+
+  // const strata_model_desc *strata_<name>_descriptor(void)
+  Function *accessor =
+      Function::Create(FunctionType::get(ptr, false),
+                       GlobalValue::ExternalLinkage,
+                       "strata_" + sig.name + "_descriptor", module);
+  IRBuilder<> ab(BasicBlock::Create(ctx, "entry", accessor));
+  ab.CreateRet(global);
+  return Error::success();
+}
+
+} // namespace strata

@@ -1,0 +1,44 @@
+//===- ModelAbi.h - descriptor and entry of a compiled model ----*- C++ -*-===//
+//
+// Emits, into the LLVM module of a compiled model, what
+// include/strata/model_abi.h describes: the descriptor constant and the
+// `int32_t entry(void **buffers)` wrapper around the bare-pointer function
+// that the CPU pipeline produced.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_CODEGEN_CPU_MODELABI_H
+#define STRATA_CODEGEN_CPU_MODELABI_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace strata {
+
+struct TensorSignature {
+  std::string name;
+  int32_t dtype = 0; ///< a strata_dtype
+  std::vector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::string name; ///< a C identifier
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// Adds the descriptor (`strata_model_descriptor`, weak), the accessor
+/// `strata_<name>_descriptor()` and the entry wrapper calling `implName`
+/// (made internal, so that only the ABI symbols are exported).
+llvm::Error addModelAbi(llvm::Module &module, const ModelSignature &signature,
+                        llvm::StringRef implName);
+
+} // namespace strata
+
+#endif // STRATA_CODEGEN_CPU_MODELABI_H

@@ -1,0 +1,236 @@
+//===- GraphOps.td - graph dialect operations --------------*- tablegen -*-===//
+//
+// Every op infers its result type (InferTypeOpAdaptor); the inference also
+// checks the operands and attributes, so a verifier error and an import error
+// are the same message.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_GRAPH_OPS
+#define STRATA_GRAPH_OPS
+
+include "GraphDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+def Graph_QuantElement : Type<
+    CPred<"::llvm::isa<::mlir::quant::UniformQuantizedType, "
+          "::mlir::quant::UniformQuantizedPerAxisType>($_self)">,
+    "uniform quantized type">;
+
+def Graph_Element : AnyTypeOf<[F32, F16, BF16, I8, UI8, I32, I64, I1,
+                               Graph_QuantElement]>;
+def Graph_Tensor : RankedTensorOf<[Graph_Element]>;
+def Graph_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Graph_NumericTensor : RankedTensorOf<[F32, F16, BF16, I8, UI8, I32, I64]>;
+
+class Graph_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Graph_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Graph_ConstantOp : Graph_Op<"constant",
+    [ConstantLike, AllTypesMatch<["value", "output"]>]> {
+  let summary = "a constant tensor (an ONNX initializer or Constant node)";
+  let description = [{
+    Large weights are held as `dense_resource` blobs, so importing a model
+    does not copy them again.
+
+    ```mlir
+    %w = graph.constant dense<1.0> : tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$value attr-dict";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Graph_BinaryOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [InferTypeOpAdaptor]> {
+  let summary = what # " with numpy broadcasting";
+  let description = [{
+    Both operands have the same element type; shapes broadcast as in numpy
+    (and ONNX opset 7 and later).
+  }];
+  let arguments = (ins Graph_NumericTensor:$lhs, Graph_NumericTensor:$rhs);
+  let results = (outs Graph_NumericTensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AddOp : Graph_BinaryOp<"add", "elementwise addition">;
+def Graph_SubOp : Graph_BinaryOp<"sub", "elementwise subtraction">;
+def Graph_MulOp : Graph_BinaryOp<"mul", "elementwise multiplication">;
+def Graph_DivOp : Graph_BinaryOp<"div", "elementwise division">;
+
+class Graph_UnaryFloatOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [InferTypeOpAdaptor]> {
+  let summary = what;
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Graph_ReluOp : Graph_UnaryFloatOp<"relu", "max(x, 0)">;
+def Graph_SigmoidOp : Graph_UnaryFloatOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Graph_TanhOp : Graph_UnaryFloatOp<"tanh", "hyperbolic tangent">;
+
+def Graph_ClipOp : Graph_Op<"clip", [InferTypeOpAdaptor]> {
+  let summary = "clamps to [min, max]; a missing bound is unbounded";
+  let description = [{
+    ONNX Clip's `min` / `max` inputs (opset 11 and later) must be constants;
+    the importer folds them into these attributes.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, OptionalAttr<F32Attr>:$min,
+                       OptionalAttr<F32Attr>:$max);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Graph_MatMulOp : Graph_Op<"matmul", [InferTypeOpAdaptor]> {
+  let summary = "numpy matmul: batch dimensions broadcast, 1-D operands "
+                "are promoted and the promoted dimension dropped";
+  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_GemmOp : Graph_Op<"gemm", [InferTypeOpAdaptor]> {
+  let summary = "alpha * op(a) * op(b) + beta * c, with c broadcast to MxN";
+  let arguments = (ins Graph_FloatTensor:$a, Graph_FloatTensor:$b,
+                       Optional<Graph_FloatTensor>:$c,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_b);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, normalization and pooling (NCHW)
+//===----------------------------------------------------------------------===//
+
+def Graph_ConvOp : Graph_Op<"conv", [InferTypeOpAdaptor]> {
+  let summary = "2-D convolution, NCHW input, (F, C/group, KH, KW) weight";
+  let description = [{
+    `pads` is `[top, left, bottom, right]` (ONNX order); ONNX's `auto_pad` is
+    resolved into explicit pads by the importer.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                       Optional<Graph_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads, I64Attr:$group);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Graph_BatchNormOp : Graph_Op<"batch_norm", [InferTypeOpAdaptor]> {
+  let summary = "inference batch normalization over the channel axis (1)";
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$scale,
+                       Graph_FloatTensor:$bias, Graph_FloatTensor:$mean,
+                       Graph_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance "
+                       "attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_MaxPoolOp : Graph_Op<"max_pool", [InferTypeOpAdaptor]> {
+  let summary = "2-D max pooling (NCHW); padded cells never win";
+  let arguments = (ins Graph_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Graph_AveragePoolOp : Graph_Op<"average_pool", [InferTypeOpAdaptor]> {
+  let summary = "2-D average pooling (NCHW)";
+  let description = [{
+    With `count_include_pad` false, each window divides by the number of
+    cells inside the unpadded input.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Graph_GlobalAveragePoolOp
+    : Graph_Op<"global_average_pool", [InferTypeOpAdaptor]> {
+  let summary = "mean over all spatial dimensions; keeps them as size 1";
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+def Graph_ReshapeOp : Graph_Op<"reshape", [InferTypeOpAdaptor]> {
+  let summary = "reshape to an explicit shape";
+  let description = [{
+    `shape` is fully resolved (no ONNX `0` or `-1` entries): the importer
+    resolves them against the input shape.
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Graph_FlattenOp : Graph_Op<"flatten", [InferTypeOpAdaptor]> {
+  let summary = "collapses dimensions [0, axis) and [axis, rank) to a 2-D "
+                "tensor";
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Graph_TransposeOp : Graph_Op<"transpose", [InferTypeOpAdaptor]> {
+  let summary = "permutes dimensions: output dim i is input dim perm[i]";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Graph_ConcatOp : Graph_Op<"concat", [InferTypeOpAdaptor]> {
+  let summary = "concatenates along a (non-negative) axis";
+  let arguments = (ins Variadic<Graph_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type($inputs, results)";
+}
+
+def Graph_SoftmaxOp : Graph_Op<"softmax", [InferTypeOpAdaptor]> {
+  let summary = "softmax along one (non-negative) axis (ONNX opset 13 "
+                "semantics; older opsets are rewritten at import)";
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+#endif // STRATA_GRAPH_OPS

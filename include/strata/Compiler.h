@@ -1,0 +1,51 @@
+//===- Compiler.h - strata's compiler API ----------------------*- C++ -*-===//
+//
+// The one entry point that tools and the Python module use to turn an ONNX
+// model into an artifact. Plain standard-library types only, so that callers
+// built with exceptions/RTTI (pybind11) need no MLIR headers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_COMPILER_H
+#define STRATA_COMPILER_H
+
+#include <string>
+#include <vector>
+
+namespace strata {
+
+/// What `compile` produces. Each IR stage is printed to `<name>.<stage>.mlir`
+/// (or to stdout when the output path is "-"); Obj writes `<name>.o`; Lib
+/// writes `lib<name>.so`, `lib<name>.a` and `<name>.h`.
+enum class EmitKind { Graph, Linalg, LLVM, Obj, Lib };
+
+/// Parses "graph", "linalg", "llvm", "obj", "lib". Returns false on others.
+bool parseEmitKind(const std::string &text, EmitKind &kind);
+
+struct CompileOptions {
+  std::string modelPath;  ///< the .onnx file
+  std::string outputPath; ///< a directory for Lib/Obj, a file or "-" for IR
+  EmitKind emit = EmitKind::Lib;
+  /// Library base name; derived from the model file name when empty.
+  std::string name;
+  /// Target CPU and features; "host" means the machine compiling.
+  std::string targetCpu = "host";
+  std::string targetFeatures;
+};
+
+struct CompileResult {
+  bool ok = false;
+  /// Every diagnostic, one per line, each naming the ONNX node at fault.
+  std::string errors;
+  /// The main file written (the .so for Lib), empty on failure or stdout.
+  std::string outputFile;
+};
+
+/// Runs the whole pipeline. Never aborts on bad input: errors are returned.
+CompileResult compile(const CompileOptions &options);
+
+/// Makes a valid C identifier (and library name) from a file stem.
+std::string sanitizeModelName(const std::string &stem);
+
+} // namespace strata
+
+#endif // STRATA_COMPILER_H

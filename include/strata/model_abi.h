@@ -1,0 +1,68 @@
+/* strata/model_abi.h - the contract between a compiled model and the runtime.
+ *
+ * Every library that strata-compile produces exports one descriptor of the
+ * types below. The runtime reads it; nothing flows the other way. The layout
+ * is versioned by STRATA_MODEL_ABI_VERSION: a later version may append fields
+ * at the end of strata_model_desc, never reorder or remove them.
+ *
+ * Plain C, no dependencies: included by generated headers and the runtime.
+ */
+#ifndef STRATA_MODEL_ABI_H
+#define STRATA_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STRATA_MODEL_ABI_VERSION 1u
+
+/* Element types. Values are ONNX's TensorProto.DataType numbers so that
+ * tools can map them without a table. */
+typedef enum strata_dtype {
+  STRATA_DTYPE_F32 = 1,
+  STRATA_DTYPE_U8 = 2,
+  STRATA_DTYPE_I8 = 3,
+  STRATA_DTYPE_I32 = 6,
+  STRATA_DTYPE_I64 = 7,
+  STRATA_DTYPE_BOOL = 9,
+  STRATA_DTYPE_F16 = 10,
+  STRATA_DTYPE_BF16 = 16,
+} strata_dtype;
+
+/* One input or output of a model. `shape` has `rank` entries; a dimension
+ * of -1 is dynamic (not produced by ABI version 1). */
+typedef struct strata_tensor_desc {
+  const char *name;
+  int32_t dtype; /* a strata_dtype */
+  int32_t rank;
+  const int64_t *shape;
+} strata_tensor_desc;
+
+/* The model's entry point. `buffers` holds num_inputs input pointers followed
+ * by num_outputs output pointers, each a dense row-major buffer of the
+ * described shape and dtype. Returns 0 on success. */
+typedef int32_t (*strata_entry_fn)(void **buffers);
+
+typedef struct strata_model_desc {
+  uint32_t abi_version; /* STRATA_MODEL_ABI_VERSION of the compiler */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved; /* zero */
+  const char *model_name;
+  const strata_tensor_desc *inputs;
+  const strata_tensor_desc *outputs;
+  strata_entry_fn entry;
+} strata_model_desc;
+
+/* Every compiled library exports `strata_model_descriptor` (weak, so that
+ * several static models may be linked together) and
+ * `strata_<name>_descriptor` (strong, declared in the generated <name>.h). */
+#define STRATA_DESCRIPTOR_SYMBOL "strata_model_descriptor"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STRATA_MODEL_ABI_H */

@@ -1,0 +1,82 @@
+/* strata/runtime.h - load and run a model compiled by strata.
+ *
+ * Depends on libc, libdl and nothing else. Every call returns a status code;
+ * on failure strata_last_error() returns a message for the calling thread
+ * that names the argument at fault (e.g. "input 'x': expected shape
+ * [1,3,8,8], got [1,3,8,9]").
+ *
+ * Synchronous for now; the async API will be added next to these calls, and
+ * these keep working.
+ */
+#ifndef STRATA_RUNTIME_H
+#define STRATA_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strata/model_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STRATA_RUNTIME_API_VERSION 1u
+
+typedef enum strata_status {
+  STRATA_OK = 0,
+  STRATA_ERROR_INVALID_ARGUMENT = 1, /* null pointer, wrong count, shape, dtype */
+  STRATA_ERROR_LOAD = 2,             /* dlopen / missing descriptor */
+  STRATA_ERROR_ABI = 3,              /* library built for another ABI */
+  STRATA_ERROR_EXECUTION = 4,        /* the model's entry reported failure */
+  STRATA_ERROR_OUT_OF_MEMORY = 5,
+} strata_status;
+
+/* A caller-owned view of one tensor: a dense row-major buffer. */
+typedef struct strata_tensor {
+  void *data;
+  int32_t dtype; /* a strata_dtype */
+  int32_t rank;
+  const int64_t *shape;
+} strata_tensor;
+
+typedef struct strata_model strata_model;
+
+/* Message of the last failed call on this thread ("" if none). */
+const char *strata_last_error(void);
+
+/* Human-readable name of a status code. */
+const char *strata_status_string(strata_status status);
+
+/* Size in bytes of one element of `dtype`, 0 if unknown. */
+size_t strata_dtype_size(int32_t dtype);
+
+/* Name of a dtype ("f32", "i64", ...), "unknown" if unknown. */
+const char *strata_dtype_name(int32_t dtype);
+
+/* Opens a shared library produced by strata-compile (dlopen). */
+strata_status strata_model_load(const char *path, strata_model **out_model);
+
+/* Wraps a descriptor linked into the program (static library use):
+ *   strata_model_from_descriptor(strata_mymodel_descriptor(), &m); */
+strata_status strata_model_from_descriptor(const strata_model_desc *desc,
+                                           strata_model **out_model);
+
+/* Releases the model (and dlcloses its library). Null is allowed. */
+void strata_model_free(strata_model *model);
+
+/* The descriptor: names, dtypes and shapes of inputs and outputs. */
+const strata_model_desc *strata_model_descriptor(const strata_model *model);
+
+/* Runs the model synchronously. `inputs` has desc->num_inputs entries and
+ * `outputs` desc->num_outputs, in descriptor order, each with the exact
+ * dtype and shape of the descriptor and caller-allocated data. */
+strata_status strata_model_run(strata_model *model,
+                               const strata_tensor *inputs, size_t num_inputs,
+                               const strata_tensor *outputs,
+                               size_t num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STRATA_RUNTIME_H */

@@ -1,0 +1,33 @@
+//===- ArtifactWriter.h - object -> lib<name>.so/.a + <name>.h --*- C++ -*-===//
+#ifndef STRATA_LIB_DRIVER_ARTIFACTWRITER_H
+#define STRATA_LIB_DRIVER_ARTIFACTWRITER_H
+
+#include "codegen/cpu/ModelAbi.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace strata {
+
+/// The C header describing a compiled model: its descriptor accessor and
+/// one block of constants (name, dtype, rank, shape, element count) per
+/// input and output.
+std::string renderModelHeader(const ModelSignature &signature,
+                              llvm::StringRef sourceModel);
+
+/// Writes `text` to `path`, replacing it.
+llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text);
+
+/// Writes `<dir>/lib<name>.a` holding `object` as `<name>.o`.
+llvm::Error writeStaticLibrary(llvm::StringRef dir, llvm::StringRef name,
+                               llvm::StringRef object);
+
+/// Links `object` into `<dir>/lib<name>.so` with the linker driver found at
+/// build time (clang + lld), against libc and libm only.
+llvm::Error linkSharedLibrary(llvm::StringRef dir, llvm::StringRef name,
+                              llvm::StringRef object);
+
+} // namespace strata
+
+#endif // STRATA_LIB_DRIVER_ARTIFACTWRITER_H

@@ -1,0 +1,283 @@
+//===- Compiler.cpp - strata::compile, the whole pipeline -----------------===//
+//
+// import (ONNX -> graph) -> convert-graph-to-linalg -> CPU lowering (LLVM
+// dialect) -> LLVM IR + model ABI -> object -> lib<name>.so/.a + <name>.h.
+// Each stage can be the last one (--emit). Diagnostics are collected with
+// the ONNX node they concern and returned, never printed from here.
+//
+//===----------------------------------------------------------------------===//
+#include "strata/Compiler.h"
+
+#include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/ModelAbi.h"
+#include "codegen/cpu/ObjectEmitter.h"
+#include "lib/driver/ArtifactWriter.h"
+#include "lib/driver/Registration.h"
+#include "lib/driver/Signature.h"
+#include "lib/frontend/onnx/OnnxImporter.h"
+#include "lib/support/NodeLocation.h"
+#include "passes/graph/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace strata {
+
+bool parseEmitKind(const std::string &text, EmitKind &kind) {
+  static const std::pair<const char *, EmitKind> kinds[] = {
+      {"graph", EmitKind::Graph}, {"linalg", EmitKind::Linalg},
+      {"llvm", EmitKind::LLVM},   {"obj", EmitKind::Obj},
+      {"lib", EmitKind::Lib}};
+  for (const auto &[name, value] : kinds)
+    if (text == name) {
+      kind = value;
+      return true;
+    }
+  return false;
+}
+
+std::string sanitizeModelName(const std::string &stem) {
+  std::string name;
+  for (char c : stem)
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    name = "m_" + name;
+  return name;
+}
+
+namespace {
+
+/// Collects diagnostics as "error: node 'x' (Conv, opset 17): message".
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext &context)
+      : handler(&context, [this](Diagnostic &diag) {
+          record(diag);
+          return success();
+        }) {}
+
+  void record(Diagnostic &diag) {
+    const char *severity = "error";
+    if (diag.getSeverity() == DiagnosticSeverity::Warning)
+      severity = "warning";
+    else if (diag.getSeverity() == DiagnosticSeverity::Note)
+      severity = "note";
+    else if (diag.getSeverity() == DiagnosticSeverity::Remark)
+      severity = "remark";
+    std::string where;
+    if (!isa<UnknownLoc>(diag.getLocation()))
+      where = describeLocation(diag.getLocation()) + ": ";
+    text += std::string(severity) + ": " + where + diag.str() + "\n";
+    for (Diagnostic &note : diag.getNotes()) {
+      // The pass manager attaches a dump of the failing op: too long for a
+      // user, who gets the node name instead.
+      if (StringRef(note.str()).starts_with("see current operation"))
+        continue;
+      record(note);
+    }
+  }
+
+  void add(const std::string &message) { text += "error: " + message + "\n"; }
+  std::string text;
+
+private:
+  ScopedDiagnosticHandler handler;
+};
+
+/// Where an IR stage goes: stdout for "-", a file, or `<dir>/<name>.<ext>`.
+std::string stagePath(const CompileOptions &options, StringRef name,
+                      StringRef extension) {
+  const std::string &out = options.outputPath;
+  if (out.empty() || out == "-")
+    return "-";
+  if (llvm::sys::fs::is_directory(out) || StringRef(out).ends_with("/")) {
+    SmallString<256> path(out);
+    llvm::sys::path::append(path, name + "." + extension);
+    return std::string(path);
+  }
+  return out;
+}
+
+template <typename Printable>
+llvm::Error printTo(const std::string &path, Printable &&print) {
+  if (path == "-") {
+    print(llvm::outs());
+    llvm::outs().flush();
+    return llvm::Error::success();
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  print(os);
+  return writeFile(path, text);
+}
+
+llvm::Error ensureDirectory(StringRef dir) {
+  if (std::error_code error = llvm::sys::fs::create_directories(dir))
+    return llvm::createStringError(error, "cannot create directory '%s': %s",
+                                   dir.str().c_str(),
+                                   error.message().c_str());
+  return llvm::Error::success();
+}
+
+class Compilation {
+public:
+  Compilation(const CompileOptions &options)
+      : options(options), context(makeRegistry()), diagnostics(context) {
+    context.loadAllAvailableDialects();
+  }
+
+  CompileResult run() {
+    CompileResult result;
+    result.ok = true;
+    if (llvm::Error error = runStages(result)) {
+      result.ok = false;
+      std::string message = llvm::toString(std::move(error));
+      // An empty message marks a failure already reported as diagnostics.
+      if (!message.empty() || diagnostics.text.empty())
+        diagnostics.add(message.empty() ? "compilation failed" : message);
+    }
+    result.errors = diagnostics.text;
+    if (!result.ok)
+      result.outputFile.clear();
+    return result;
+  }
+
+private:
+  static DialectRegistry makeRegistry() {
+    DialectRegistry registry;
+    registerStrataDialects(registry);
+    return registry;
+  }
+
+  /// A failure whose diagnostics were already collected.
+  static llvm::Error reported() { return llvm::createStringError(""); }
+
+  /// Runs the stages up to options.emit.
+  llvm::Error runStages(CompileResult &result) {
+    std::string name = options.name.empty()
+                           ? sanitizeModelName(llvm::sys::path::stem(
+                                                   options.modelPath)
+                                                   .str())
+                           : sanitizeModelName(options.name);
+    OwningOpRef<ModuleOp> module = importOnnxModel(context, options.modelPath);
+    if (!module)
+      return reported();
+    if (options.emit == EmitKind::Graph)
+      return printModule(*module, name, "graph.mlir", result);
+
+    auto main = module->lookupSymbol<func::FuncOp>("main");
+    if (!main)
+      return llvm::createStringError("imported module has no main function");
+    FailureOr<ModelSignature> signature = extractSignature(main, name);
+    if (failed(signature))
+      return reported();
+    std::string implName = "strata_" + name + "_impl";
+    if (failed(SymbolTable::replaceAllSymbolUses(
+            main, StringAttr::get(&context, implName), *module)))
+      return llvm::createStringError("cannot rename the entry function");
+    main.setSymName(implName);
+    // Names now live in the signature; LLVM translation has no use for them.
+    for (unsigned i = 0; i < main.getNumArguments(); ++i)
+      main.removeArgAttr(i, StringAttr::get(&context, "graph.name"));
+    for (unsigned i = 0; i < main.getNumResults(); ++i)
+      main.removeResultAttr(i, StringAttr::get(&context, "graph.name"));
+
+    PassManager toLinalg(&context);
+    toLinalg.addPass(createConvertGraphToLinalgPass());
+    toLinalg.addPass(createCanonicalizerPass());
+    if (failed(toLinalg.run(*module)))
+      return reported();
+    if (options.emit == EmitKind::Linalg)
+      return printModule(*module, name, "linalg.mlir", result);
+
+    PassManager toLLVM(&context);
+    if (failed(buildCpuLoweringPipeline(toLLVM)))
+      return llvm::createStringError("invalid built-in CPU pipeline");
+    if (failed(toLLVM.run(*module)))
+      return reported();
+
+    llvm::LLVMContext llvmContext;
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateModuleToLLVMIR(*module, llvmContext, name);
+    if (!llvmModule)
+      return llvm::createStringError("translation to LLVM IR failed");
+    if (llvm::Error error = addModelAbi(*llvmModule, *signature, implName))
+      return error;
+    CpuTarget target{"", options.targetCpu, options.targetFeatures};
+
+    if (options.emit == EmitKind::LLVM) {
+      if (llvm::Error error = optimizeModule(*llvmModule, target))
+        return error;
+      std::string path = stagePath(options, name, "ll");
+      result.outputFile = path == "-" ? "" : path;
+      return printTo(path, [&](llvm::raw_ostream &os) {
+        llvmModule->print(os, nullptr);
+      });
+    }
+
+    llvm::Expected<std::string> object = emitObject(*llvmModule, target);
+    if (!object)
+      return object.takeError();
+    StringRef dir = options.outputPath.empty() ? StringRef(".")
+                                               : StringRef(options.outputPath);
+    if (llvm::Error error = ensureDirectory(dir))
+      return error;
+    SmallString<256> path(dir);
+    if (options.emit == EmitKind::Obj) {
+      llvm::sys::path::append(path, name + ".o");
+      result.outputFile = std::string(path);
+      return writeFile(path, *object);
+    }
+    llvm::sys::path::append(path, name + ".h");
+    if (llvm::Error error =
+            writeFile(path, renderModelHeader(*signature, options.modelPath)))
+      return error;
+    if (llvm::Error error = writeStaticLibrary(dir, name, *object))
+      return error;
+    if (llvm::Error error = linkSharedLibrary(dir, name, *object))
+      return error;
+    SmallString<256> shared(dir);
+    llvm::sys::path::append(shared, "lib" + name + ".so");
+    result.outputFile = std::string(shared);
+    return llvm::Error::success();
+  }
+
+  llvm::Error printModule(ModuleOp module, StringRef name, StringRef extension,
+                          CompileResult &result) {
+    std::string path = stagePath(options, name, extension);
+    result.outputFile = path == "-" ? "" : path;
+    return printTo(path, [&](llvm::raw_ostream &os) {
+      OpPrintingFlags flags;
+      flags.elideLargeElementsAttrs(16);
+      flags.elideLargeResourceString(64);
+      module.print(os, flags);
+    });
+  }
+
+  const CompileOptions &options;
+  MLIRContext context;
+  DiagnosticCollector diagnostics;
+};
+
+} // namespace
+
+CompileResult compile(const CompileOptions &options) {
+  registerStrataPasses();
+  Compilation compilation(options);
+  return compilation.run();
+}
+
+} // namespace strata

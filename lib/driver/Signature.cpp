@@ -1,0 +1,86 @@
+//===- Signature.cpp - a model's inputs and outputs -----------------------===//
+#include "lib/driver/Signature.h"
+
+#include "strata/model_abi.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+namespace strata {
+namespace {
+
+std::optional<int32_t> dtypeOf(Type type) {
+  if (type.isF32())
+    return STRATA_DTYPE_F32;
+  if (type.isF16())
+    return STRATA_DTYPE_F16;
+  if (type.isBF16())
+    return STRATA_DTYPE_BF16;
+  if (type.isUnsignedInteger(8))
+    return STRATA_DTYPE_U8;
+  if (type.isSignlessInteger(8))
+    return STRATA_DTYPE_I8;
+  if (type.isSignlessInteger(32))
+    return STRATA_DTYPE_I32;
+  if (type.isSignlessInteger(64))
+    return STRATA_DTYPE_I64;
+  if (type.isSignlessInteger(1))
+    return STRATA_DTYPE_BOOL;
+  return std::nullopt;
+}
+
+FailureOr<TensorSignature> describe(func::FuncOp main, Type type,
+                                    StringAttr nameAttr, StringRef kind,
+                                    size_t index) {
+  std::string name = nameAttr ? nameAttr.str()
+                              : (kind + Twine(index)).str();
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return main.emitError() << kind << " '" << name << "' is not a tensor";
+  std::optional<int32_t> dtype = dtypeOf(tensor.getElementType());
+  if (!dtype)
+    return main.emitError() << kind << " '" << name << "' has element type "
+                            << tensor.getElementType()
+                            << ", which a model signature cannot carry";
+  if (!tensor.hasStaticShape())
+    return main.emitError()
+           << kind << " '" << name << "' has a dynamic shape " << type
+           << "; dynamic dimensions are not supported yet";
+  return TensorSignature{name, *dtype,
+                         std::vector<int64_t>(tensor.getShape().begin(),
+                                              tensor.getShape().end())};
+}
+
+} // namespace
+
+FailureOr<ModelSignature> extractSignature(func::FuncOp main,
+                                           StringRef modelName) {
+  ModelSignature signature;
+  signature.name = modelName.str();
+  FunctionType type = main.getFunctionType();
+  bool ok = true;
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    auto t = describe(main, type.getInput(i),
+                      main.getArgAttrOfType<StringAttr>(i, "graph.name"),
+                      "input", i);
+    if (failed(t))
+      ok = false;
+    else
+      signature.inputs.push_back(*t);
+  }
+  for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    auto t = describe(main, type.getResult(i),
+                      main.getResultAttrOfType<StringAttr>(i, "graph.name"),
+                      "output", i);
+    if (failed(t))
+      ok = false;
+    else
+      signature.outputs.push_back(*t);
+  }
+  if (!ok)
+    return failure();
+  return signature;
+}
+
+} // namespace strata

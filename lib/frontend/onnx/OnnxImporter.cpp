@@ -1,0 +1,283 @@
+//===- OnnxImporter.cpp - ONNX model -> graph dialect ---------------------===//
+//
+// Reads the model, checks that every operator is supported, then walks the
+// (topologically sorted) nodes once, building func.func @main. Errors are
+// collected: a failing node is reported and its outputs are marked failed, so
+// nodes reading them are skipped silently and the import goes on to report
+// the other, independent problems.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/frontend/onnx/OnnxImporter.h"
+
+#include "dialects/graph/GraphDialect.h"
+#include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxTensors.h"
+#include "lib/support/NodeLocation.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cerrno>
+#include <fstream>
+#include <system_error>
+
+using namespace mlir;
+using namespace strata::onnx_import;
+
+namespace strata {
+namespace {
+
+bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+class ModelImporter {
+public:
+  ModelImporter(MLIRContext &context, StringRef path)
+      : context(context), path(path.str()),
+        fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  LogicalResult load();
+  LogicalResult readOpsets();
+  LogicalResult checkSupported();
+  int64_t opsetOf(StringRef domain) const {
+    return opsets.lookup(isDefaultDomain(domain) ? "" : domain);
+  }
+  Location nodeLocation(const onnx::NodeProto &node, size_t index) {
+    return makeNodeLocation(&context, node.name(), node.op_type(),
+                            opsetOf(node.domain()), index);
+  }
+  Location nameLocation(StringRef name) {
+    return NameLoc::get(StringAttr::get(&context, name));
+  }
+  /// Adds the initializers to `state` and returns the graph inputs that
+  /// become arguments, with their types.
+  LogicalResult collectInputs(GraphState &state,
+                              SmallVectorImpl<const onnx::ValueInfoProto *> &inputs,
+                              SmallVectorImpl<Type> &types);
+  /// Imports node `index`; failure() if it reported an error.
+  LogicalResult importNode(GraphState &state, onnx::NodeProto &node,
+                           size_t index);
+  LogicalResult buildMain(ModuleOp module);
+
+  MLIRContext &context;
+  std::string path;
+  Location fileLoc;
+  onnx::ModelProto model;
+  llvm::StringMap<int64_t> opsets; // domain ("" for ONNX) -> version
+};
+
+LogicalResult ModelImporter::load() {
+  if (llvm::sys::fs::is_directory(path))
+    return emitError(fileLoc) << "cannot open '" << path
+                              << "': it is a directory";
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return emitError(fileLoc)
+           << "cannot open '" << path
+           << "': " << std::error_code(errno, std::generic_category()).message();
+  // protobuf's default limit (INT_MAX bytes) admits models up to 2 GB, the
+  // format's own limit; larger weights must use external data.
+  if (!model.ParseFromIstream(&in))
+    return emitError(fileLoc) << "'" << path << "' is not a valid ONNX model "
+                              << "(protobuf parse failed)";
+  if (!model.has_graph())
+    return emitError(fileLoc) << "'" << path << "' is not a valid ONNX model "
+                              << "(it has no graph)";
+  return success();
+}
+
+LogicalResult ModelImporter::readOpsets() {
+  for (const auto &opset : model.opset_import())
+    opsets[isDefaultDomain(opset.domain()) ? "" : opset.domain()] =
+        opset.version();
+  if (!opsets.count(""))
+    return emitError(fileLoc) << "'" << path << "' has no opset_import for the "
+                              << "default ONNX domain";
+  return success();
+}
+
+LogicalResult ModelImporter::checkSupported() {
+  std::string list;
+  llvm::raw_string_ostream os(list);
+  int unsupported = 0;
+  for (const auto &[index, node] : llvm::enumerate(model.graph().node())) {
+    if (isDefaultDomain(node.domain()) && lookupOpImporter(node.op_type()))
+      continue;
+    ++unsupported;
+    os << "\n  node '"
+       << (node.name().empty() ? "#" + std::to_string(index) : node.name())
+       << "' (" << node.op_type();
+    if (!isDefaultDomain(node.domain()))
+      os << ", domain '" << node.domain() << "'";
+    os << ", opset " << opsetOf(node.domain()) << ")";
+  }
+  if (!unsupported)
+    return success();
+  return emitError(fileLoc) << "'" << path << "' uses " << unsupported
+                            << " unsupported operator"
+                            << (unsupported == 1 ? "" : "s") << ":" << list;
+}
+
+LogicalResult ModelImporter::collectInputs(
+    GraphState &state, SmallVectorImpl<const onnx::ValueInfoProto *> &inputs,
+    SmallVectorImpl<Type> &types) {
+  onnx::GraphProto &graph = *model.mutable_graph();
+  bool ok = true;
+  for (onnx::TensorProto &init : *graph.mutable_initializer())
+    state.addConstant(init.name(), nameLocation(init.name())).proto = &init;
+  if (graph.sparse_initializer_size()) {
+    emitError(fileLoc) << "sparse initializers are not supported";
+    ok = false;
+  }
+  // Older exporters list initializers as inputs too (overridable defaults);
+  // they are constants here.
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (state.lookupConstant(input.name()))
+      continue;
+    FailureOr<RankedTensorType> type =
+        convertInputType(input, nameLocation(input.name()));
+    if (failed(type)) {
+      ok = false;
+      continue;
+    }
+    inputs.push_back(&input);
+    types.push_back(*type);
+  }
+  return success(ok);
+}
+
+LogicalResult ModelImporter::importNode(GraphState &state,
+                                        onnx::NodeProto &node, size_t index) {
+  Location loc = nodeLocation(node, index);
+  auto markOutputsFailed = [&]() {
+    for (const std::string &name : node.output())
+      if (!name.empty()) {
+        state.values.erase(name);
+        state.failedNames.insert(name);
+      }
+  };
+  bool readsFailed = false, ok = true;
+  for (const std::string &name : node.input()) {
+    if (name.empty())
+      continue;
+    if (state.failedNames.contains(name)) {
+      readsFailed = true;
+    } else if (!state.isDefined(name)) {
+      emitError(loc) << "input '" << name << "' is not defined by an earlier "
+                     << "node, a graph input or an initializer";
+      ok = false;
+    } else if (ConstantTensor *c = state.lookupConstant(name)) {
+      // A tensor that does not convert is reported once, at the tensor.
+      if (failed(state.prepare(*c)))
+        readsFailed = true;
+    }
+  }
+  for (const std::string &name : node.output()) {
+    if (!name.empty() && (state.isDefined(name) ||
+                          state.failedNames.contains(name))) {
+      emitError(loc) << "output '" << name << "' is already defined";
+      ok = false;
+    }
+  }
+  if (!ok || readsFailed) {
+    markOutputsFailed();
+    return success(ok);
+  }
+  NodeContext ctx(state, node, opsetOf(node.domain()), loc);
+  if (failed(lookupOpImporter(node.op_type())(ctx))) {
+    markOutputsFailed();
+    return failure();
+  }
+  // An output the builder did not define (Dropout's mask, say) is fine
+  // unless something reads it.
+  for (auto [i, name] : llvm::enumerate(node.output())) {
+    if (!name.empty() && !state.isDefined(name) &&
+        state.usedNames.contains(name)) {
+      emitError(loc) << "output #" << i << " ('" << name
+                     << "') is not supported";
+      markOutputsFailed();
+      return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult ModelImporter::buildMain(ModuleOp module) {
+  OpBuilder builder(module.getBodyRegion());
+  GraphState state(builder, llvm::sys::path::parent_path(path));
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  SmallVector<Type> argTypes;
+  bool ok = succeeded(collectInputs(state, inputs, argTypes));
+
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToEnd(entry);
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    func.setArgAttr(i, "graph.name", builder.getStringAttr(input->name()));
+    state.values[input->name()] = entry->getArgument(i);
+  }
+
+  onnx::GraphProto &graph = *model.mutable_graph();
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &name : node.input())
+      state.usedNames.insert(name);
+  for (const onnx::ValueInfoProto &output : graph.output())
+    state.usedNames.insert(output.name());
+
+  for (auto [index, node] : llvm::enumerate(*graph.mutable_node()))
+    ok = succeeded(importNode(state, node, index)) && ok;
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    if (state.failedNames.contains(output.name()))
+      continue; // reported at the node that failed
+    Value value = state.getValue(output.name());
+    if (!value) {
+      if (!state.lookupConstant(output.name())) // else reported at the tensor
+        emitError(nameLocation(output.name()))
+            << "graph output '" << output.name()
+            << "' is not produced by any node, graph input or initializer";
+      ok = false;
+      continue;
+    }
+    results.push_back(value);
+  }
+  if (!ok)
+    return failure();
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "graph.name", builder.getStringAttr(output.name()));
+  return success();
+}
+
+OwningOpRef<ModuleOp> ModelImporter::run() {
+  context.loadDialect<graph::GraphDialect, func::FuncDialect,
+                      quant::QuantDialect>();
+  if (failed(load()) || failed(readOpsets()) || failed(checkSupported()))
+    return nullptr;
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  if (failed(buildMain(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context, StringRef path,
+                                      const OnnxImportOptions &options) {
+  (void)options; // no options yet
+  return ModelImporter(context, path).run();
+}
+
+} // namespace strata

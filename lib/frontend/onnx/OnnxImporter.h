@@ -1,0 +1,32 @@
+//===- OnnxImporter.h - ONNX model -> graph dialect -------------*- C++ -*-===//
+//
+// The public entry point of the ONNX frontend. Protobuf types stay out of this
+// header so that callers need neither the ONNX headers nor their flags.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_LIB_FRONTEND_ONNX_ONNXIMPORTER_H
+#define STRATA_LIB_FRONTEND_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace strata {
+
+struct OnnxImportOptions {}; // room for input-shape overrides later
+
+/// Reads an ONNX model file and builds a module holding
+///   func.func @main(%x: tensor<...> {graph.name = "x"}, ...)
+///       -> (tensor<...> {graph.name = "y"}, ...)
+/// (only real graph inputs become arguments, not initializers listed as
+/// inputs), with one graph op per ONNX node, each located at
+/// makeNodeLocation(ctx, node.name(), node.op_type(), opset, nodeIndex).
+/// On any error, emits diagnostics through the context (at the node's
+/// location where there is one) and returns null.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxModel(mlir::MLIRContext &context, llvm::StringRef path,
+                const OnnxImportOptions &options = {});
+
+} // namespace strata
+
+#endif // STRATA_LIB_FRONTEND_ONNX_ONNXIMPORTER_H

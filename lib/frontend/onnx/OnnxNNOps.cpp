@@ -1,0 +1,209 @@
+//===- OnnxNNOps.cpp - Conv, pooling and BatchNormalization ---------------===//
+#include "lib/frontend/onnx/OnnxOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+
+namespace strata::onnx_import {
+
+/// Explicit [top, left, bottom, right] pads of a 2-D sliding window op:
+/// the `pads` attribute, or what `auto_pad` asks for.
+static FailureOr<SmallVector<int64_t>>
+resolvePads(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel,
+            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  std::string autoPad = ctx.attrs.getString("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET")
+    return ctx.attrs.getInts("pads").value_or(SmallVector<int64_t>(4, 0));
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>(4, 0);
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.emitError() << "unknown auto_pad '" << autoPad << "'";
+  if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2)
+    return ctx.emitError() << "kernel_shape, strides and dilations must have "
+                           << "2 values each";
+  ArrayRef<int64_t> spatial = input.getShape().drop_front(2);
+  if (ShapedType::isDynamicShape(spatial))
+    return ctx.emitError() << "auto_pad " << autoPad << " needs static "
+                           << "spatial dimensions, got "
+                           << formatShape(input.getShape());
+  // The output has ceil(in / stride) cells; pad what the last window lacks,
+  // the odd cell at the end (SAME_UPPER) or at the beginning (SAME_LOWER).
+  SmallVector<int64_t> pads(4, 0);
+  for (int i = 0; i < 2; ++i) {
+    if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1)
+      return ctx.emitError() << "kernel_shape, strides and dilations must be "
+                             << "positive";
+    int64_t out = (spatial[i] + strides[i] - 1) / strides[i];
+    int64_t window = (kernel[i] - 1) * dilations[i] + 1;
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[i] + window - spatial[i]);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+/// Only 2-D windows (rank-4 NCHW inputs) are supported.
+static LogicalResult expect2D(NodeContext &ctx, StringRef what) {
+  if (!ctx.hasInput(0))
+    return ctx.emitError() << "expects an input";
+  int64_t rank = ctx.inputType(0).getRank();
+  if (rank == 4)
+    return success();
+  return ctx.emitError() << "only 2-D " << what << " (a rank-4 NCHW input) "
+                         << "is supported, got a rank-" << rank << " input";
+}
+
+LogicalResult importConv(NodeContext &ctx) {
+  if (failed(expect2D(ctx, "convolution")))
+    return failure();
+  if (!ctx.hasInput(1))
+    return ctx.emitError() << "expects a weight input";
+  RankedTensorType input = ctx.inputType(0), weight = ctx.inputType(1);
+  SmallVector<int64_t> ones = {1, 1};
+  SmallVector<int64_t> strides = ctx.attrs.getInts("strides").value_or(ones);
+  SmallVector<int64_t> dilations =
+      ctx.attrs.getInts("dilations").value_or(ones);
+  int64_t group = ctx.attrs.getInt("group", 1);
+  // kernel_shape is optional: the weight's spatial dimensions are the kernel.
+  SmallVector<int64_t> kernel;
+  if (weight.getRank() == 4)
+    kernel.assign(weight.getShape().begin() + 2, weight.getShape().end());
+  if (std::optional<SmallVector<int64_t>> attr =
+          ctx.attrs.getInts("kernel_shape")) {
+    bool matches = attr->size() == kernel.size();
+    for (size_t i = 0; matches && i < kernel.size(); ++i)
+      matches = ShapedType::isDynamic(kernel[i]) || kernel[i] == (*attr)[i];
+    if (!matches)
+      return ctx.emitError() << "kernel_shape " << formatShape(*attr)
+                             << " does not match the weight's shape "
+                             << formatShape(weight.getShape());
+    kernel = std::move(*attr);
+  }
+  FailureOr<SmallVector<int64_t>> pads =
+      resolvePads(ctx, input, kernel, strides, dilations);
+  if (failed(pads) || ctx.attrs.failed())
+    return failure();
+  SmallVector<Value> operands = {ctx.input(0), ctx.input(1)};
+  if (ctx.hasInput(2))
+    operands.push_back(ctx.input(2));
+  Builder b(ctx.getContext());
+  Value result = ctx.create(
+      "graph.conv", operands,
+      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
+       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
+       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
+       b.getNamedAttr("group", b.getI64IntegerAttr(group))});
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+/// Shared by MaxPool and AveragePool: kernel_shape, strides, pads, ceil_mode.
+static LogicalResult
+getPoolAttributes(NodeContext &ctx, ArrayRef<int64_t> dilations,
+                  SmallVectorImpl<NamedAttribute> &attrs) {
+  std::optional<SmallVector<int64_t>> kernel =
+      ctx.attrs.getInts("kernel_shape");
+  if (!kernel)
+    return ctx.attrs.failed()
+               ? failure()
+               : ctx.emitError() << "attribute 'kernel_shape' is required";
+  SmallVector<int64_t> strides =
+      ctx.attrs.getInts("strides").value_or(SmallVector<int64_t>{1, 1});
+  // ceil_mode exists from opset 10; before, it was always floor.
+  bool ceilMode = ctx.attrs.getInt("ceil_mode", 0) != 0;
+  FailureOr<SmallVector<int64_t>> pads =
+      resolvePads(ctx, ctx.inputType(0), *kernel, strides, dilations);
+  if (failed(pads) || ctx.attrs.failed())
+    return failure();
+  Builder b(ctx.getContext());
+  attrs.push_back(
+      b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(*kernel)));
+  attrs.push_back(b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)));
+  attrs.push_back(b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)));
+  attrs.push_back(b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode)));
+  return success();
+}
+
+LogicalResult importMaxPool(NodeContext &ctx) {
+  if (failed(expect2D(ctx, "pooling")))
+    return failure();
+  if (ctx.attrs.getInt("storage_order", 0) != 0)
+    return ctx.emitError() << "storage_order=1 (column-major indices) is not "
+                           << "supported";
+  if (ctx.hasOutput(1))
+    return ctx.emitError() << "the 'Indices' output is not supported";
+  SmallVector<int64_t> dilations =
+      ctx.attrs.getInts("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<NamedAttribute> attrs;
+  if (failed(getPoolAttributes(ctx, dilations, attrs)))
+    return failure();
+  Builder b(ctx.getContext());
+  attrs.push_back(
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)));
+  Value result = ctx.create("graph.max_pool", {ctx.input(0)}, attrs);
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+LogicalResult importAveragePool(NodeContext &ctx) {
+  if (failed(expect2D(ctx, "pooling")))
+    return failure();
+  // Opset 19 added dilations, which graph.average_pool does not have.
+  SmallVector<int64_t> dilations =
+      ctx.attrs.getInts("dilations").value_or(SmallVector<int64_t>{1, 1});
+  if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return ctx.emitError() << "dilations " << formatShape(dilations)
+                           << " are not supported for AveragePool";
+  bool countIncludePad = ctx.attrs.getInt("count_include_pad", 0) != 0;
+  SmallVector<NamedAttribute> attrs;
+  if (failed(getPoolAttributes(ctx, dilations, attrs)))
+    return failure();
+  Builder b(ctx.getContext());
+  attrs.push_back(b.getNamedAttr("count_include_pad",
+                                 b.getBoolAttr(countIncludePad)));
+  Value result = ctx.create("graph.average_pool", {ctx.input(0)}, attrs);
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+LogicalResult importGlobalAveragePool(NodeContext &ctx) {
+  if (!ctx.hasInput(0))
+    return ctx.emitError() << "expects an input";
+  Value result = ctx.create("graph.global_average_pool", {ctx.input(0)});
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+LogicalResult importBatchNormalization(NodeContext &ctx) {
+  for (size_t i = 0; i < 5; ++i)
+    if (!ctx.hasInput(i))
+      return ctx.emitError() << "expects 5 inputs (X, scale, B, mean, var)";
+  // Before opset 9, `spatial` = 0 meant per-activation statistics.
+  if (ctx.opset < 9 && ctx.attrs.getInt("spatial", 1) == 0)
+    return ctx.emitError() << "spatial=0 (per-activation statistics) is not "
+                           << "supported";
+  if (ctx.attrs.getInt("training_mode", 0) != 0)
+    return ctx.emitError() << "only inference is supported: training_mode "
+                           << "must be 0";
+  for (int i = 1; i < ctx.node.output_size(); ++i)
+    if (ctx.hasOutput(i))
+      return ctx.emitError() << "only inference is supported: expects one "
+                             << "output, got the training outputs too";
+  float epsilon = ctx.attrs.getFloat("epsilon", 1e-5f);
+  if (ctx.attrs.failed())
+    return failure();
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < 5; ++i)
+    operands.push_back(ctx.input(i));
+  Builder b(ctx.getContext());
+  Value result =
+      ctx.create("graph.batch_norm", operands,
+                 {b.getNamedAttr("epsilon", b.getF32FloatAttr(epsilon))});
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+} // namespace strata::onnx_import

@@ -1,0 +1,122 @@
+//===- OnnxNodeContext.cpp - what an op builder sees of the graph ---------===//
+#include "lib/frontend/onnx/OnnxNodeContext.h"
+
+#include "dialects/graph/GraphOps.h"
+#include "lib/frontend/onnx/OnnxTensors.h"
+
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+using namespace mlir;
+
+namespace strata::onnx_import {
+
+LogicalResult GraphState::prepare(ConstantTensor &c) {
+  if (c.value)
+    return success();
+  if (!c.proto)
+    return failure();
+  FailureOr<ElementsAttr> value = convertTensor(*c.proto, c.loc, modelDir);
+  c.proto = nullptr; // convert (and report) once
+  if (failed(value))
+    return failure();
+  c.value = *value;
+  return success();
+}
+
+Value GraphState::getValue(StringRef name) {
+  if (Value v = values.lookup(name))
+    return v;
+  ConstantTensor *c = lookupConstant(name);
+  if (!c || failed(prepare(*c)))
+    return nullptr;
+  if (!c->materialized)
+    c->materialized = graph::ConstantOp::create(builder, c->loc, c->value);
+  return c->materialized;
+}
+
+bool NodeContext::hasInput(size_t i) const {
+  return static_cast<int>(i) < node.input_size() && !node.input(i).empty();
+}
+
+Value NodeContext::input(size_t i) {
+  return hasInput(i) ? graph.getValue(node.input(i)) : nullptr;
+}
+
+RankedTensorType NodeContext::inputType(size_t i) {
+  Value v = input(i);
+  return v ? dyn_cast<RankedTensorType>(v.getType()) : nullptr;
+}
+
+FailureOr<ElementsAttr> NodeContext::constantInput(size_t i, StringRef what) {
+  ConstantTensor *c =
+      hasInput(i) ? graph.lookupConstant(node.input(i)) : nullptr;
+  if (!c)
+    return emitError() << "input '" << what << "' must be a constant "
+                       << "(an initializer or a Constant node's output)";
+  if (failed(graph.prepare(*c)))
+    return failure();
+  return c->value;
+}
+
+bool NodeContext::hasOutput(size_t i) const {
+  return static_cast<int>(i) < node.output_size() && !node.output(i).empty();
+}
+
+bool NodeContext::isOutputUsed(size_t i) const {
+  return hasOutput(i) && graph.usedNames.contains(node.output(i));
+}
+
+void NodeContext::setOutput(size_t i, Value value) {
+  if (value && hasOutput(i))
+    graph.values[node.output(i)] = value;
+}
+
+void NodeContext::forwardInput(size_t j, size_t i) {
+  if (!hasOutput(i) || !hasInput(j))
+    return;
+  if (ConstantTensor *c = graph.lookupConstant(node.input(j)))
+    graph.constants[node.output(i)] = c;
+  else
+    graph.values[node.output(i)] = input(j);
+}
+
+void NodeContext::setConstantOutput(size_t i, ElementsAttr value) {
+  if (hasOutput(i))
+    graph.addConstant(node.output(i), loc).value = value;
+}
+
+Value NodeContext::create(StringRef opName, ValueRange operands,
+                          ArrayRef<NamedAttribute> attributes) {
+  // Built generically with a placeholder result type, so that no op builder
+  // (which may assert on bad input) runs; the inference then decides.
+  OperationState state(loc, opName);
+  state.addOperands(operands);
+  state.addAttributes(attributes);
+  state.addTypes(NoneType::get(getContext()));
+  Operation *op = builder().create(state);
+  auto inferable = dyn_cast<InferTypeOpInterface>(op);
+  if (!inferable) {
+    emitError() << "internal error: " << opName << " cannot infer its type";
+    op->erase();
+    return nullptr;
+  }
+  SmallVector<Type, 1> types;
+  if (failed(inferable.inferReturnTypes(
+          getContext(), loc, op->getOperands(), op->getRawDictionaryAttrs(),
+          op->getPropertiesStorage(), op->getRegions(), types)) ||
+      types.size() != op->getNumResults()) {
+    op->erase();
+    return nullptr;
+  }
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+  // The inference checks shapes; the verifier adds the element types.
+  if (failed(verify(op, /*verifyRecursively=*/false))) {
+    op->erase();
+    return nullptr;
+  }
+  return op->getResult(0);
+}
+
+} // namespace strata::onnx_import

@@ -1,0 +1,121 @@
+//===- OnnxNodeContext.h - what an op builder sees of the graph -*- C++ -*-===//
+//
+// GraphState maps ONNX value names to MLIR values and constants; NodeContext
+// is one node's view of it, handed to the per-op builders in OnnxOps.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_LIB_FRONTEND_ONNX_ONNXNODECONTEXT_H
+#define STRATA_LIB_FRONTEND_ONNX_ONNXNODECONTEXT_H
+
+#include "lib/frontend/onnx/OnnxAttributes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include <deque>
+
+namespace strata::onnx_import {
+
+/// A tensor known at import time: an initializer or a Constant node's
+/// output. It is converted when a node first reads it, and becomes a
+/// graph.constant only when a node needs it as a value (a Reshape's shape
+/// does not).
+struct ConstantTensor {
+  onnx::TensorProto *proto = nullptr; ///< still to convert, when set
+  mlir::ElementsAttr value;
+  mlir::Location loc;
+  mlir::Value materialized;
+};
+
+/// The names of the graph being imported. ONNX graphs are in SSA form and
+/// topologically sorted, so one pass over the nodes fills it.
+struct GraphState {
+  GraphState(mlir::OpBuilder &builder, llvm::StringRef modelDir)
+      : builder(builder), modelDir(modelDir) {}
+
+  bool isDefined(llvm::StringRef name) const {
+    return values.count(name) || constants.count(name);
+  }
+  ConstantTensor *lookupConstant(llvm::StringRef name) const {
+    auto it = constants.find(name);
+    return it == constants.end() ? nullptr : it->second;
+  }
+  ConstantTensor &addConstant(llvm::StringRef name, mlir::Location loc) {
+    ConstantTensor &c = constantStorage.emplace_back(ConstantTensor{{}, {}, loc, {}});
+    constants[name] = &c;
+    return c;
+  }
+  /// Converts `c` if that is still to do; failure() after an error.
+  mlir::LogicalResult prepare(ConstantTensor &c);
+  /// The value named `name`; a constant becomes a graph.constant at the
+  /// builder's insertion point the first time. Null if undefined.
+  mlir::Value getValue(llvm::StringRef name);
+
+  mlir::OpBuilder &builder;
+  std::string modelDir;
+  llvm::StringMap<mlir::Value> values;
+  llvm::StringMap<ConstantTensor *> constants;
+  std::deque<ConstantTensor> constantStorage; // stable addresses
+  /// Outputs of nodes that failed: their readers are skipped silently, as
+  /// the failure was reported already.
+  llvm::StringSet<> failedNames;
+  /// Every name some node or graph output reads.
+  llvm::StringSet<> usedNames;
+};
+
+/// One node being imported. Builders read inputs and attributes, create graph
+/// ops with create(), and define the node's outputs.
+class NodeContext {
+public:
+  NodeContext(GraphState &graph, onnx::NodeProto &node, int64_t opset,
+              mlir::Location loc)
+      : node(node), opset(opset), loc(loc), attrs(node, loc), graph(graph) {}
+
+  mlir::MLIRContext *getContext() { return loc.getContext(); }
+  mlir::OpBuilder &builder() { return graph.builder; }
+  llvm::StringRef modelDir() const { return graph.modelDir; }
+
+  /// Input `i` is listed with a non-empty name (ONNX's "optional, present").
+  bool hasInput(size_t i) const;
+  /// The value of input `i`; null when absent.
+  mlir::Value input(size_t i);
+  /// The type of input `i`; null when absent.
+  mlir::RankedTensorType inputType(size_t i);
+  /// The value of input `i` (ONNX name `what`), which must be a constant;
+  /// otherwise emits "input '<what>' must be a constant".
+  mlir::FailureOr<mlir::ElementsAttr> constantInput(size_t i,
+                                                    llvm::StringRef what);
+
+  /// Output `i` is listed with a non-empty name.
+  bool hasOutput(size_t i) const;
+  /// Some node or graph output reads output `i`.
+  bool isOutputUsed(size_t i) const;
+  void setOutput(size_t i, mlir::Value value);
+  /// Output `i` is input `j` under another name (Identity, Dropout); a
+  /// constant stays a constant.
+  void forwardInput(size_t j, size_t i);
+  /// Output `i` is the constant `value`, materialized when first needed.
+  void setConstantOutput(size_t i, mlir::ElementsAttr value);
+
+  mlir::InFlightDiagnostic emitError() { return mlir::emitError(loc); }
+
+  /// Creates graph op `opName` (e.g. "graph.relu") with its result type
+  /// inferred; the inference also validates operands and attributes and
+  /// reports problems at the node's location. Returns null after an error.
+  mlir::Value create(llvm::StringRef opName, mlir::ValueRange operands,
+                     llvm::ArrayRef<mlir::NamedAttribute> attributes = {});
+
+  onnx::NodeProto &node;
+  const int64_t opset; ///< of the node's domain
+  const mlir::Location loc;
+  NodeAttributes attrs;
+
+private:
+  GraphState &graph;
+};
+
+} // namespace strata::onnx_import
+
+#endif // STRATA_LIB_FRONTEND_ONNX_ONNXNODECONTEXT_H

@@ -1,0 +1,48 @@
+//===- OnnxTensors.h - ONNX tensors and types -> MLIR -----------*- C++ -*-===//
+#ifndef STRATA_LIB_FRONTEND_ONNX_ONNXTENSORS_H
+#define STRATA_LIB_FRONTEND_ONNX_ONNXTENSORS_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
+#include "mlir/Support/LLVM.h"
+#include <onnx/onnx_pb.h>
+#include <optional>
+#include <string>
+
+namespace strata::onnx_import {
+
+/// Raw data of at least this many bytes become dense_resource blobs that take
+/// over the protobuf's buffer; smaller tensors are copied into dense<...>.
+constexpr size_t kResourceThresholdBytes = 1024;
+
+/// The element type of ONNX TensorProto.DataType `dataType`, or null if the
+/// graph dialect has no such element type.
+mlir::Type convertElementType(mlir::MLIRContext *context, int32_t dataType);
+
+/// "FLOAT16", or "<number>" for a value this libonnx does not know.
+std::string dataTypeName(int32_t dataType);
+
+/// The type of graph input `input`: dim_value -> static, dim_param or an
+/// empty dim -> dynamic. Errors (no shape, unsupported type) name the input.
+mlir::FailureOr<mlir::RankedTensorType>
+convertInputType(const onnx::ValueInfoProto &input, mlir::Location loc);
+
+/// Converts an initializer or a Constant node's value. Raw data of
+/// kResourceThresholdBytes or more are moved out of `tensor` (hence not
+/// const) into a dense_resource blob; external data are read relative to
+/// `modelDir`. Errors are emitted at `loc` and name the tensor.
+mlir::FailureOr<mlir::ElementsAttr> convertTensor(onnx::TensorProto &tensor,
+                                                  mlir::Location loc,
+                                                  llvm::StringRef modelDir);
+
+/// The values of a constant integer tensor, or nullopt if it is not one.
+std::optional<llvm::SmallVector<int64_t>>
+getIntegerValues(mlir::ElementsAttr attr);
+
+/// The values of a constant float tensor, or nullopt if it is not one.
+std::optional<llvm::SmallVector<double>> getFloatValues(mlir::ElementsAttr attr);
+
+} // namespace strata::onnx_import
+
+#endif // STRATA_LIB_FRONTEND_ONNX_ONNXTENSORS_H

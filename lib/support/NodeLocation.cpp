@@ -1,0 +1,54 @@
+//===- NodeLocation.cpp - locations that name ONNX nodes ------------------===//
+#include "lib/support/NodeLocation.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace strata {
+
+Location makeNodeLocation(MLIRContext *context, StringRef name,
+                          StringRef opType, int64_t opset, size_t index) {
+  std::string nodeName =
+      name.empty() ? ("#" + llvm::Twine(index)).str() : name.str();
+  std::string kind = (opType + "@" + llvm::Twine(opset)).str();
+  return NameLoc::get(StringAttr::get(context, nodeName),
+                      NameLoc::get(StringAttr::get(context, kind)));
+}
+
+static std::optional<std::string> describeNode(Location loc) {
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    if (auto kind = dyn_cast<NameLoc>(named.getChildLoc())) {
+      auto [opType, opset] = kind.getName().strref().split('@');
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "node '" << named.getName().strref() << "' (" << opType;
+      if (!opset.empty())
+        os << ", opset " << opset;
+      os << ")";
+      return text;
+    }
+    return describeNode(named.getChildLoc());
+  }
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      if (auto text = describeNode(inner))
+        return text;
+  }
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return describeNode(call.getCallee());
+  return std::nullopt;
+}
+
+std::string describeLocation(Location location) {
+  if (auto text = describeNode(location))
+    return *text;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << location;
+  return text;
+}
+
+} // namespace strata

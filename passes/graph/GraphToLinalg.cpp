@@ -1,0 +1,155 @@
+//===- GraphToLinalg.cpp - the convert-graph-to-linalg pass ---------------===//
+//
+// Runs the per-family patterns (Lower*.cpp) with the dialect conversion
+// driver, so that a graph op left unlowered is an error at its location
+// (which names the ONNX node). Also holds the helpers the families share.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/graph/LoweringPatterns.h"
+#include "passes/graph/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+
+namespace strata {
+#define GEN_PASS_DEF_CONVERTGRAPHTOLINALG
+#include "passes/graph/Passes.h.inc"
+} // namespace strata
+
+namespace strata::lowering {
+
+Value scalarConstant(OpBuilder &builder, Location loc, Type type,
+                     double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(builder, loc,
+                                     builder.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value buildFilled(OpBuilder &builder, Location loc, RankedTensorType type,
+                  TypedAttr value) {
+  Value empty = tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                        type.getElementType());
+  Value scalar = arith::ConstantOp::create(builder, loc, value);
+  return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
+}
+
+Value buildBroadcastElementwise(OpBuilder &builder, Location loc,
+                                RankedTensorType resultType,
+                                ValueRange operands, ScalarBody body) {
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = builder.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value operand : operands) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    int64_t offset = rank - type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      bool repeated =
+          type.getDimSize(d) == 1 && resultType.getDimSize(d + offset) != 1;
+      exprs.push_back(repeated ? getAffineConstantExpr(0, ctx)
+                               : getAffineDimExpr(d + offset, ctx));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  }
+  maps.push_back(builder.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, operands, init, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value result = body(b, l, args.drop_back());
+        linalg::YieldOp::create(b, l, result);
+      });
+  return generic.getResult(0);
+}
+
+Value buildReshape(OpBuilder &builder, Location loc, Value input,
+                   RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.getShape() == resultType.getShape())
+    return input;
+  // Through one dimension: collapse everything, then expand. Canonicalization
+  // merges the pair into the minimal reassociation.
+  if (inputType.getRank() > 0 && resultType.getRank() > 0) {
+    auto flatType = RankedTensorType::get({inputType.getNumElements()},
+                                          inputType.getElementType());
+    SmallVector<ReassociationIndices> collapseAll(1);
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      collapseAll[0].push_back(d);
+    Value flat = input;
+    if (inputType.getRank() != 1)
+      flat = tensor::CollapseShapeOp::create(builder, loc, flatType, input,
+                                             collapseAll);
+    if (resultType.getRank() == 1)
+      return flat;
+    SmallVector<ReassociationIndices> expandAll(1);
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      expandAll[0].push_back(d);
+    return tensor::ExpandShapeOp::create(builder, loc, resultType, flat,
+                                         expandAll);
+  }
+  // Rank 0 on either side: a reassociation cannot express it.
+  SmallVector<int64_t> shape(resultType.getShape());
+  auto shapeType =
+      RankedTensorType::get({resultType.getRank()}, builder.getI64Type());
+  Value shapeValue = arith::ConstantOp::create(
+      builder, loc, DenseIntElementsAttr::get(shapeType, ArrayRef(shape)));
+  return tensor::ReshapeOp::create(builder, loc, resultType, input,
+                                   shapeValue);
+}
+
+} // namespace strata::lowering
+
+namespace {
+
+struct ConvertGraphToLinalgPass
+    : public strata::impl::ConvertGraphToLinalgBase<ConvertGraphToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // The lowering handles static shapes only: say so at the node, rather
+    // than failing deep inside a pattern.
+    bool dynamic = false;
+    module.walk([&](Operation *op) {
+      if (op->getDialect() !=
+          getContext().getLoadedDialect<strata::graph::GraphDialect>())
+        return;
+      for (Type type : op->getResultTypes()) {
+        auto shaped = dyn_cast<RankedTensorType>(type);
+        if (shaped && !shaped.hasStaticShape()) {
+          op->emitError("dynamic shape ")
+              << type << " is not supported by the CPU lowering yet";
+          dynamic = true;
+        }
+      }
+    });
+    if (dynamic)
+      return signalPassFailure();
+
+    RewritePatternSet patterns(&getContext());
+    strata::lowering::populateElementwisePatterns(patterns);
+    strata::lowering::populateLinearAlgebraPatterns(patterns);
+    strata::lowering::populateConvPoolPatterns(patterns);
+    strata::lowering::populateDataMovementPatterns(patterns);
+
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<strata::graph::GraphDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> strata::createConvertGraphToLinalgPass() {
+  return std::make_unique<ConvertGraphToLinalgPass>();
+}

@@ -1,0 +1,27 @@
+//===- Passes.td - graph-level passes ----------------------*- tablegen -*-===//
+#ifndef STRATA_PASSES_GRAPH
+#define STRATA_PASSES_GRAPH
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertGraphToLinalg : Pass<"convert-graph-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower graph dialect ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every graph op into upstream tensor-level ops: elementwise ops
+    become `linalg.generic` with broadcasting indexing maps, matmul / gemm
+    become `linalg.matmul` / `linalg.batch_matmul`, conv becomes
+    `linalg.conv_2d_nchw_fchw` (or the grouped form) on a `tensor.pad`ded
+    input, pooling becomes `linalg.pooling_nchw_*`, reshapes become
+    `tensor.collapse_shape` / `expand_shape` / `reshape`, concat becomes
+    `tensor.concat`. A graph op that cannot be lowered (for example an
+    element type the lowering does not support yet) is reported at its
+    location, which names the ONNX node.
+  }];
+  let constructor = "::strata::createConvertGraphToLinalgPass()";
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // STRATA_PASSES_GRAPH

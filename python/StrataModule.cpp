@@ -1,0 +1,260 @@
+//===- StrataModule.cpp - the strata._strata pybind11 module ---------------===//
+//
+// Deliberately thin: a wrapper around strata::compile and a Model class
+// around strata_model* whose run takes one buffer per input and per output,
+// in descriptor order. Name handling, dict inputs, dtype mapping, output
+// allocation and friendly checks live in python/strata/__init__.py.
+//
+// Built with -fexceptions -frtti; includes no MLIR header, only the public
+// strata/Compiler.h and strata/runtime.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "strata/Compiler.h"
+#include "strata/runtime.h"
+
+namespace py = pybind11;
+
+namespace {
+
+// The exception types, created once in PYBIND11_MODULE and kept alive by
+// the module (and by the extra reference held here).
+PyObject *strataError = nullptr;
+PyObject *compileError = nullptr;
+PyObject *runError = nullptr;
+
+[[noreturn]] void raise(PyObject *type, const std::string &message) {
+  PyErr_SetString(type, message.c_str());
+  throw py::error_already_set();
+}
+
+std::string trimTrailingNewlines(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  return text;
+}
+
+// Compiled libraries may keep state (their arena) in globals, and the
+// compiler may rely on process-wide LLVM state: one run and one compile at a
+// time, with the GIL released so that other Python threads go on.
+std::mutex &runMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::mutex &compileMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+/// A buffer-protocol view (PEP 3118) of a C-contiguous Python object,
+/// released on destruction. Independent of numpy's internals: Debian's
+/// pybind11 2.10 misreads numpy 2.x descriptors, so numpy.h is not used.
+class BufferView {
+public:
+  BufferView(py::handle object, bool writable, const std::string &label) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
+    if (writable)
+      flags |= PyBUF_WRITABLE;
+    if (PyObject_GetBuffer(object.ptr(), &view_, flags) != 0) {
+      PyErr_Clear();
+      raise(runError, label + ": expected a C-contiguous" +
+                          std::string(writable ? ", writable" : "") +
+                          " array, got " +
+                          std::string(py::str(py::type::handle_of(object))));
+    }
+    valid_ = true;
+  }
+  ~BufferView() {
+    if (valid_)
+      PyBuffer_Release(&view_);
+  }
+  BufferView(const BufferView &) = delete;
+  BufferView &operator=(const BufferView &) = delete;
+
+  /// Fills `tensor` (pointing into this view) and checks the element size
+  /// against `dtype`.
+  void describe(int32_t dtype, const std::string &label,
+                strata_tensor &tensor) {
+    size_t want = strata_dtype_size(dtype);
+    if (static_cast<size_t>(view_.itemsize) != want)
+      raise(runError, label + ": expected " + strata_dtype_name(dtype) +
+                          " elements (" + std::to_string(want) +
+                          " bytes), got " + std::to_string(view_.itemsize) +
+                          "-byte elements");
+    shape_.assign(view_.shape, view_.shape + view_.ndim);
+    tensor.data = view_.buf;
+    tensor.dtype = dtype;
+    tensor.rank = view_.ndim;
+    tensor.shape = shape_.data();
+  }
+
+private:
+  Py_buffer view_{};
+  bool valid_ = false;
+  std::vector<int64_t> shape_;
+};
+
+std::string tensorLabel(const char *kind, const strata_tensor_desc &t) {
+  return std::string(kind) + " '" + (t.name ? t.name : "") + "'";
+}
+
+/// [(name, strata dtype code, shape tuple)] of one side of a descriptor.
+py::list describe(const strata_tensor_desc *tensors, uint32_t count) {
+  py::list list;
+  for (uint32_t i = 0; i < count; ++i) {
+    const strata_tensor_desc &t = tensors[i];
+    py::tuple shape(t.rank);
+    for (int32_t d = 0; d < t.rank; ++d)
+      shape[d] = py::int_(t.shape[d]);
+    list.append(py::make_tuple(py::str(t.name ? t.name : ""),
+                               py::int_(t.dtype), shape));
+  }
+  return list;
+}
+
+/// A loaded model library.
+class Model {
+public:
+  explicit Model(const std::string &path) {
+    if (strata_model_load(path.c_str(), &model_) != STRATA_OK)
+      raise(runError, strata_last_error());
+    desc_ = strata_model_descriptor(model_);
+  }
+  ~Model() { strata_model_free(model_); }
+  Model(const Model &) = delete;
+  Model &operator=(const Model &) = delete;
+
+  std::string name() const {
+    return desc_->model_name ? desc_->model_name : "";
+  }
+  py::list inputs() const { return describe(desc_->inputs, desc_->num_inputs); }
+  py::list outputs() const {
+    return describe(desc_->outputs, desc_->num_outputs);
+  }
+
+  /// Runs the model: one C-contiguous buffer per input and per output, in
+  /// descriptor order; outputs are written in place. The runtime checks
+  /// counts, ranks and shapes; element sizes are checked here.
+  void run(const py::sequence &inputArrays, const py::sequence &outputArrays) {
+    std::vector<std::unique_ptr<BufferView>> views;
+    std::vector<strata_tensor> inputs, outputs;
+    bind(inputArrays, desc_->inputs, desc_->num_inputs, "input", false, views,
+         inputs);
+    bind(outputArrays, desc_->outputs, desc_->num_outputs, "output", true,
+         views, outputs);
+
+    strata_status status;
+    std::string error;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(runMutex());
+      status = strata_model_run(model_, inputs.data(), inputs.size(),
+                                outputs.data(), outputs.size());
+      if (status != STRATA_OK)
+        error = strata_last_error();
+    }
+    if (status != STRATA_OK)
+      raise(runError, error);
+  }
+
+private:
+  static void bind(const py::sequence &arrays, const strata_tensor_desc *descs,
+                   uint32_t count, const char *kind, bool writable,
+                   std::vector<std::unique_ptr<BufferView>> &views,
+                   std::vector<strata_tensor> &tensors) {
+    size_t got = py::len(arrays);
+    if (got != count)
+      raise(runError, "expected " + std::to_string(count) + " " + kind +
+                          "s, got " + std::to_string(got));
+    tensors.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      std::string label = tensorLabel(kind, descs[i]);
+      views.push_back(std::make_unique<BufferView>(arrays[i], writable, label));
+      views.back()->describe(descs[i].dtype, label, tensors[i]);
+    }
+  }
+
+  strata_model *model_ = nullptr;
+  const strata_model_desc *desc_ = nullptr;
+};
+
+std::string compile(const std::string &modelPath,
+                    const std::string &outputPath, const std::string &emit,
+                    const std::string &name, const std::string &targetCpu,
+                    const std::string &targetFeatures) {
+  strata::CompileOptions options;
+  options.modelPath = modelPath;
+  options.outputPath = outputPath;
+  if (!strata::parseEmitKind(emit, options.emit))
+    throw py::value_error("unknown emit kind '" + emit +
+                          "' (expected graph, linalg, llvm, obj or lib)");
+  options.name = name;
+  options.targetCpu = targetCpu;
+  options.targetFeatures = targetFeatures;
+
+  strata::CompileResult result;
+  {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(compileMutex());
+    result = strata::compile(options);
+  }
+  if (!result.ok) {
+    std::string errors = trimTrailingNewlines(result.errors);
+    raise(compileError, errors.empty() ? "compilation of '" + modelPath +
+                                             "' failed (no diagnostic)"
+                                       : errors);
+  }
+  return result.outputFile;
+}
+
+} // namespace
+
+PYBIND11_MODULE(_strata, m) {
+  m.doc() = "strata's native module; use the `strata` package instead.";
+
+  strataError = PyErr_NewExceptionWithDoc(
+      "strata.StrataError", "Base class of every error strata raises.",
+      PyExc_Exception, nullptr);
+  compileError = PyErr_NewExceptionWithDoc(
+      "strata.CompileError",
+      "The compiler rejected a model; the message names the ONNX node(s).",
+      strataError, nullptr);
+  runError = PyErr_NewExceptionWithDoc(
+      "strata.RunError",
+      "Loading or running a compiled model failed; the message names the "
+      "input at fault.",
+      strataError, nullptr);
+  if (!strataError || !compileError || !runError)
+    throw py::error_already_set();
+  m.attr("StrataError") = py::reinterpret_borrow<py::object>(strataError);
+  m.attr("CompileError") = py::reinterpret_borrow<py::object>(compileError);
+  m.attr("RunError") = py::reinterpret_borrow<py::object>(runError);
+
+  m.def("compile", &compile, py::arg("model_path"), py::arg("output_path"),
+        py::arg("emit"), py::arg("name"), py::arg("target_cpu"),
+        py::arg("target_features"),
+        "Runs strata::compile; returns the main output file or raises "
+        "CompileError with every diagnostic.");
+  m.def("sanitize_model_name", &strata::sanitizeModelName, py::arg("stem"),
+        "The library name the compiler derives from a file stem.");
+  m.attr("RUNTIME_API_VERSION") = py::int_(STRATA_RUNTIME_API_VERSION);
+  m.attr("MODEL_ABI_VERSION") = py::int_(STRATA_MODEL_ABI_VERSION);
+
+  py::class_<Model>(m, "Model")
+      .def(py::init<const std::string &>(), py::arg("path"))
+      .def_property_readonly("name", &Model::name)
+      .def_property_readonly("inputs", &Model::inputs,
+                             "[(name, strata dtype code, shape tuple)]")
+      .def_property_readonly("outputs", &Model::outputs,
+                             "[(name, strata dtype code, shape tuple)]")
+      .def("run", &Model::run, py::arg("inputs"), py::arg("outputs"),
+           "Runs on one C-contiguous buffer per input and per output, in "
+           "descriptor order, writing the outputs in place.");
+}

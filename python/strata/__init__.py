@@ -1,0 +1,189 @@
+"""strata: an ahead-of-time ONNX compiler.
+
+    import strata
+    lib = strata.compile("resnet.onnx", "out")       # out/libresnet.so, .a, .h
+    model = strata.load(lib)
+    (probs,) = model.run({"image": image})           # or model.run([image])
+
+Errors: every error strata raises is a ``strata.StrataError``;
+``strata.CompileError`` carries the compiler's diagnostics (each names the
+ONNX node at fault), ``strata.RunError`` the runtime's (naming the input).
+"""
+
+import os
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import _strata
+from ._strata import CompileError, RunError, StrataError
+
+__all__ = [
+    "CompileError",
+    "EMIT_KINDS",
+    "Model",
+    "RunError",
+    "StrataError",
+    "compile",
+    "load",
+]
+
+__version__ = "0.1.0"
+
+#: strata dtype codes (ONNX TensorProto numbers, strata/model_abi.h) -> numpy.
+#: bf16 has no numpy type: its raw bits are exposed as uint16.
+_DTYPES = {
+    1: np.dtype(np.float32),
+    2: np.dtype(np.uint8),
+    3: np.dtype(np.int8),
+    6: np.dtype(np.int32),
+    7: np.dtype(np.int64),
+    9: np.dtype(np.bool_),
+    10: np.dtype(np.float16),
+    16: np.dtype(np.uint16),
+}
+
+
+def _numpy_dtype(code):
+    try:
+        return _DTYPES[code]
+    except KeyError:
+        raise RunError(f"unsupported strata dtype {code}") from None
+
+
+#: Values accepted by ``compile(emit=...)``: the IR stages, then artifacts.
+EMIT_KINDS = ("graph", "linalg", "llvm", "obj", "lib")
+_IR_STAGES = ("graph", "linalg", "llvm")
+
+
+def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
+            target_features=""):
+    """Compiles an ONNX model into ``output_dir`` and returns the main file.
+
+    emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
+    returns the .so's path; "obj" writes <name>.o; "graph", "linalg" and
+    "llvm" write the IR of that stage to <name>.<stage>.mlir. ``name``
+    defaults to one derived from the model's file name.
+
+    Raises CompileError (with the compiler's full message) if the model is
+    rejected, ValueError for an unknown ``emit``.
+    """
+    if emit not in EMIT_KINDS:
+        raise ValueError(
+            f"unknown emit kind {emit!r}; expected one of {', '.join(EMIT_KINDS)}")
+    model_path = os.fspath(model_path)
+    output_dir = os.fspath(output_dir)
+    os.makedirs(output_dir, exist_ok=True)
+    if emit in _IR_STAGES:
+        if name is None:
+            stem = os.path.splitext(os.path.basename(model_path))[0]
+            name = _strata.sanitize_model_name(stem)
+        output_path = os.path.join(output_dir, f"{name}.{emit}.mlir")
+    else:
+        output_path = output_dir
+    written = _strata.compile(model_path, output_path, emit, name or "",
+                              target_cpu, target_features)
+    return written or output_path
+
+
+def load(lib_path):
+    """Loads a library made by ``compile`` (or strata-compile). Raises
+    RunError with the runtime's message if it cannot be loaded."""
+    return Model(_strata.Model(os.fspath(lib_path)))
+
+
+class Model:
+    """A compiled model, loaded. ``inputs``/``outputs`` list
+    (name, numpy dtype, shape tuple) in the model's order."""
+
+    def __init__(self, native):
+        self._native = native
+        self.name = native.name
+        self.inputs = [(n, _numpy_dtype(t), tuple(s)) for n, t, s in native.inputs]
+        self.outputs = [(n, _numpy_dtype(t), tuple(s))
+                        for n, t, s in native.outputs]
+
+    @property
+    def input_names(self):
+        return [name for name, _, _ in self.inputs]
+
+    @property
+    def output_names(self):
+        return [name for name, _, _ in self.outputs]
+
+    def run(self, inputs):
+        """Runs the model once.
+
+        ``inputs`` is a dict {name: array} or a list/tuple of arrays in
+        input order (a single array is accepted for a one-input model).
+        Arrays must have the exact dtype and shape of the input; they are
+        made C-contiguous as needed. Returns a list of new numpy arrays, one
+        per output, in output order.
+        """
+        arrays = self._arrange(inputs)
+        outputs = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        self._native.run(arrays, outputs)
+        return outputs
+
+    __call__ = run
+
+    def run_dict(self, inputs):
+        """Like ``run``, returning {output name: array}."""
+        return dict(zip(self.output_names, self.run(inputs)))
+
+    def __repr__(self):
+        def fmt(tensors):
+            return ", ".join(f"{n}: {t}{list(s)}" for n, t, s in tensors)
+        return (f"<strata.Model {self.name!r} inputs=({fmt(self.inputs)}) "
+                f"outputs=({fmt(self.outputs)})>")
+
+    # -- argument checking ------------------------------------------------
+    def _names_text(self):
+        return ", ".join(repr(n) for n in self.input_names) or "none"
+
+    def _arrange(self, inputs):
+        names = self.input_names
+        if isinstance(inputs, Mapping):
+            unknown = [k for k in inputs if k not in names]
+            if unknown:
+                raise RunError(
+                    f"unknown input name(s) {', '.join(repr(k) for k in unknown)}; "
+                    f"model {self.name!r} has inputs {self._names_text()}")
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise RunError(
+                    f"missing input(s) {', '.join(repr(n) for n in missing)}; "
+                    f"model {self.name!r} has inputs {self._names_text()}")
+            values = [inputs[n] for n in names]
+        elif isinstance(inputs, (list, tuple)):
+            if len(inputs) != len(names):
+                raise RunError(
+                    f"expected {len(names)} input(s) ({self._names_text()}), "
+                    f"got {len(inputs)}")
+            values = list(inputs)
+        elif isinstance(inputs, np.ndarray) and len(names) == 1:
+            values = [inputs]
+        else:
+            raise TypeError(
+                "inputs must be a dict {name: array} or a list of arrays, "
+                f"not {type(inputs).__name__}")
+        return [self._check(spec, value) for spec, value in zip(self.inputs, values)]
+
+    @staticmethod
+    def _check(spec, value):
+        name, dtype, shape = spec
+        if isinstance(value, np.ndarray):
+            array = value
+        else:
+            try:  # Python scalars and nested lists take the input's dtype.
+                array = np.asarray(value, dtype=dtype)
+            except (TypeError, ValueError) as error:
+                raise RunError(f"input {name!r}: cannot convert to a {dtype} "
+                               f"array: {error}") from None
+        if array.dtype != dtype:
+            raise RunError(f"input {name!r}: expected dtype {dtype}, got "
+                           f"{array.dtype}")
+        if tuple(array.shape) != shape:
+            raise RunError(f"input {name!r}: expected shape {list(shape)}, got "
+                           f"{list(array.shape)}")
+        return np.ascontiguousarray(array)

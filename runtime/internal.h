@@ -1,0 +1,26 @@
+/* runtime/internal.h - private helpers shared by the runtime's C files. */
+#ifndef STRATA_RUNTIME_INTERNAL_H
+#define STRATA_RUNTIME_INTERNAL_H
+
+#include <stddef.h>
+
+#include "strata/runtime.h"
+
+struct strata_model {
+  const strata_model_desc *desc;
+  void *dl_handle; /* null when wrapping a linked-in descriptor */
+};
+
+/* Records a printf-style message as this thread's last error and returns
+ * `status`, so that callers can write `return strata_fail(...)`. */
+strata_status strata_fail(strata_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Writes "[d0,d1,...]" into buf (truncated to size, always terminated). */
+void strata_format_shape(char *buf, size_t size, const int64_t *shape,
+                         int32_t rank);
+
+/* A printable name for a possibly null tensor name. */
+const char *strata_safe_name(const char *name);
+
+#endif /* STRATA_RUNTIME_INTERNAL_H */

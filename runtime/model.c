@@ -1,0 +1,120 @@
+/* runtime/model.c - creating and releasing models: dlopen of a compiled
+ * library or a descriptor linked into the program, with the descriptor
+ * checked once here so that strata_model_run can trust it. */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Checks one list of tensor descriptors ("input"/"output"). */
+static strata_status check_tensor_descs(const char *kind,
+                                        const strata_tensor_desc *descs,
+                                        uint32_t count) {
+  if (count > 0 && !descs)
+    return strata_fail(STRATA_ERROR_ABI,
+                       "descriptor: %u %ss declared but the %s list is null",
+                       count, kind, kind);
+  for (uint32_t i = 0; i < count; ++i) {
+    const strata_tensor_desc *t = &descs[i];
+    const char *name = strata_safe_name(t->name);
+    if (!t->name)
+      return strata_fail(STRATA_ERROR_ABI, "descriptor: %s %u has a null name",
+                         kind, i);
+    if (strata_dtype_size(t->dtype) == 0)
+      return strata_fail(STRATA_ERROR_ABI,
+                         "descriptor: %s %u ('%s') has unknown dtype %d", kind,
+                         i, name, (int)t->dtype);
+    if (t->rank < 0 || (t->rank > 0 && !t->shape))
+      return strata_fail(STRATA_ERROR_ABI,
+                         "descriptor: %s %u ('%s') has rank %d and %s shape",
+                         kind, i, name, (int)t->rank,
+                         t->shape ? "a" : "a null");
+    for (int32_t d = 0; d < t->rank; ++d)
+      if (t->shape[d] < 0)
+        return strata_fail(STRATA_ERROR_ABI,
+                           "descriptor: %s %u ('%s') has dynamic dimension %d, "
+                           "which ABI version %u does not support",
+                           kind, i, name, (int)d, STRATA_MODEL_ABI_VERSION);
+  }
+  return STRATA_OK;
+}
+
+static strata_status check_descriptor(const strata_model_desc *desc) {
+  if (desc->abi_version != STRATA_MODEL_ABI_VERSION)
+    return strata_fail(STRATA_ERROR_ABI,
+                       "model was compiled for ABI version %u, this runtime "
+                       "supports version %u",
+                       desc->abi_version, STRATA_MODEL_ABI_VERSION);
+  if (!desc->entry)
+    return strata_fail(STRATA_ERROR_ABI, "descriptor: entry function is null");
+  strata_status status =
+      check_tensor_descs("input", desc->inputs, desc->num_inputs);
+  if (status != STRATA_OK) return status;
+  return check_tensor_descs("output", desc->outputs, desc->num_outputs);
+}
+
+static strata_status wrap(const strata_model_desc *desc, void *dl_handle,
+                          strata_model **out_model) {
+  strata_model *model = malloc(sizeof *model);
+  if (!model)
+    return strata_fail(STRATA_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
+  model->desc = desc;
+  model->dl_handle = dl_handle;
+  *out_model = model;
+  return STRATA_OK;
+}
+
+strata_status strata_model_from_descriptor(const strata_model_desc *desc,
+                                           strata_model **out_model) {
+  if (!out_model)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "out_model is null");
+  *out_model = NULL;
+  if (!desc)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "descriptor is null");
+  strata_status status = check_descriptor(desc);
+  if (status != STRATA_OK) return status;
+  return wrap(desc, NULL, out_model);
+}
+
+strata_status strata_model_load(const char *path, strata_model **out_model) {
+  if (!out_model)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "out_model is null");
+  *out_model = NULL;
+  if (!path)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "path is null");
+  dlerror(); /* clear any stale message */
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *why = dlerror();
+    return strata_fail(STRATA_ERROR_LOAD, "cannot load model library '%s': %s",
+                       path, why ? why : "unknown dlopen error");
+  }
+  const strata_model_desc *desc = dlsym(handle, STRATA_DESCRIPTOR_SYMBOL);
+  if (!desc) {
+    dlclose(handle);
+    return strata_fail(STRATA_ERROR_LOAD,
+                       "'%s' is not a strata model: it does not export '%s'",
+                       path, STRATA_DESCRIPTOR_SYMBOL);
+  }
+  strata_status status = check_descriptor(desc);
+  if (status == STRATA_OK) status = wrap(desc, handle, out_model);
+  if (status != STRATA_OK) {
+    /* Prefix the path, keeping the detail check_descriptor recorded. */
+    char detail[768];
+    snprintf(detail, sizeof detail, "%s", strata_last_error());
+    dlclose(handle);
+    return strata_fail(status, "'%s': %s", path, detail);
+  }
+  return STRATA_OK;
+}
+
+void strata_model_free(strata_model *model) {
+  if (!model) return;
+  if (model->dl_handle) dlclose(model->dl_handle);
+  free(model);
+}
+
+const strata_model_desc *strata_model_descriptor(const strata_model *model) {
+  return model ? model->desc : NULL;
+}

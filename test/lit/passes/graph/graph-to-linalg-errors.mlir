@@ -1,0 +1,16 @@
+// Ops the lowering cannot handle fail at their location (the ONNX node).
+// RUN: strata-opt %s -convert-graph-to-linalg -split-input-file -verify-diagnostics
+
+func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{dynamic shape 'tensor<?x3xf32>' is not supported by the CPU lowering yet}}
+  %0 = graph.relu %x : tensor<?x3xf32> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @unsigned_add(%x: tensor<4xui8>) -> tensor<4xui8> {
+  // expected-error @+1 {{failed to legalize operation 'graph.add'}}
+  %0 = graph.add %x, %x : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}

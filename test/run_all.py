@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Runs every strata test suite and prints one summary line.
+
+    python3 test/run_all.py [--build-dir build] [--suite lit|unit|python ...]
+
+Suites: lit (build/test/lit), unit (build/bin/strata-unit-tests, googletest)
+and python (pytest test/python). Each writes a JUnit/xUnit XML report into
+<build>/test-results/, which is what is counted: skipped tests are counted
+as skipped (never as passed), errors as failed. One line per suite, then
+the last line is exactly
+
+    N passed, N failed[, N skipped]
+
+A suite that cannot run (missing binary, no report written, a crash, no
+test at all) counts as one failure: nothing is ever silently skipped. Exits
+1 if anything failed.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUITES = ("lit", "unit", "python")
+# Wall-clock limit of each suite, seconds: a hung test fails its suite
+# instead of eating CI's whole budget.
+TIMEOUTS = {"lit": 1800, "unit": 900, "python": 3600}
+
+
+class Count:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.problems = []  # why the suite itself failed, if it did
+
+    def suite_failure(self, why):
+        self.failed += 1
+        self.problems.append(why)
+
+    @property
+    def total(self):
+        return self.passed + self.failed + self.skipped
+
+
+def count_junit(path, count):
+    """Adds the testcases of a JUnit/xUnit XML report (lit, googletest and
+    pytest all write this shape) to `count`."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as error:
+        count.suite_failure(f"cannot read report {path}: {error}")
+        return
+    for case in root.iter("testcase"):
+        tags = {child.tag for child in case}
+        if "failure" in tags or "error" in tags:
+            count.failed += 1
+        elif ("skipped" in tags or case.get("status") == "notrun"
+              or case.get("result") in ("skipped", "suppressed")):
+            count.skipped += 1
+        else:
+            count.passed += 1
+
+
+def run_suite(name, command, report, count, env=None, cwd=REPO):
+    """Runs one suite's command (its output goes straight to ours), then
+    counts its report. A non-zero exit with no failed test in the report
+    is a failure of its own."""
+    if os.path.exists(report):
+        os.remove(report)
+    print(f"==> {name}: {' '.join(command)}", flush=True)
+    started = time.monotonic()
+    try:
+        # Own process group, so that a timeout ends the suite's children too.
+        process = subprocess.Popen(command, env=env, cwd=cwd,
+                                   start_new_session=True)
+    except OSError as error:
+        count.suite_failure(f"cannot start {command[0]}: {error}")
+        return
+    try:
+        code = process.wait(timeout=TIMEOUTS[name])
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        count.suite_failure(f"killed after {TIMEOUTS[name]}s (time limit)")
+        if os.path.exists(report):
+            count_junit(report, count)
+        return
+    except KeyboardInterrupt:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    seconds = time.monotonic() - started
+    if not os.path.exists(report):
+        count.suite_failure(f"exited {code} after {seconds:.0f}s without "
+                            f"writing {report}")
+        return
+    failed_before = count.failed
+    count_junit(report, count)
+    if count.total == 0:
+        count.suite_failure("ran no test")
+    if code != 0 and count.failed == failed_before:
+        count.suite_failure(f"exited {code} although no test failed "
+                            "(crash, collection or configuration error?)")
+
+
+def lit_suite(build, results, count):
+    lit_dir = os.path.join(build, "test", "lit")
+    if not os.path.exists(os.path.join(lit_dir, "lit.site.cfg.py")):
+        count.suite_failure(f"{lit_dir}/lit.site.cfg.py is missing: "
+                            "configure the build first (make build)")
+        return
+    report = os.path.join(results, "lit.xml")
+    # lit's own package (pip's lit, python/requirements.txt) run with this
+    # interpreter; `python3 -m lit` does not exist.
+    command = [sys.executable, "-c",
+               "import sys, lit.main; sys.argv[0] = 'lit'; lit.main.main()",
+               "-sv", lit_dir, f"--xunit-xml-output={report}"]
+    run_suite("lit", command, report, count)
+
+
+def unit_suite(build, results, count):
+    binary = os.path.join(build, "bin", "strata-unit-tests")
+    if not os.access(binary, os.X_OK):
+        count.suite_failure(f"{binary} is missing: build it first (make build)")
+        return
+    report = os.path.join(results, "unit.xml")
+    run_suite("unit", [binary, f"--gtest_output=xml:{report}"], report, count)
+
+
+def python_suite(build, results, count):
+    report = os.path.join(results, "python.xml")
+    env = dict(os.environ)
+    env["STRATA_BUILD_DIR"] = build
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ in the source tree
+    package_dir = os.path.join(build, "python")
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (package_dir, env.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "pytest", os.path.join(REPO, "test", "python"),
+               "-ra", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    run_suite("python", command, report, count, env=env)
+
+
+RUNNERS = {"lit": lit_suite, "unit": unit_suite, "python": python_suite}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", default=os.environ.get(
+        "STRATA_BUILD_DIR", os.path.join(REPO, "build")))
+    parser.add_argument("--suite", action="append", choices=SUITES,
+                        help="run only this suite (repeatable)")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build_dir)
+    results = os.path.join(build, "test-results")
+    os.makedirs(results, exist_ok=True)
+
+    counts = {}
+    for name in args.suite or SUITES:
+        counts[name] = Count()
+        RUNNERS[name](build, results, counts[name])
+
+    print()
+    for name, count in counts.items():
+        # "[suite]" keeps these lines from reading as the closing summary.
+        line = (f"[{name}] {count.passed} passed, {count.failed} failed, "
+                f"{count.skipped} skipped")
+        if count.problems:
+            line += "  [suite error: " + "; ".join(count.problems) + "]"
+        print(line)
+    passed = sum(c.passed for c in counts.values())
+    failed = sum(c.failed for c in counts.values())
+    skipped = sum(c.skipped for c in counts.values())
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+// test/unit/RuntimeTest.cpp - the C runtime against a hand-written model
+// library (fake_model.c): loading, running, and every misuse it must report.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include "strata/runtime.h"
+
+namespace {
+
+const int64_t kShape23[] = {2, 3};
+
+// Fetches one of the fake library's extra descriptors.
+const strata_model_desc *fakeDescriptor(const char *symbol) {
+  static void *handle = dlopen(STRATA_FAKE_MODEL_PATH, RTLD_NOW | RTLD_LOCAL);
+  return handle ? static_cast<const strata_model_desc *>(dlsym(handle, symbol))
+                : nullptr;
+}
+
+std::string lastError() { return strata_last_error(); }
+
+class FakeModel : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_EQ(strata_model_load(STRATA_FAKE_MODEL_PATH, &model), STRATA_OK)
+        << lastError();
+    for (int i = 0; i < 6; ++i) {
+      a[i] = float(i);
+      b[i] = 10.0f * float(i);
+    }
+    inputs[0] = {a, STRATA_DTYPE_F32, 2, kShape23};
+    inputs[1] = {b, STRATA_DTYPE_F32, 2, kShape23};
+    outputs[0] = {sum, STRATA_DTYPE_F32, 2, kShape23};
+  }
+  void TearDown() override { strata_model_free(model); }
+
+  strata_status run() { return strata_model_run(model, inputs, 2, outputs, 1); }
+
+  strata_model *model = nullptr;
+  float a[6], b[6], sum[6] = {};
+  strata_tensor inputs[2], outputs[1];
+};
+
+TEST_F(FakeModel, RunComputesSum) {
+  ASSERT_EQ(run(), STRATA_OK) << lastError();
+  for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(sum[i], 11.0f * float(i));
+}
+
+TEST_F(FakeModel, DescriptorAccessors) {
+  const strata_model_desc *desc = strata_model_descriptor(model);
+  ASSERT_NE(desc, nullptr);
+  EXPECT_EQ(desc->abi_version, STRATA_MODEL_ABI_VERSION);
+  EXPECT_STREQ(desc->model_name, "fake_add");
+  ASSERT_EQ(desc->num_inputs, 2u);
+  ASSERT_EQ(desc->num_outputs, 1u);
+  EXPECT_STREQ(desc->inputs[0].name, "a");
+  EXPECT_STREQ(desc->inputs[1].name, "b");
+  EXPECT_STREQ(desc->outputs[0].name, "sum");
+  EXPECT_EQ(desc->outputs[0].dtype, STRATA_DTYPE_F32);
+  ASSERT_EQ(desc->outputs[0].rank, 2);
+  EXPECT_EQ(desc->outputs[0].shape[0], 2);
+  EXPECT_EQ(desc->outputs[0].shape[1], 3);
+  EXPECT_EQ(strata_model_descriptor(nullptr), nullptr);
+}
+
+TEST_F(FakeModel, WrongInputCount) {
+  EXPECT_EQ(strata_model_run(model, inputs, 1, outputs, 1),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "expected 2 inputs, got 1");
+  EXPECT_EQ(strata_model_run(model, inputs, 2, outputs, 0),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "expected 1 outputs, got 0");
+}
+
+TEST_F(FakeModel, NullArrays) {
+  EXPECT_EQ(strata_model_run(model, nullptr, 2, outputs, 1),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("inputs is null"), std::string::npos);
+  EXPECT_EQ(strata_model_run(model, inputs, 2, nullptr, 1),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("outputs is null"), std::string::npos);
+}
+
+TEST_F(FakeModel, NullData) {
+  outputs[0].data = nullptr;
+  EXPECT_EQ(run(), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "output 0 ('sum'): data is null");
+}
+
+TEST_F(FakeModel, WrongDtype) {
+  inputs[1].dtype = STRATA_DTYPE_I64;
+  EXPECT_EQ(run(), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("input 1 ('b'): expected dtype f32, got i64"),
+            std::string::npos)
+      << lastError();
+}
+
+TEST_F(FakeModel, WrongRank) {
+  const int64_t shape[] = {2, 3, 1};
+  inputs[0].rank = 3;
+  inputs[0].shape = shape;
+  EXPECT_EQ(run(), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("input 0 ('a'): expected rank 2"),
+            std::string::npos)
+      << lastError();
+}
+
+TEST_F(FakeModel, WrongShape) {
+  const int64_t shape[] = {2, 4};
+  inputs[0].shape = shape;
+  EXPECT_EQ(run(), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "input 0 ('a'): expected shape [2,3], got [2,4]");
+}
+
+TEST_F(FakeModel, NullShape) {
+  outputs[0].shape = nullptr;
+  EXPECT_EQ(run(), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("output 0 ('sum'): shape is null"),
+            std::string::npos)
+      << lastError();
+}
+
+TEST(Runtime, NullModel) {
+  EXPECT_EQ(strata_model_run(nullptr, nullptr, 0, nullptr, 0),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lastError(), "model is null");
+  EXPECT_EQ(strata_model_load(STRATA_FAKE_MODEL_PATH, nullptr),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_load(nullptr, &model), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(strata_model_from_descriptor(nullptr, &model),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr);
+}
+
+TEST(Runtime, LoadNonexistentPath) {
+  strata_model *model = reinterpret_cast<strata_model *>(0x1);
+  const char *path = "/nonexistent/libnothing.so";
+  EXPECT_EQ(strata_model_load(path, &model), STRATA_ERROR_LOAD);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(lastError().find(path), std::string::npos) << lastError();
+}
+
+TEST(Runtime, LoadNotALibrary) {
+  char path[] = "/tmp/strata-not-a-lib-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "hello", 5), 5);
+  close(fd);
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_load(path, &model), STRATA_ERROR_LOAD);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(lastError().find(path), std::string::npos) << lastError();
+  unlink(path);
+}
+
+TEST(Runtime, LoadLibraryWithoutDescriptor) {
+  // libc is a real shared library that exports no strata descriptor.
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_load("libc.so.6", &model), STRATA_ERROR_LOAD);
+  EXPECT_NE(lastError().find("strata_model_descriptor"), std::string::npos)
+      << lastError();
+}
+
+TEST(Runtime, FromDescriptorAbiMismatch) {
+  const strata_model_desc *desc =
+      fakeDescriptor("strata_fake_bad_abi_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_from_descriptor(desc, &model), STRATA_ERROR_ABI);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(lastError().find("999"), std::string::npos) << lastError();
+}
+
+TEST(Runtime, EntryFailure) {
+  const strata_model_desc *desc =
+      fakeDescriptor("strata_fake_failing_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_descriptor(desc, &model), STRATA_OK);
+  float a[6] = {}, b[6] = {}, sum[6];
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  EXPECT_EQ(strata_model_run(model, inputs, 2, outputs, 1),
+            STRATA_ERROR_EXECUTION);
+  EXPECT_NE(lastError().find("fake_failing"), std::string::npos);
+  EXPECT_NE(lastError().find("7"), std::string::npos);
+  strata_model_free(model);
+}
+
+TEST(Runtime, ManyBuffersAndScalars) {
+  const strata_model_desc *desc = fakeDescriptor("strata_fake_wide_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_descriptor(desc, &model), STRATA_OK)
+      << lastError();
+  int32_t values[20], total = 0;
+  strata_tensor inputs[20];
+  for (int i = 0; i < 20; ++i) {
+    values[i] = i;
+    inputs[i] = {&values[i], STRATA_DTYPE_I32, 0, nullptr};
+  }
+  strata_tensor output = {&total, STRATA_DTYPE_I32, 0, nullptr};
+  EXPECT_EQ(strata_model_run(model, inputs, 20, &output, 1), STRATA_OK)
+      << lastError();
+  EXPECT_EQ(total, 190);
+  strata_model_free(model);
+}
+
+TEST(Runtime, LastErrorIsPerThread) {
+  strata_model_run(nullptr, nullptr, 0, nullptr, 0);
+  std::thread([] {
+    EXPECT_EQ(lastError(), "");
+    strata_model *model = nullptr;
+    strata_model_from_descriptor(nullptr, &model);
+    EXPECT_EQ(lastError(), "descriptor is null");
+  }).join();
+  EXPECT_EQ(lastError(), "model is null");
+}
+
+TEST(Runtime, FreeNull) { strata_model_free(nullptr); }
+
+TEST(Runtime, DtypeHelpers) {
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_F32), 4u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_F16), 2u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_BF16), 2u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_I64), 8u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_I32), 4u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_I8), 1u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U8), 1u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_BOOL), 1u);
+  EXPECT_EQ(strata_dtype_size(0), 0u);
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_F32), "f32");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_BOOL), "bool");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_I64), "i64");
+  EXPECT_STREQ(strata_dtype_name(12345), "unknown");
+  EXPECT_STREQ(strata_status_string(STRATA_OK), "ok");
+  EXPECT_STREQ(strata_status_string(STRATA_ERROR_ABI), "ABI mismatch");
+}
+
+} // namespace

@@ -1,0 +1,63 @@
+/* test/unit/fake_model.c - a hand-written stand-in for a compiled model
+ * library: sum = a + b over f32 [2,3]. Besides the standard descriptor it
+ * exports a descriptor with a wrong ABI version, one whose entry fails and
+ * one with more buffers than the runtime keeps on its stack, which the
+ * runtime tests fetch with dlsym. */
+#include "strata/model_abi.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+static const int64_t shape23[] = {2, 3};
+
+static const strata_tensor_desc inputs[] = {
+    {"a", STRATA_DTYPE_F32, 2, shape23},
+    {"b", STRATA_DTYPE_F32, 2, shape23},
+};
+static const strata_tensor_desc outputs[] = {
+    {"sum", STRATA_DTYPE_F32, 2, shape23},
+};
+
+static int32_t add_entry(void **buffers) {
+  const float *a = buffers[0], *b = buffers[1];
+  float *sum = buffers[2];
+  for (int i = 0; i < 6; ++i) sum[i] = a[i] + b[i];
+  return 0;
+}
+
+static int32_t failing_entry(void **buffers) {
+  (void)buffers;
+  return 7;
+}
+
+/* Weak, as in libraries produced by strata-compile. */
+EXPORT __attribute__((weak)) const strata_model_desc strata_model_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_add", inputs, outputs, add_entry};
+
+EXPORT const strata_model_desc strata_fake_bad_abi_descriptor = {
+    999, 2, 1, 0, "fake_bad_abi", inputs, outputs, add_entry};
+
+EXPORT const strata_model_desc strata_fake_failing_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_failing", inputs, outputs,
+    failing_entry};
+
+/* total = sum of 20 i32 scalars (rank 0). */
+enum { WIDE_INPUTS = 20 };
+#define SCALAR(name) {#name, STRATA_DTYPE_I32, 0, 0}
+static const strata_tensor_desc scalar_inputs[WIDE_INPUTS] = {
+    SCALAR(x0),  SCALAR(x1),  SCALAR(x2),  SCALAR(x3),  SCALAR(x4),
+    SCALAR(x5),  SCALAR(x6),  SCALAR(x7),  SCALAR(x8),  SCALAR(x9),
+    SCALAR(x10), SCALAR(x11), SCALAR(x12), SCALAR(x13), SCALAR(x14),
+    SCALAR(x15), SCALAR(x16), SCALAR(x17), SCALAR(x18), SCALAR(x19),
+};
+static const strata_tensor_desc scalar_output[] = {SCALAR(total)};
+
+static int32_t wide_entry(void **buffers) {
+  int32_t total = 0;
+  for (int i = 0; i < WIDE_INPUTS; ++i) total += *(const int32_t *)buffers[i];
+  *(int32_t *)buffers[WIDE_INPUTS] = total;
+  return 0;
+}
+
+EXPORT const strata_model_desc strata_fake_wide_descriptor = {
+    STRATA_MODEL_ABI_VERSION, WIDE_INPUTS, 1, 0, "fake_wide", scalar_inputs,
+    scalar_output, wide_entry};

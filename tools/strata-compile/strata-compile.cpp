@@ -1,0 +1,74 @@
+//===- strata-compile.cpp - ONNX model -> library + header ----------------===//
+#include "strata/Compiler.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("strata-compile options");
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx>"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputPath(
+    "o",
+    cl::desc("Output: a directory for --emit=lib|obj (created if missing); "
+             "a file, a directory or '-' (stdout, the default for IR "
+             "stages) for --emit=graph|linalg|llvm"),
+    cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string> emit(
+    "emit",
+    cl::desc("Last stage to run and what to write:\n"
+             "  graph   the imported graph dialect (.mlir)\n"
+             "  linalg  after lowering to linalg/tensor (.mlir)\n"
+             "  llvm    optimized LLVM IR with the model ABI (.ll)\n"
+             "  obj     an object file <name>.o\n"
+             "  lib     lib<name>.so, lib<name>.a and <name>.h (default)"),
+    cl::init("lib"), cl::cat(category));
+static cl::opt<std::string>
+    name("name",
+         cl::desc("Model name used for lib<name>, <name>.h and symbols "
+                  "(default: the model file's stem, made a C identifier)"),
+         cl::cat(category));
+static cl::opt<std::string>
+    targetCpu("mcpu",
+              cl::desc("Target CPU ('host' = this machine, the default)"),
+              cl::init("host"), cl::cat(category));
+static cl::opt<std::string>
+    targetFeatures("mattr",
+                   cl::desc("Extra target features, e.g. +avx2,-avx512f"),
+                   cl::cat(category));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "strata-compile: compile an ONNX model ahead of time\n\n"
+      "  strata-compile model.onnx -o out/           # out/libmodel.so .a .h\n"
+      "  strata-compile model.onnx --emit=graph      # print the graph IR\n");
+  strata::CompileOptions options;
+  options.modelPath = modelPath;
+  options.name = name;
+  options.targetCpu = targetCpu;
+  options.targetFeatures = targetFeatures;
+  if (!strata::parseEmitKind(emit, options.emit)) {
+    llvm::errs() << "strata-compile: error: unknown --emit=" << emit
+                 << " (expected graph, linalg, llvm, obj or lib)\n";
+    return 1;
+  }
+  bool irStage = options.emit == strata::EmitKind::Graph ||
+                 options.emit == strata::EmitKind::Linalg ||
+                 options.emit == strata::EmitKind::LLVM;
+  options.outputPath =
+      outputPath.empty() ? (irStage ? "-" : ".") : outputPath.getValue();
+  strata::CompileResult result = strata::compile(options);
+  llvm::errs() << result.errors;
+  if (!result.ok)
+    return 1;
+  if (!result.outputFile.empty())
+    llvm::errs() << "strata-compile: wrote " << result.outputFile << "\n";
+  return 0;
+}
