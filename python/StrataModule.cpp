@@ -125,7 +125,7 @@ public:
   explicit Model(const std::string &path) {
     if (strata_model_load(path.c_str(), &model_) != STRATA_OK)
       raise(runError, strata_last_error());
-    desc_ = strata_model_descriptor(model_);
+    desc_ = strata_model_desc_of(model_);
   }
   ~Model() { strata_model_free(model_); }
   Model(const Model &) = delete;

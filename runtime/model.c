@@ -65,7 +65,7 @@ static strata_status wrap(const strata_model_desc *desc, void *dl_handle,
   return STRATA_OK;
 }
 
-strata_status strata_model_from_descriptor(const strata_model_desc *desc,
+strata_status strata_model_from_desc(const strata_model_desc *desc,
                                            strata_model **out_model) {
   if (!out_model)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "out_model is null");
@@ -115,6 +115,6 @@ void strata_model_free(strata_model *model) {
   free(model);
 }
 
-const strata_model_desc *strata_model_descriptor(const strata_model *model) {
+const strata_model_desc *strata_model_desc_of(const strata_model *model) {
   return model ? model->desc : NULL;
 }

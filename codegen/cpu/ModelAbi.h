@@ -33,7 +33,7 @@ struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
 };
 
-/// Adds the descriptor (`strata_model_descriptor`, weak), the accessor
+/// Adds the descriptor (`strata_descriptor`, weak), the accessor
 /// `strata_<name>_descriptor()` and the entry wrapper calling `implName`
 /// (made internal, so that only the ABI symbols are exported).
 llvm::Error addModelAbi(llvm::Module &module, const ModelSignature &signature,

@@ -40,11 +40,11 @@ static void fill_input(float *data, size_t count, uint32_t k) {
 
 int main(void) {
   strata_model *model = NULL;
-  if (strata_model_from_descriptor(MODEL_DESCRIPTOR(), &model) != STRATA_OK) {
+  if (strata_model_from_desc(MODEL_DESCRIPTOR(), &model) != STRATA_OK) {
     fprintf(stderr, "error: %s\n", strata_last_error());
     return 1;
   }
-  const strata_model_desc *desc = strata_model_descriptor(model);
+  const strata_model_desc *desc = strata_model_desc_of(model);
 
   uint32_t total = desc->num_inputs + desc->num_outputs;
   strata_tensor *tensors = calloc(total ? total : 1, sizeof *tensors);

@@ -56,10 +56,11 @@ typedef struct strata_model_desc {
   strata_entry_fn entry;
 } strata_model_desc;
 
-/* Every compiled library exports `strata_model_descriptor` (weak, so that
- * several static models may be linked together) and
- * `strata_<name>_descriptor` (strong, declared in the generated <name>.h). */
-#define STRATA_DESCRIPTOR_SYMBOL "strata_model_descriptor"
+/* Every compiled library exports the data symbol `strata_descriptor` (weak,
+ * so that several static models may be linked together; dlsym finds it) and
+ * the function `const strata_model_desc *strata_<name>_descriptor(void)`,
+ * declared in the generated <name>.h. No model name can make the two clash. */
+#define STRATA_DESCRIPTOR_SYMBOL "strata_descriptor"
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,10 @@ extern "C" {
 
 #define STRATA_RUNTIME_API_VERSION 1u
 
+/* Naming: no runtime symbol ends in `_descriptor`. Those names belong to
+ * compiled models (`strata_<name>_descriptor`), so no model name can clash
+ * with the runtime when both are linked statically. */
+
 typedef enum strata_status {
   STRATA_OK = 0,
   STRATA_ERROR_INVALID_ARGUMENT = 1, /* null pointer, wrong count, shape, dtype */
@@ -57,15 +61,15 @@ const char *strata_dtype_name(int32_t dtype);
 strata_status strata_model_load(const char *path, strata_model **out_model);
 
 /* Wraps a descriptor linked into the program (static library use):
- *   strata_model_from_descriptor(strata_mymodel_descriptor(), &m); */
-strata_status strata_model_from_descriptor(const strata_model_desc *desc,
+ *   strata_model_from_desc(strata_mymodel_descriptor(), &m); */
+strata_status strata_model_from_desc(const strata_model_desc *desc,
                                            strata_model **out_model);
 
 /* Releases the model (and dlcloses its library). Null is allowed. */
 void strata_model_free(strata_model *model);
 
 /* The descriptor: names, dtypes and shapes of inputs and outputs. */
-const strata_model_desc *strata_model_descriptor(const strata_model *model);
+const strata_model_desc *strata_model_desc_of(const strata_model *model);
 
 /* Runs the model synchronously. `inputs` has desc->num_inputs entries and
  * `outputs` desc->num_outputs, in descriptor order, each with the exact

@@ -87,7 +87,7 @@ class Compiler:
         self.path, self.strata, self.tools, self.tmp = path, strata, tools, tmp_path
 
     def __call__(self, model, name="net"):
-        # Not "model": strata_model_descriptor is the runtime's generic symbol.
+        # Any name works; "net" keeps symbols short.
         onnx_path = save_model(model, self.tmp, name)
         out = self.tmp / f"out_{self.path}_{name}"
         if self.path == "api":

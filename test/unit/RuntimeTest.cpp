@@ -51,7 +51,7 @@ TEST_F(FakeModel, RunComputesSum) {
 }
 
 TEST_F(FakeModel, DescriptorAccessors) {
-  const strata_model_desc *desc = strata_model_descriptor(model);
+  const strata_model_desc *desc = strata_model_desc_of(model);
   ASSERT_NE(desc, nullptr);
   EXPECT_EQ(desc->abi_version, STRATA_MODEL_ABI_VERSION);
   EXPECT_STREQ(desc->model_name, "fake_add");
@@ -64,7 +64,7 @@ TEST_F(FakeModel, DescriptorAccessors) {
   ASSERT_EQ(desc->outputs[0].rank, 2);
   EXPECT_EQ(desc->outputs[0].shape[0], 2);
   EXPECT_EQ(desc->outputs[0].shape[1], 3);
-  EXPECT_EQ(strata_model_descriptor(nullptr), nullptr);
+  EXPECT_EQ(strata_model_desc_of(nullptr), nullptr);
 }
 
 TEST_F(FakeModel, WrongInputCount) {
@@ -132,7 +132,7 @@ TEST(Runtime, NullModel) {
             STRATA_ERROR_INVALID_ARGUMENT);
   strata_model *model = nullptr;
   EXPECT_EQ(strata_model_load(nullptr, &model), STRATA_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(strata_model_from_descriptor(nullptr, &model),
+  EXPECT_EQ(strata_model_from_desc(nullptr, &model),
             STRATA_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(model, nullptr);
 }
@@ -162,7 +162,7 @@ TEST(Runtime, LoadLibraryWithoutDescriptor) {
   // libc is a real shared library that exports no strata descriptor.
   strata_model *model = nullptr;
   EXPECT_EQ(strata_model_load("libc.so.6", &model), STRATA_ERROR_LOAD);
-  EXPECT_NE(lastError().find("strata_model_descriptor"), std::string::npos)
+  EXPECT_NE(lastError().find("strata_descriptor"), std::string::npos)
       << lastError();
 }
 
@@ -171,7 +171,7 @@ TEST(Runtime, FromDescriptorAbiMismatch) {
       fakeDescriptor("strata_fake_bad_abi_descriptor");
   ASSERT_NE(desc, nullptr) << dlerror();
   strata_model *model = nullptr;
-  EXPECT_EQ(strata_model_from_descriptor(desc, &model), STRATA_ERROR_ABI);
+  EXPECT_EQ(strata_model_from_desc(desc, &model), STRATA_ERROR_ABI);
   EXPECT_EQ(model, nullptr);
   EXPECT_NE(lastError().find("999"), std::string::npos) << lastError();
 }
@@ -181,7 +181,7 @@ TEST(Runtime, EntryFailure) {
       fakeDescriptor("strata_fake_failing_descriptor");
   ASSERT_NE(desc, nullptr) << dlerror();
   strata_model *model = nullptr;
-  ASSERT_EQ(strata_model_from_descriptor(desc, &model), STRATA_OK);
+  ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK);
   float a[6] = {}, b[6] = {}, sum[6];
   strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
                             {b, STRATA_DTYPE_F32, 2, kShape23}};
@@ -197,7 +197,7 @@ TEST(Runtime, ManyBuffersAndScalars) {
   const strata_model_desc *desc = fakeDescriptor("strata_fake_wide_descriptor");
   ASSERT_NE(desc, nullptr) << dlerror();
   strata_model *model = nullptr;
-  ASSERT_EQ(strata_model_from_descriptor(desc, &model), STRATA_OK)
+  ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK)
       << lastError();
   int32_t values[20], total = 0;
   strata_tensor inputs[20];
@@ -217,7 +217,7 @@ TEST(Runtime, LastErrorIsPerThread) {
   std::thread([] {
     EXPECT_EQ(lastError(), "");
     strata_model *model = nullptr;
-    strata_model_from_descriptor(nullptr, &model);
+    strata_model_from_desc(nullptr, &model);
     EXPECT_EQ(lastError(), "descriptor is null");
   }).join();
   EXPECT_EQ(lastError(), "model is null");

@@ -30,7 +30,7 @@ static int32_t failing_entry(void **buffers) {
 }
 
 /* Weak, as in libraries produced by strata-compile. */
-EXPORT __attribute__((weak)) const strata_model_desc strata_model_descriptor = {
+EXPORT __attribute__((weak)) const strata_model_desc strata_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_add", inputs, outputs, add_entry};
 
 EXPORT const strata_model_desc strata_fake_bad_abi_descriptor = {

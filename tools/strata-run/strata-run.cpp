@@ -317,7 +317,7 @@ int main(int argc, char **argv) {
     return fail(strata_last_error());
   std::unique_ptr<strata_model, void (*)(strata_model *)> model(
       raw, strata_model_free);
-  const strata_model_desc &desc = *strata_model_descriptor(model.get());
+  const strata_model_desc &desc = *strata_model_desc_of(model.get());
   if (!opts.quiet) {
     std::printf("model '%s' (%s)\n", desc.model_name ? desc.model_name : "",
                 opts.library.c_str());
@@ -344,7 +344,8 @@ int main(int argc, char **argv) {
   std::sort(times.begin(), times.end());
   size_t n = times.size();
   double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
-  std::printf("latency: median %.3f ms, min %.3f ms over %zu runs\n", median,
+  // Microsecond resolution: small models run in well under a millisecond.
+  std::printf("latency: median %.4f ms, min %.4f ms over %zu runs\n", median,
               times[0], n);
 
   if (!opts.quiet)

@@ -146,6 +146,7 @@ LogicalResult ModelImporter::collectInputs(
     FailureOr<RankedTensorType> type =
         convertInputType(input, nameLocation(input.name()));
     if (failed(type)) {
+      state.failedNames.insert(input.name()); // readers are not reported
       ok = false;
       continue;
     }
@@ -188,9 +189,10 @@ LogicalResult ModelImporter::importNode(GraphState &state,
       ok = false;
     }
   }
+  // Reading a failed value is not a new error, but the import has failed.
   if (!ok || readsFailed) {
     markOutputsFailed();
-    return success(ok);
+    return failure();
   }
   NodeContext ctx(state, node, opsetOf(node.domain()), loc);
   if (failed(lookupOpImporter(node.op_type())(ctx))) {
@@ -238,6 +240,7 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
     ok = succeeded(importNode(state, node, index)) && ok;
 
   SmallVector<Value> results;
+  SmallVector<StringRef> resultNames;
   for (const onnx::ValueInfoProto &output : graph.output()) {
     if (state.failedNames.contains(output.name()))
       continue; // reported at the node that failed
@@ -251,13 +254,14 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
       continue;
     }
     results.push_back(value);
+    resultNames.push_back(output.name());
   }
   if (!ok)
     return failure();
   func::ReturnOp::create(builder, fileLoc, results);
   func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [i, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "graph.name", builder.getStringAttr(output.name()));
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(i, "graph.name", builder.getStringAttr(name));
   return success();
 }
 
