@@ -45,6 +45,9 @@ static std::optional<std::string> describeNode(Location loc) {
 std::string describeLocation(Location location) {
   if (auto text = describeNode(location))
     return *text;
+  // The importer places the module and @main at the model file, line 0.
+  if (auto file = dyn_cast<FileLineColLoc>(location); file && file.getLine() == 0)
+    return ("'" + file.getFilename().strref() + "'").str();
   std::string text;
   llvm::raw_string_ostream os(text);
   os << location;

@@ -164,8 +164,7 @@ protected:
   static bool contains(const std::string &haystack, const std::string &needle) {
     return haystack.find(needle) != std::string::npos;
   }
-  template <typename OpTy>
-  static SmallVector<OpTy> collect(ModuleOp module) {
+  template <typename OpTy> static SmallVector<OpTy> collect(ModuleOp module) {
     SmallVector<OpTy> ops;
     module.walk([&](OpTy op) { ops.push_back(op); });
     return ops;
@@ -226,8 +225,9 @@ TEST_F(ImporterTest, TruncatedFileIsRejected) {
   std::ofstream(file, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   EXPECT_FALSE(import(file));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_TRUE(contains(errors[0], "'" + file + "' is not a valid ONNX model "
-                                   "(protobuf parse failed)"))
+  EXPECT_TRUE(contains(errors[0], "'" + file +
+                                      "' is not a valid ONNX model "
+                                      "(protobuf parse failed)"))
       << errors[0];
 }
 

@@ -65,9 +65,9 @@ NodeAttributes::findAs(StringRef name, AttributeProto::AttributeType kind) {
     return nullptr;
   AttributeProto::AttributeType actual = kindOf(*attr);
   // An empty list written without `type` looks UNDEFINED: accept it.
-  if (actual == kind || (actual == AttributeProto::UNDEFINED &&
-                         (kind == AttributeProto::INTS ||
-                          kind == AttributeProto::FLOATS)))
+  if (actual == kind ||
+      (actual == AttributeProto::UNDEFINED &&
+       (kind == AttributeProto::INTS || kind == AttributeProto::FLOATS)))
     return attr;
   emitError(loc) << "attribute '" << name << "' must be " << kindName(kind)
                  << ", got " << kindName(actual);

@@ -39,8 +39,8 @@ public:
 
 private:
   /// The attribute if it exists and has `kind`; reports a mismatch.
-  const onnx::AttributeProto *
-  findAs(llvm::StringRef name, onnx::AttributeProto::AttributeType kind);
+  const onnx::AttributeProto *findAs(llvm::StringRef name,
+                                     onnx::AttributeProto::AttributeType kind);
 
   const onnx::NodeProto &node;
   mlir::Location loc;

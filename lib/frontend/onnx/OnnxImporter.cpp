@@ -40,7 +40,8 @@ class ModelImporter {
 public:
   ModelImporter(MLIRContext &context, StringRef path)
       : context(context), path(path.str()),
-        fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
+        fileLoc(FileLineColLoc::get(&context, path, 0, 0)),
+        modelLoc(UnknownLoc::get(&context)) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -60,9 +61,10 @@ private:
   }
   /// Adds the initializers to `state` and returns the graph inputs that
   /// become arguments, with their types.
-  LogicalResult collectInputs(GraphState &state,
-                              SmallVectorImpl<const onnx::ValueInfoProto *> &inputs,
-                              SmallVectorImpl<Type> &types);
+  LogicalResult
+  collectInputs(GraphState &state,
+                SmallVectorImpl<const onnx::ValueInfoProto *> &inputs,
+                SmallVectorImpl<Type> &types);
   /// Imports node `index`; failure() if it reported an error.
   LogicalResult importNode(GraphState &state, onnx::NodeProto &node,
                            size_t index);
@@ -70,28 +72,31 @@ private:
 
   MLIRContext &context;
   std::string path;
-  Location fileLoc;
+  Location fileLoc; ///< of the module and @main
+  /// Where model-level errors are reported: their messages name the file,
+  /// input or output, and drivers print no location for UnknownLoc.
+  Location modelLoc;
   onnx::ModelProto model;
   llvm::StringMap<int64_t> opsets; // domain ("" for ONNX) -> version
 };
 
 LogicalResult ModelImporter::load() {
   if (llvm::sys::fs::is_directory(path))
-    return emitError(fileLoc) << "cannot open '" << path
-                              << "': it is a directory";
+    return emitError(modelLoc)
+           << "cannot open '" << path << "': it is a directory";
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return emitError(fileLoc)
-           << "cannot open '" << path
-           << "': " << std::error_code(errno, std::generic_category()).message();
+    return emitError(modelLoc)
+           << "cannot open '" << path << "': "
+           << std::error_code(errno, std::generic_category()).message();
   // protobuf's default limit (INT_MAX bytes) admits models up to 2 GB, the
   // format's own limit; larger weights must use external data.
   if (!model.ParseFromIstream(&in))
-    return emitError(fileLoc) << "'" << path << "' is not a valid ONNX model "
-                              << "(protobuf parse failed)";
+    return emitError(modelLoc) << "'" << path << "' is not a valid ONNX model "
+                               << "(protobuf parse failed)";
   if (!model.has_graph())
-    return emitError(fileLoc) << "'" << path << "' is not a valid ONNX model "
-                              << "(it has no graph)";
+    return emitError(modelLoc) << "'" << path << "' is not a valid ONNX model "
+                               << "(it has no graph)";
   return success();
 }
 
@@ -100,8 +105,9 @@ LogicalResult ModelImporter::readOpsets() {
     opsets[isDefaultDomain(opset.domain()) ? "" : opset.domain()] =
         opset.version();
   if (!opsets.count(""))
-    return emitError(fileLoc) << "'" << path << "' has no opset_import for the "
-                              << "default ONNX domain";
+    return emitError(modelLoc)
+           << "'" << path << "' has no opset_import for the "
+           << "default ONNX domain";
   return success();
 }
 
@@ -122,9 +128,9 @@ LogicalResult ModelImporter::checkSupported() {
   }
   if (!unsupported)
     return success();
-  return emitError(fileLoc) << "'" << path << "' uses " << unsupported
-                            << " unsupported operator"
-                            << (unsupported == 1 ? "" : "s") << ":" << list;
+  return emitError(modelLoc)
+         << "'" << path << "' uses " << unsupported << " unsupported operator"
+         << (unsupported == 1 ? "" : "s") << ":" << list;
 }
 
 LogicalResult ModelImporter::collectInputs(
@@ -135,7 +141,7 @@ LogicalResult ModelImporter::collectInputs(
   for (onnx::TensorProto &init : *graph.mutable_initializer())
     state.addConstant(init.name(), nameLocation(init.name())).proto = &init;
   if (graph.sparse_initializer_size()) {
-    emitError(fileLoc) << "sparse initializers are not supported";
+    emitError(modelLoc) << "sparse initializers are not supported";
     ok = false;
   }
   // Older exporters list initializers as inputs too (overridable defaults);
@@ -143,8 +149,7 @@ LogicalResult ModelImporter::collectInputs(
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (state.lookupConstant(input.name()))
       continue;
-    FailureOr<RankedTensorType> type =
-        convertInputType(input, nameLocation(input.name()));
+    FailureOr<RankedTensorType> type = convertInputType(input, modelLoc);
     if (failed(type)) {
       state.failedNames.insert(input.name()); // readers are not reported
       ok = false;
@@ -177,14 +182,14 @@ LogicalResult ModelImporter::importNode(GraphState &state,
                      << "node, a graph input or an initializer";
       ok = false;
     } else if (ConstantTensor *c = state.lookupConstant(name)) {
-      // A tensor that does not convert is reported once, at the tensor.
-      if (failed(state.prepare(*c)))
+      // A tensor that does not convert is reported once, at its first reader.
+      if (failed(state.prepare(*c, loc)))
         readsFailed = true;
     }
   }
   for (const std::string &name : node.output()) {
-    if (!name.empty() && (state.isDefined(name) ||
-                          state.failedNames.contains(name))) {
+    if (!name.empty() &&
+        (state.isDefined(name) || state.failedNames.contains(name))) {
       emitError(loc) << "output '" << name << "' is already defined";
       ok = false;
     }
@@ -244,10 +249,10 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
   for (const onnx::ValueInfoProto &output : graph.output()) {
     if (state.failedNames.contains(output.name()))
       continue; // reported at the node that failed
-    Value value = state.getValue(output.name());
+    Value value = state.getValue(output.name(), modelLoc);
     if (!value) {
-      if (!state.lookupConstant(output.name())) // else reported at the tensor
-        emitError(nameLocation(output.name()))
+      if (!state.lookupConstant(output.name())) // else reported already
+        emitError(modelLoc)
             << "graph output '" << output.name()
             << "' is not produced by any node, graph input or initializer";
       ok = false;
@@ -259,7 +264,8 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
   if (!ok)
     return failure();
   func::ReturnOp::create(builder, fileLoc, results);
-  func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, name] : llvm::enumerate(resultNames))
     func.setResultAttr(i, "graph.name", builder.getStringAttr(name));
   return success();

@@ -101,9 +101,9 @@ LogicalResult importConv(NodeContext &ctx) {
 }
 
 /// Shared by MaxPool and AveragePool: kernel_shape, strides, pads, ceil_mode.
-static LogicalResult
-getPoolAttributes(NodeContext &ctx, ArrayRef<int64_t> dilations,
-                  SmallVectorImpl<NamedAttribute> &attrs) {
+static LogicalResult getPoolAttributes(NodeContext &ctx,
+                                       ArrayRef<int64_t> dilations,
+                                       SmallVectorImpl<NamedAttribute> &attrs) {
   std::optional<SmallVector<int64_t>> kernel =
       ctx.attrs.getInts("kernel_shape");
   if (!kernel)
@@ -162,8 +162,8 @@ LogicalResult importAveragePool(NodeContext &ctx) {
   if (failed(getPoolAttributes(ctx, dilations, attrs)))
     return failure();
   Builder b(ctx.getContext());
-  attrs.push_back(b.getNamedAttr("count_include_pad",
-                                 b.getBoolAttr(countIncludePad)));
+  attrs.push_back(
+      b.getNamedAttr("count_include_pad", b.getBoolAttr(countIncludePad)));
   Value result = ctx.create("graph.average_pool", {ctx.input(0)}, attrs);
   ctx.setOutput(0, result);
   return success(result != nullptr);

@@ -11,12 +11,12 @@ using namespace mlir;
 
 namespace strata::onnx_import {
 
-LogicalResult GraphState::prepare(ConstantTensor &c) {
+LogicalResult GraphState::prepare(ConstantTensor &c, Location where) {
   if (c.value)
     return success();
   if (!c.proto)
     return failure();
-  FailureOr<ElementsAttr> value = convertTensor(*c.proto, c.loc, modelDir);
+  FailureOr<ElementsAttr> value = convertTensor(*c.proto, where, modelDir);
   c.proto = nullptr; // convert (and report) once
   if (failed(value))
     return failure();
@@ -24,11 +24,11 @@ LogicalResult GraphState::prepare(ConstantTensor &c) {
   return success();
 }
 
-Value GraphState::getValue(StringRef name) {
+Value GraphState::getValue(StringRef name, Location where) {
   if (Value v = values.lookup(name))
     return v;
   ConstantTensor *c = lookupConstant(name);
-  if (!c || failed(prepare(*c)))
+  if (!c || failed(prepare(*c, where)))
     return nullptr;
   if (!c->materialized)
     c->materialized = graph::ConstantOp::create(builder, c->loc, c->value);
@@ -40,7 +40,7 @@ bool NodeContext::hasInput(size_t i) const {
 }
 
 Value NodeContext::input(size_t i) {
-  return hasInput(i) ? graph.getValue(node.input(i)) : nullptr;
+  return hasInput(i) ? graph.getValue(node.input(i), loc) : nullptr;
 }
 
 RankedTensorType NodeContext::inputType(size_t i) {
@@ -54,7 +54,7 @@ FailureOr<ElementsAttr> NodeContext::constantInput(size_t i, StringRef what) {
   if (!c)
     return emitError() << "input '" << what << "' must be a constant "
                        << "(an initializer or a Constant node's output)";
-  if (failed(graph.prepare(*c)))
+  if (failed(graph.prepare(*c, loc)))
     return failure();
   return c->value;
 }

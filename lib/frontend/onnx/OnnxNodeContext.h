@@ -43,15 +43,19 @@ struct GraphState {
     return it == constants.end() ? nullptr : it->second;
   }
   ConstantTensor &addConstant(llvm::StringRef name, mlir::Location loc) {
-    ConstantTensor &c = constantStorage.emplace_back(ConstantTensor{{}, {}, loc, {}});
+    ConstantTensor &c =
+        constantStorage.emplace_back(ConstantTensor{{}, {}, loc, {}});
     constants[name] = &c;
     return c;
   }
-  /// Converts `c` if that is still to do; failure() after an error.
-  mlir::LogicalResult prepare(ConstantTensor &c);
+  /// Converts `c` if that is still to do, reporting errors at `where` (the
+  /// first reader: the tensor's own location names no node); failure()
+  /// after an error, now or before.
+  mlir::LogicalResult prepare(ConstantTensor &c, mlir::Location where);
   /// The value named `name`; a constant becomes a graph.constant at the
-  /// builder's insertion point the first time. Null if undefined.
-  mlir::Value getValue(llvm::StringRef name);
+  /// builder's insertion point the first time. Null if undefined or if the
+  /// constant fails to convert (reported at `where`).
+  mlir::Value getValue(llvm::StringRef name, mlir::Location where);
 
   mlir::OpBuilder &builder;
   std::string modelDir;

@@ -62,9 +62,8 @@ std::string formatShape(ArrayRef<int64_t> shape) {
 std::optional<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
                                      int64_t rank, int64_t extra) {
   if (axis < -rank || axis >= rank + extra) {
-    ctx.emitError() << "axis " << axis << " is out of range [" << -rank
-                    << ", " << rank + extra << ") for a rank-" << rank
-                    << " input";
+    ctx.emitError() << "axis " << axis << " is out of range [" << -rank << ", "
+                    << rank + extra << ") for a rank-" << rank << " input";
     return std::nullopt;
   }
   return axis < 0 ? axis + rank : axis;
@@ -82,8 +81,7 @@ static LogicalResult expectInputs(NodeContext &ctx, size_t min) {
 /// then aligned B with A's dimensions from `axis` on (default: the trailing
 /// ones). The graph dialect broadcasts as numpy does; accept the model when
 /// both rules agree.
-static LogicalResult checkLegacyBroadcast(NodeContext &ctx,
-                                          RankedTensorType a,
+static LogicalResult checkLegacyBroadcast(NodeContext &ctx, RankedTensorType a,
                                           RankedTensorType b) {
   int64_t broadcast = ctx.attrs.getInt("broadcast", 0);
   std::optional<int64_t> axis;
@@ -175,8 +173,7 @@ static LogicalResult getClipBound(NodeContext &ctx, StringRef name,
     return failure();
   std::optional<SmallVector<double>> values = getFloatValues(*value);
   if (!values || values->size() != 1)
-    return ctx.emitError() << "input '" << name
-                           << "' must be a float scalar";
+    return ctx.emitError() << "input '" << name << "' must be a float scalar";
   attrs.push_back(b.getNamedAttr(name, b.getF32FloatAttr(values->front())));
   return success();
 }
@@ -210,7 +207,8 @@ LogicalResult importGemm(NodeContext &ctx) {
   // allowed a subset of what numpy broadcasting accepts, so it is ignored.
   Builder b(ctx.getContext());
   SmallVector<NamedAttribute> attrs = {
-      b.getNamedAttr("alpha", b.getF32FloatAttr(ctx.attrs.getFloat("alpha", 1))),
+      b.getNamedAttr("alpha",
+                     b.getF32FloatAttr(ctx.attrs.getFloat("alpha", 1))),
       b.getNamedAttr("beta", b.getF32FloatAttr(ctx.attrs.getFloat("beta", 1))),
       b.getNamedAttr("trans_a", b.getBoolAttr(ctx.attrs.getInt("transA", 0))),
       b.getNamedAttr("trans_b", b.getBoolAttr(ctx.attrs.getInt("transB", 0)))};
@@ -232,6 +230,9 @@ LogicalResult importConstant(NodeContext &ctx) {
   StringRef name = attr.name();
   ElementsAttr value;
   if (name == "value") {
+    // The tensor's name (often empty here) names its errors and its blob.
+    if (attr.t().name().empty() && ctx.hasOutput(0))
+      attr.mutable_t()->set_name(ctx.node.output(0));
     FailureOr<ElementsAttr> converted =
         convertTensor(*attr.mutable_t(), ctx.loc, ctx.modelDir());
     if (failed(converted))
@@ -244,12 +245,14 @@ LogicalResult importConstant(NodeContext &ctx) {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
                                    ctx.attrs.getInt(name, 0));
   } else if (name == "value_floats") {
-    SmallVector<float> v = ctx.attrs.getFloats(name).value_or(SmallVector<float>());
+    SmallVector<float> v =
+        ctx.attrs.getFloats(name).value_or(SmallVector<float>());
     value = DenseElementsAttr::get(
         RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()),
         ArrayRef<float>(v));
   } else if (name == "value_ints") {
-    SmallVector<int64_t> v = ctx.attrs.getInts(name).value_or(SmallVector<int64_t>());
+    SmallVector<int64_t> v =
+        ctx.attrs.getInts(name).value_or(SmallVector<int64_t>());
     value = DenseElementsAttr::get(
         RankedTensorType::get({(int64_t)v.size()}, b.getI64Type()),
         ArrayRef<int64_t>(v));

@@ -31,8 +31,8 @@ resolveReshape(NodeContext &ctx, ArrayRef<int64_t> input,
       d = input[i];
     } else if (d == -1) {
       if (inferred)
-        return ctx.emitError() << "shape " << formatShape(original)
-                               << " has more than one -1";
+        return ctx.emitError()
+               << "shape " << formatShape(original) << " has more than one -1";
       inferred = i;
     } else if (d < 0) {
       return ctx.emitError() << "shape " << formatShape(original)
@@ -55,15 +55,15 @@ resolveReshape(NodeContext &ctx, ArrayRef<int64_t> input,
     target[*inferred] = kDyn;
     if (total && known) {
       if (*known == 0 || *total % *known != 0)
-        return ctx.emitError() << "cannot reshape " << formatShape(input)
-                               << " (" << *total << " elements) to "
-                               << formatShape(original);
+        return ctx.emitError()
+               << "cannot reshape " << formatShape(input) << " (" << *total
+               << " elements) to " << formatShape(original);
       target[*inferred] = *total / *known;
     }
   }
   if (llvm::is_contained(target, kDyn))
-    return ctx.emitError() << "cannot reshape " << formatShape(input)
-                           << " to " << formatShape(original)
+    return ctx.emitError() << "cannot reshape " << formatShape(input) << " to "
+                           << formatShape(original)
                            << ": the target shape must resolve to a static "
                            << "shape, got " << formatShape(target);
   return target;
@@ -76,9 +76,9 @@ LogicalResult importReshape(NodeContext &ctx) {
   if (ctx.opset < 5) {
     std::optional<SmallVector<int64_t>> shape = ctx.attrs.getInts("shape");
     if (!shape)
-      return ctx.attrs.failed() ? failure()
-                                : ctx.emitError()
-                                      << "attribute 'shape' is required";
+      return ctx.attrs.failed()
+                 ? failure()
+                 : ctx.emitError() << "attribute 'shape' is required";
     target = std::move(*shape);
   } else {
     FailureOr<ElementsAttr> shape = ctx.constantInput(1, "shape");
@@ -116,9 +116,9 @@ LogicalResult importFlatten(NodeContext &ctx) {
   if (!normalized)
     return failure();
   Builder b(ctx.getContext());
-  Value result = ctx.create("graph.flatten", {ctx.input(0)},
-                            {b.getNamedAttr("axis", b.getI64IntegerAttr(
-                                                        *normalized))});
+  Value result =
+      ctx.create("graph.flatten", {ctx.input(0)},
+                 {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
   ctx.setOutput(0, result);
   return success(result != nullptr);
 }
@@ -163,9 +163,9 @@ LogicalResult importConcat(NodeContext &ctx) {
   if (!normalized)
     return failure();
   Builder b(ctx.getContext());
-  Value result = ctx.create("graph.concat", inputs,
-                            {b.getNamedAttr("axis", b.getI64IntegerAttr(
-                                                        *normalized))});
+  Value result =
+      ctx.create("graph.concat", inputs,
+                 {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
   ctx.setOutput(0, result);
   return success(result != nullptr);
 }
@@ -184,9 +184,9 @@ LogicalResult importSoftmax(NodeContext &ctx) {
     return failure();
   Builder b(ctx.getContext());
   auto softmax = [&](Value input, int64_t softmaxAxis) {
-    return ctx.create("graph.softmax", {input},
-                      {b.getNamedAttr("axis",
-                                      b.getI64IntegerAttr(softmaxAxis))});
+    return ctx.create(
+        "graph.softmax", {input},
+        {b.getNamedAttr("axis", b.getI64IntegerAttr(softmaxAxis))});
   };
   // Before opset 13, Softmax coerced its input to 2-D at `axis` and
   // normalized over all of [axis, rank): for the last axis that is today's

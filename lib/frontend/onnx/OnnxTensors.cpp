@@ -9,10 +9,10 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
@@ -106,8 +106,7 @@ private:
   /// calls `release` when the context drops it.
   ElementsAttr fromBytes(ArrayRef<char> data,
                          AsmResourceBlob::DeleterFn release);
-  template <typename T>
-  FailureOr<ElementsAttr> fromValues(ArrayRef<T> values);
+  template <typename T> FailureOr<ElementsAttr> fromValues(ArrayRef<T> values);
   LogicalResult checkCount(int64_t actual, StringRef field);
 
   TensorProto &tensor;
@@ -252,7 +251,8 @@ template <typename T>
 FailureOr<ElementsAttr> TensorConverter::fromValues(ArrayRef<T> values) {
   ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
                        values.size() * sizeof(T));
-  if (type.getElementType().isInteger(1) || bytes.size() < kResourceThresholdBytes)
+  if (type.getElementType().isInteger(1) ||
+      bytes.size() < kResourceThresholdBytes)
     return fromBytes(bytes, nullptr);
   // Large typed data are rare (exporters write raw_data); copy them.
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
@@ -267,8 +267,8 @@ FailureOr<ElementsAttr> TensorConverter::fromTypedFields() {
   case TensorProto::FLOAT:
     if (failed(checkCount(tensor.float_data_size(), "float_data")))
       return failure();
-    return fromValues(ArrayRef<float>(tensor.float_data().data(),
-                                      tensor.float_data_size()));
+    return fromValues(
+        ArrayRef<float>(tensor.float_data().data(), tensor.float_data_size()));
   case TensorProto::INT64:
     if (failed(checkCount(tensor.int64_data_size(), "int64_data")))
       return failure();

@@ -41,7 +41,8 @@ std::optional<llvm::SmallVector<int64_t>>
 getIntegerValues(mlir::ElementsAttr attr);
 
 /// The values of a constant float tensor, or nullopt if it is not one.
-std::optional<llvm::SmallVector<double>> getFloatValues(mlir::ElementsAttr attr);
+std::optional<llvm::SmallVector<double>>
+getFloatValues(mlir::ElementsAttr attr);
 
 } // namespace strata::onnx_import
 
