@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <memory>
 #include <mutex>
@@ -188,8 +189,11 @@ private:
 std::string compile(const std::string &modelPath,
                     const std::string &outputPath, const std::string &emit,
                     const std::string &name, const std::string &targetCpu,
-                    const std::string &targetFeatures) {
+                    const std::string &targetFeatures,
+                    const std::map<std::string, std::vector<int64_t>>
+                        &inputShapes) {
   strata::CompileOptions options;
+  options.inputShapes = inputShapes;
   options.modelPath = modelPath;
   options.outputPath = outputPath;
   if (!strata::parseEmitKind(emit, options.emit))
@@ -239,7 +243,7 @@ PYBIND11_MODULE(_strata, m) {
 
   m.def("compile", &compile, py::arg("model_path"), py::arg("output_path"),
         py::arg("emit"), py::arg("name"), py::arg("target_cpu"),
-        py::arg("target_features"),
+        py::arg("target_features"), py::arg("input_shapes"),
         "Runs strata::compile; returns the main output file or raises "
         "CompileError with every diagnostic.");
   m.def("sanitize_model_name", &strata::sanitizeModelName, py::arg("stem"),

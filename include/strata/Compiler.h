@@ -8,6 +8,8 @@
 #ifndef STRATA_COMPILER_H
 #define STRATA_COMPILER_H
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,14 @@ struct CompileOptions {
   /// Target CPU and features; "host" means the machine compiling.
   std::string targetCpu = "host";
   std::string targetFeatures;
+  /// Shapes that pin graph inputs' dynamic dimensions, by input name.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
+
+/// Parses "NAME=1x3x640x640" into `name` and `shape`; false (with a reason in
+/// `error`) when malformed.
+bool parseInputShape(const std::string &text, std::string &name,
+                     std::vector<int64_t> &shape, std::string &error);
 
 struct CompileResult {
   bool ok = false;

@@ -49,6 +49,29 @@ bool parseEmitKind(const std::string &text, EmitKind &kind) {
   return false;
 }
 
+bool parseInputShape(const std::string &text, std::string &name,
+                     std::vector<int64_t> &shape, std::string &error) {
+  auto [namePart, dims] = StringRef(text).rsplit('=');
+  if (namePart.empty() || dims.empty() || namePart.size() == text.size()) {
+    error = "expected NAME=D0xD1x..., e.g. input=1x3x224x224";
+    return false;
+  }
+  shape.clear();
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t dim;
+    if (part.getAsInteger(10, dim) || dim < 0) {
+      error = ("'" + part + "' is not a dimension (a non-negative integer)")
+                  .str();
+      return false;
+    }
+    shape.push_back(dim);
+  }
+  name = namePart.str();
+  return true;
+}
+
 std::string sanitizeModelName(const std::string &stem) {
   std::string name;
   for (char c : stem)
@@ -172,7 +195,10 @@ private:
                                                    options.modelPath)
                                                    .str())
                            : sanitizeModelName(options.name);
-    OwningOpRef<ModuleOp> module = importOnnxModel(context, options.modelPath);
+    OnnxImportOptions importOptions;
+    importOptions.inputShapes = options.inputShapes;
+    OwningOpRef<ModuleOp> module =
+        importOnnxModel(context, options.modelPath, importOptions);
     if (!module)
       return reported();
     if (options.emit == EmitKind::Graph)

@@ -43,10 +43,16 @@ FailureOr<TensorSignature> describe(func::FuncOp main, Type type,
     return main.emitError() << kind << " '" << name << "' has element type "
                             << tensor.getElementType()
                             << ", which a model signature cannot carry";
-  if (!tensor.hasStaticShape())
+  if (!tensor.hasStaticShape() && kind == "input")
     return main.emitError()
-           << kind << " '" << name << "' has a dynamic shape " << type
-           << "; dynamic dimensions are not supported yet";
+           << "input '" << name << "' has a dynamic shape " << type
+           << "; dynamic dimensions are not supported yet: pin them with "
+              "--input-shape "
+           << name << "=D0xD1x... (Python: input_shapes={'" << name
+           << "': (...)})";
+  if (!tensor.hasStaticShape())
+    return main.emitError() << "output '" << name << "' has a dynamic shape "
+                            << type << " although every input is static";
   return TensorSignature{name, *dtype,
                          std::vector<int64_t>(tensor.getShape().begin(),
                                               tensor.getShape().end())};
@@ -69,6 +75,9 @@ FailureOr<ModelSignature> extractSignature(func::FuncOp main,
     else
       signature.inputs.push_back(*t);
   }
+  // Outputs are dynamic because inputs are: one error per input suffices.
+  if (!ok)
+    return failure();
   for (unsigned i = 0; i < type.getNumResults(); ++i) {
     auto t = describe(main, type.getResult(i),
                       main.getResultAttrOfType<StringAttr>(i, "graph.name"),

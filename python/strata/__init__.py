@@ -57,13 +57,14 @@ _IR_STAGES = ("graph", "linalg", "llvm")
 
 
 def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
-            target_features=""):
+            target_features="", input_shapes=None):
     """Compiles an ONNX model into ``output_dir`` and returns the main file.
 
     emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
     returns the .so's path; "obj" writes <name>.o; "graph", "linalg" and
     "llvm" write the IR of that stage to <name>.<stage>.mlir. ``name``
-    defaults to one derived from the model's file name.
+    defaults to one derived from the model's file name. ``input_shapes``
+    ({"images": (1, 3, 640, 640)}) pins graph inputs' dynamic dimensions.
 
     Raises CompileError (with the compiler's full message) if the model is
     rejected, ValueError for an unknown ``emit``.
@@ -81,8 +82,9 @@ def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
         output_path = os.path.join(output_dir, f"{name}.{emit}.mlir")
     else:
         output_path = output_dir
+    shapes = {str(k): [int(d) for d in v] for k, v in (input_shapes or {}).items()}
     written = _strata.compile(model_path, output_path, emit, name or "",
-                              target_cpu, target_features)
+                              target_cpu, target_features, shapes)
     return written or output_path
 
 

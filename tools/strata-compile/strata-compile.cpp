@@ -36,6 +36,11 @@ static cl::opt<std::string>
     targetCpu("mcpu",
               cl::desc("Target CPU ('host' = this machine, the default)"),
               cl::init("host"), cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Pin the dynamic dimensions of input NAME, e.g. "
+             "--input-shape images=1x3x640x640 (repeatable)"),
+    cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
 static cl::opt<std::string>
     targetFeatures("mattr",
                    cl::desc("Extra target features, e.g. +avx2,-avx512f"),
@@ -54,6 +59,16 @@ int main(int argc, char **argv) {
   options.name = name;
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
+  for (const std::string &text : inputShapes) {
+    std::string inputName, error;
+    std::vector<int64_t> shape;
+    if (!strata::parseInputShape(text, inputName, shape, error)) {
+      llvm::errs() << "strata-compile: error: --input-shape " << text << ": "
+                   << error << "\n";
+      return 1;
+    }
+    options.inputShapes[inputName] = shape;
+  }
   if (!strata::parseEmitKind(emit, options.emit)) {
     llvm::errs() << "strata-compile: error: unknown --emit=" << emit
                  << " (expected graph, linalg, llvm, obj or lib)\n";

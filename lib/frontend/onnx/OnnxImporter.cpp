@@ -38,8 +38,9 @@ bool isDefaultDomain(StringRef domain) {
 
 class ModelImporter {
 public:
-  ModelImporter(MLIRContext &context, StringRef path)
-      : context(context), path(path.str()),
+  ModelImporter(MLIRContext &context, StringRef path,
+                const OnnxImportOptions &options)
+      : context(context), options(options), path(path.str()),
         fileLoc(FileLineColLoc::get(&context, path, 0, 0)),
         modelLoc(UnknownLoc::get(&context)) {}
 
@@ -70,7 +71,14 @@ private:
                            size_t index);
   LogicalResult buildMain(ModuleOp module);
 
+  /// Replaces an input's declared type by options.inputShapes' entry.
+  FailureOr<RankedTensorType> pinShape(const onnx::ValueInfoProto &input,
+                                       RankedTensorType declared);
+  /// Every pinned name must be a graph input.
+  LogicalResult checkPinnedNames(const GraphState &state);
+
   MLIRContext &context;
+  const OnnxImportOptions &options;
   std::string path;
   Location fileLoc; ///< of the module and @main
   /// Where model-level errors are reported: their messages name the file,
@@ -150,6 +158,8 @@ LogicalResult ModelImporter::collectInputs(
     if (state.lookupConstant(input.name()))
       continue;
     FailureOr<RankedTensorType> type = convertInputType(input, modelLoc);
+    if (succeeded(type))
+      type = pinShape(input, *type);
     if (failed(type)) {
       state.failedNames.insert(input.name()); // readers are not reported
       ok = false;
@@ -157,6 +167,51 @@ LogicalResult ModelImporter::collectInputs(
     }
     inputs.push_back(&input);
     types.push_back(*type);
+  }
+  return success(succeeded(checkPinnedNames(state)) && ok);
+}
+
+FailureOr<RankedTensorType>
+ModelImporter::pinShape(const onnx::ValueInfoProto &input,
+                        RankedTensorType declared) {
+  auto it = options.inputShapes.find(input.name());
+  if (it == options.inputShapes.end())
+    return declared;
+  ArrayRef<int64_t> pinned = it->second;
+  auto fail = [&](StringRef why) {
+    return emitError(modelLoc)
+           << "input '" << input.name() << "' is declared "
+           << formatShape(declared.getShape()) << ", cannot pin it to "
+           << formatShape(pinned) << ": " << why;
+  };
+  if (static_cast<int64_t>(pinned.size()) != declared.getRank())
+    return fail("the rank differs");
+  for (auto [want, have] : llvm::zip(pinned, declared.getShape())) {
+    if (want < 0)
+      return fail("dimensions must be >= 0");
+    if (have != ShapedType::kDynamic && have != want)
+      return fail("only dynamic dimensions can be pinned");
+  }
+  return RankedTensorType::get(pinned, declared.getElementType());
+}
+
+LogicalResult ModelImporter::checkPinnedNames(const GraphState &state) {
+  // Graph inputs that are not initializers, whether or not they converted.
+  SmallVector<StringRef> inputs;
+  for (const onnx::ValueInfoProto &input : model.graph().input())
+    if (!state.lookupConstant(input.name()))
+      inputs.push_back(input.name());
+  bool ok = true;
+  for (const auto &[name, shape] : options.inputShapes) {
+    if (llvm::is_contained(inputs, name))
+      continue;
+    std::string names;
+    for (StringRef input : inputs)
+      names += (names.empty() ? "'" : ", '") + input.str() + "'";
+    emitError(modelLoc) << "--input-shape names '" << name
+                        << "', which is not a graph input (inputs: "
+                        << (names.empty() ? "none" : names) << ")";
+    ok = false;
   }
   return success(ok);
 }
@@ -286,8 +341,7 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context, StringRef path,
                                       const OnnxImportOptions &options) {
-  (void)options; // no options yet
-  return ModelImporter(context, path).run();
+  return ModelImporter(context, path, options).run();
 }
 
 } // namespace strata

@@ -11,9 +11,18 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace strata {
 
-struct OnnxImportOptions {}; // room for input-shape overrides later
+struct OnnxImportOptions {
+  /// Shapes that replace graph inputs' declared ones (by input name), to pin
+  /// dynamic dimensions: same rank, and each static declared dimension must
+  /// match. An unknown name is an error that lists the inputs.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+};
 
 /// Reads an ONNX model file and builds a module holding
 ///   func.func @main(%x: tensor<...> {graph.name = "x"}, ...)
