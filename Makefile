@@ -4,6 +4,8 @@
 #   make test    build, then run every suite (lit, googletest, pytest);
 #                the last line printed is "N passed, N failed[, N skipped]"
 #   make demo    build, compile a small CNN and time it with strata-run
+#   make conformance  build, run every ONNX backend node test through strata
+#                and write docs/conformance.md (test/conformance/README.md)
 #   make clean   remove the build folder
 #
 # Variables: BUILD_DIR (build), JOBS (nproc), BUILD_TYPE (Release),
@@ -18,7 +20,7 @@ CMAKE_ARGS ?=
 # folders (CI) share cache entries.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build test demo clean
+.PHONY: all deps configure build test demo conformance clean
 
 all: build
 
@@ -56,6 +58,15 @@ demo: build
 	python3 examples/make_demo_model.py $(DEMO_DIR)/model.onnx
 	$(BUILD_DIR)/bin/strata-compile $(DEMO_DIR)/model.onnx -o $(DEMO_DIR)/out
 	$(BUILD_DIR)/bin/strata-run $(DEMO_DIR)/out/libmodel.so --repeat 20
+
+# CONFORMANCE_ARGS: extra runner options, e.g. --jobs 8 or --update-passing.
+CONFORMANCE_ARGS ?=
+
+conformance: build
+	@start=$$(date +%s); \
+	python3 test/conformance/run_conformance.py --build-dir $(BUILD_DIR) \
+	  --report docs/conformance.md $(CONFORMANCE_ARGS); status=$$?; \
+	echo "make conformance: $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean:
 	rm -rf $(BUILD_DIR)

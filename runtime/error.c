@@ -33,8 +33,9 @@ size_t strata_dtype_size(int32_t dtype) {
   switch (dtype) {
   case STRATA_DTYPE_U8: case STRATA_DTYPE_I8: case STRATA_DTYPE_BOOL: return 1;
   case STRATA_DTYPE_F16: case STRATA_DTYPE_BF16: return 2;
-  case STRATA_DTYPE_F32: case STRATA_DTYPE_I32: return 4;
-  case STRATA_DTYPE_I64: return 8;
+  case STRATA_DTYPE_I16: case STRATA_DTYPE_U16: return 2;
+  case STRATA_DTYPE_F32: case STRATA_DTYPE_I32: case STRATA_DTYPE_U32: return 4;
+  case STRATA_DTYPE_I64: case STRATA_DTYPE_U64: case STRATA_DTYPE_F64: return 8;
   }
   return 0;
 }
@@ -49,6 +50,11 @@ const char *strata_dtype_name(int32_t dtype) {
   case STRATA_DTYPE_BOOL: return "bool";
   case STRATA_DTYPE_F16: return "f16";
   case STRATA_DTYPE_BF16: return "bf16";
+  case STRATA_DTYPE_F64: return "f64";
+  case STRATA_DTYPE_I16: return "i16";
+  case STRATA_DTYPE_U16: return "u16";
+  case STRATA_DTYPE_U32: return "u32";
+  case STRATA_DTYPE_U64: return "u64";
   }
   return "unknown";
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Runs every strata test suite and prints one summary line.
 
-    python3 test/run_all.py [--build-dir build] [--suite lit|unit|python ...]
+    python3 test/run_all.py [--build-dir build]
+                            [--suite lit|unit|python|conformance ...]
 
-Suites: lit (build/test/lit), unit (build/bin/strata-unit-tests, googletest)
-and python (pytest test/python). Each writes a JUnit/xUnit XML report into
-<build>/test-results/, which is what is counted: skipped tests are counted
-as skipped (never as passed), errors as failed. One line per suite, then
-the last line is exactly
+Suites: lit (build/test/lit), unit (build/bin/strata-unit-tests, googletest),
+python (pytest test/python) and conformance (the ONNX node tests listed in
+test/conformance/passing.txt, run by test/conformance/run_conformance.py
+--gate: one test each, failed if it no longer passes). Each writes a
+JUnit/xUnit XML report into <build>/test-results/, which is what is
+counted: skipped tests are counted as skipped (never as passed), errors as
+failed. One line per suite, then the last line is exactly
 
     N passed, N failed[, N skipped]
 
@@ -25,10 +28,10 @@ import time
 import xml.etree.ElementTree as ET
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = ("lit", "unit", "python")
+SUITES = ("lit", "unit", "python", "conformance")
 # Wall-clock limit of each suite, seconds: a hung test fails its suite
 # instead of eating CI's whole budget.
-TIMEOUTS = {"lit": 1800, "unit": 900, "python": 3600}
+TIMEOUTS = {"lit": 1800, "unit": 900, "python": 3600, "conformance": 1800}
 
 
 class Count:
@@ -144,7 +147,18 @@ def python_suite(build, results, count):
     run_suite("python", command, report, count, env=env)
 
 
-RUNNERS = {"lit": lit_suite, "unit": unit_suite, "python": python_suite}
+def conformance_suite(build, results, count):
+    report = os.path.join(results, "conformance.xml")
+    env = dict(os.environ)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    command = [sys.executable,
+               os.path.join(REPO, "test", "conformance", "run_conformance.py"),
+               "--gate", "--build-dir", build, f"--junit={report}"]
+    run_suite("conformance", command, report, count, env=env)
+
+
+RUNNERS = {"lit": lit_suite, "unit": unit_suite, "python": python_suite,
+           "conformance": conformance_suite}
 
 
 def main():

@@ -11,6 +11,9 @@ namespace strata {
 // Why each step:
 //  - elementwise fusion merges the broadcast/activation generics that the
 //    graph lowering emits one per op;
+//  - a tensor returned twice is copied once (strata-distinct-results), as
+//    buffer-results-to-out-params cannot hoist one allocation into two
+//    out-parameters;
 //  - function-boundary bufferization with identity layouts gives the entry
 //    function plain dense buffers;
 //  - results become out-parameters (static allocations hoisted into them, so
@@ -18,22 +21,31 @@ namespace strata {
 //    convention then turns into `void f(float *in..., float *out...)`;
 //  - copies into padded or sliced buffers become loops, not calls into
 //    MLIR's runtime library (strata-strided-copy-to-linalg);
+//  - expand-strided-metadata runs before lower-affine: a subview at a
+//    loop-dependent offset (scf.for loops of top-k, recurrent layers)
+//    expands into affine.apply ops that must be lowered too;
+//  - bf16 arithmetic runs in f32 and bf16 <-> f32 conversions become
+//    integer bit operations: LLVM would call __truncsfbf2, which the libgcc
+//    of Debian 12 (GCC 12) lacks, so the library would not load;
 //  - math ops without an LLVM intrinsic (tanh, erf) call libm.
 StringRef cpuLoweringPipelineText() {
   return "builtin.module("
          "canonicalize,"
          "func.func(linalg-fuse-elementwise-ops),"
          "cse,canonicalize,"
+         "func.func(strata-distinct-results),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
          "canonicalize,"
          "buffer-deallocation-pipeline,"
          "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
-         "lower-affine,"
          "expand-strided-metadata,"
+         "lower-affine,"
          "convert-scf-to-cf,"
          "canonicalize,cse,"
+         "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
+         "arith-expand{include-bf16},"
          "convert-math-to-llvm,"
          "convert-math-to-libm,"
          "finalize-memref-to-llvm,"

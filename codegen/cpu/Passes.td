@@ -19,4 +19,17 @@ def StridedCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DistinctResults : Pass<"strata-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Copy a tensor that a function returns more than once";
+  let description = [{
+    `buffer-results-to-out-params{hoist-static-allocs}` crashes (MLIR 22)
+    when one allocation is returned twice, which happens when a model lists
+    one tensor as two outputs or when CSE merges two equal outputs (e.g.
+    Cast to i8 and to u8). Before bufferization, each repeated result (other
+    than a function argument, which bufferizes to a copy anyway) becomes a
+    `bufferization.alloc_tensor` copy of it.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES

@@ -22,11 +22,13 @@ def Graph_QuantElement : Type<
           "::mlir::quant::UniformQuantizedPerAxisType>($_self)">,
     "uniform quantized type">;
 
-def Graph_Element : AnyTypeOf<[F32, F16, BF16, I8, UI8, I32, I64, I1,
-                               Graph_QuantElement]>;
+def Graph_Element : AnyTypeOf<[F32, F16, BF16, F64, I8, I16, I32, I64, UI8,
+                               UI16, UI32, UI64, I1, Graph_QuantElement]>;
 def Graph_Tensor : RankedTensorOf<[Graph_Element]>;
-def Graph_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
-def Graph_NumericTensor : RankedTensorOf<[F32, F16, BF16, I8, UI8, I32, I64]>;
+def Graph_FloatTensor : RankedTensorOf<[F32, F16, BF16, F64]>;
+/// Floats and integers of either signedness (not bool).
+def Graph_NumericTensor : RankedTensorOf<[F32, F16, BF16, F64, I8, I16, I32,
+                                          I64, UI8, UI16, UI32, UI64]>;
 
 class Graph_Op<string mnemonic, list<Trait> traits = []>
     : Op<Graph_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -52,51 +54,8 @@ def Graph_ConstantOp : Graph_Op<"constant",
   let hasFolder = 1;
 }
 
-//===----------------------------------------------------------------------===//
-// Elementwise
-//===----------------------------------------------------------------------===//
-
-class Graph_BinaryOp<string mnemonic, string what>
-    : Graph_Op<mnemonic, [InferTypeOpAdaptor]> {
-  let summary = what # " with numpy broadcasting";
-  let description = [{
-    Both operands have the same element type; shapes broadcast as in numpy
-    (and ONNX opset 7 and later).
-  }];
-  let arguments = (ins Graph_NumericTensor:$lhs, Graph_NumericTensor:$rhs);
-  let results = (outs Graph_NumericTensor:$output);
-  let assemblyFormat =
-      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
-}
-
-def Graph_AddOp : Graph_BinaryOp<"add", "elementwise addition">;
-def Graph_SubOp : Graph_BinaryOp<"sub", "elementwise subtraction">;
-def Graph_MulOp : Graph_BinaryOp<"mul", "elementwise multiplication">;
-def Graph_DivOp : Graph_BinaryOp<"div", "elementwise division">;
-
-class Graph_UnaryFloatOp<string mnemonic, string what>
-    : Graph_Op<mnemonic, [InferTypeOpAdaptor]> {
-  let summary = what;
-  let arguments = (ins Graph_FloatTensor:$input);
-  let results = (outs Graph_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-}
-
-def Graph_ReluOp : Graph_UnaryFloatOp<"relu", "max(x, 0)">;
-def Graph_SigmoidOp : Graph_UnaryFloatOp<"sigmoid", "1 / (1 + exp(-x))">;
-def Graph_TanhOp : Graph_UnaryFloatOp<"tanh", "hyperbolic tangent">;
-
-def Graph_ClipOp : Graph_Op<"clip", [InferTypeOpAdaptor]> {
-  let summary = "clamps to [min, max]; a missing bound is unbounded";
-  let description = [{
-    ONNX Clip's `min` / `max` inputs (opset 11 and later) must be constants;
-    the importer folds them into these attributes.
-  }];
-  let arguments = (ins Graph_FloatTensor:$input, OptionalAttr<F32Attr>:$min,
-                       OptionalAttr<F32Attr>:$max);
-  let results = (outs Graph_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-}
+// Elementwise ops (arithmetic, math, activations, comparisons, logic, cast).
+include "GraphElementwiseOps.td"
 
 //===----------------------------------------------------------------------===//
 // Linear algebra
@@ -232,5 +191,12 @@ def Graph_SoftmaxOp : Graph_Op<"softmax", [InferTypeOpAdaptor]> {
   let results = (outs Graph_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
+
+// Op families with their own files.
+include "GraphReductionOps.td"
+include "GraphIndexingOps.td"
+include "GraphNormalizationOps.td"
+include "GraphImageOps.td"
+include "GraphSequenceOps.td"
 
 #endif // STRATA_GRAPH_OPS

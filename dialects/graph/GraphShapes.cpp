@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/GraphOps.h"
+#include "dialects/graph/GraphShapeUtils.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -15,10 +16,10 @@ using namespace mlir;
 using namespace strata::graph;
 
 namespace {
-
 constexpr int64_t kDyn = ShapedType::kDynamic;
+} // namespace
 
-std::string formatShape(ArrayRef<int64_t> shape) {
+std::string strata::graph::formatShape(ArrayRef<int64_t> shape) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << '[';
@@ -35,13 +36,12 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   return text;
 }
 
-RankedTensorType rankedOf(Value value) {
+RankedTensorType strata::graph::rankedOf(Value value) {
   return value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
 }
 
-/// numpy broadcasting of two shapes. Returns false if they do not broadcast.
-bool broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
-                     SmallVectorImpl<int64_t> &out) {
+bool strata::graph::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
+                                    SmallVectorImpl<int64_t> &out) {
   size_t rank = std::max(a.size(), b.size());
   out.assign(rank, 1);
   for (size_t i = 0; i < rank; ++i) {
@@ -60,6 +60,16 @@ bool broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
   }
   return true;
 }
+
+LogicalResult strata::graph::checkAxis(std::optional<Location> loc,
+                                       int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return emitOptionalError(loc, "axis ", axis, " is out of range [0, ", rank,
+                             ")");
+  return success();
+}
+
+namespace {
 
 /// Output extent of a sliding window (convolution or pooling), ONNX rules.
 /// Returns a value < 1 when the window does not fit.
@@ -134,54 +144,9 @@ LogicalResult inferPool(std::optional<Location> loc, Value input,
   return success();
 }
 
-LogicalResult inferBinary(std::optional<Location> loc, Value lhs, Value rhs,
-                          SmallVectorImpl<Type> &results) {
-  auto lt = rankedOf(lhs), rt = rankedOf(rhs);
-  if (!lt || !rt)
-    return emitOptionalError(loc, "expects ranked tensor operands");
-  if (lt.getElementType() != rt.getElementType())
-    return emitOptionalError(loc, "operand element types differ: ",
-                             lt.getElementType(), " vs ", rt.getElementType());
-  SmallVector<int64_t> shape;
-  if (!broadcastShapes(lt.getShape(), rt.getShape(), shape))
-    return emitOptionalError(loc, "shapes ", formatShape(lt.getShape()),
-                             " and ", formatShape(rt.getShape()),
-                             " do not broadcast");
-  results.push_back(RankedTensorType::get(shape, lt.getElementType()));
-  return success();
-}
-
-LogicalResult inferSame(std::optional<Location> loc, Value input,
-                        SmallVectorImpl<Type> &results) {
-  if (!rankedOf(input))
-    return emitOptionalError(loc, "expects a ranked tensor operand");
-  results.push_back(input.getType());
-  return success();
-}
-
 } // namespace
 
-#define STRATA_BINARY_INFER(OP)                                                \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> l, \
-                                     Adaptor a, SmallVectorImpl<Type> &r) {    \
-    return inferBinary(l, a.getLhs(), a.getRhs(), r);                          \
-  }
-STRATA_BINARY_INFER(AddOp)
-STRATA_BINARY_INFER(SubOp)
-STRATA_BINARY_INFER(MulOp)
-STRATA_BINARY_INFER(DivOp)
-#undef STRATA_BINARY_INFER
-
-#define STRATA_SAME_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> l, \
-                                     Adaptor a, SmallVectorImpl<Type> &r) {    \
-    return inferSame(l, a.getInput(), r);                                      \
-  }
-STRATA_SAME_INFER(ReluOp)
-STRATA_SAME_INFER(SigmoidOp)
-STRATA_SAME_INFER(TanhOp)
-STRATA_SAME_INFER(ClipOp)
-#undef STRATA_SAME_INFER
+// Elementwise ops infer through GraphElementwiseShapes.cpp.
 
 LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
@@ -467,9 +432,8 @@ LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *,
   auto it = rankedOf(adaptor.getInput());
   if (!it || !adaptor.getAxisAttr())
     return emitOptionalError(loc, "expects a ranked input and an 'axis'");
-  if (adaptor.getAxis() < 0 || adaptor.getAxis() >= it.getRank())
-    return emitOptionalError(loc, "axis ", adaptor.getAxis(),
-                             " is out of range [0, ", it.getRank(), ")");
+  if (failed(checkAxis(loc, adaptor.getAxis(), it.getRank())))
+    return failure();
   results.push_back(it);
   return success();
 }

@@ -29,6 +29,11 @@ typedef enum strata_dtype {
   STRATA_DTYPE_BOOL = 9,
   STRATA_DTYPE_F16 = 10,
   STRATA_DTYPE_BF16 = 16,
+  STRATA_DTYPE_U16 = 4,
+  STRATA_DTYPE_I16 = 5,
+  STRATA_DTYPE_F64 = 11,
+  STRATA_DTYPE_U32 = 12,
+  STRATA_DTYPE_U64 = 13,
 } strata_dtype;
 
 /* One input or output of a model. `shape` has `rank` entries; a dimension

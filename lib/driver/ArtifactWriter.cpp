@@ -26,6 +26,11 @@ const char *dtypeMacro(int32_t dtype) {
   case 9: return "STRATA_DTYPE_BOOL";
   case 10: return "STRATA_DTYPE_F16";
   case 16: return "STRATA_DTYPE_BF16";
+  case 4: return "STRATA_DTYPE_U16";
+  case 5: return "STRATA_DTYPE_I16";
+  case 11: return "STRATA_DTYPE_F64";
+  case 12: return "STRATA_DTYPE_U32";
+  case 13: return "STRATA_DTYPE_U64";
   default: return "0";
   }
 }

@@ -17,8 +17,18 @@ std::optional<int32_t> dtypeOf(Type type) {
     return STRATA_DTYPE_F16;
   if (type.isBF16())
     return STRATA_DTYPE_BF16;
+  if (type.isF64())
+    return STRATA_DTYPE_F64;
   if (type.isUnsignedInteger(8))
     return STRATA_DTYPE_U8;
+  if (type.isUnsignedInteger(16))
+    return STRATA_DTYPE_U16;
+  if (type.isUnsignedInteger(32))
+    return STRATA_DTYPE_U32;
+  if (type.isUnsignedInteger(64))
+    return STRATA_DTYPE_U64;
+  if (type.isSignlessInteger(16))
+    return STRATA_DTYPE_I16;
   if (type.isSignlessInteger(8))
     return STRATA_DTYPE_I8;
   if (type.isSignlessInteger(32))

@@ -9,6 +9,7 @@
 #include "passes/graph/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -56,13 +57,21 @@ Value buildBroadcastElementwise(OpBuilder &builder, Location loc,
     }
     maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
   }
+  return buildParallelGeneric(builder, loc, resultType, operands, maps, body);
+}
+
+Value buildParallelGeneric(OpBuilder &builder, Location loc,
+                           RankedTensorType resultType, ValueRange inputs,
+                           ArrayRef<AffineMap> inputMaps, ScalarBody body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(builder.getMultiDimIdentityMap(rank));
   Value init = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
                                        resultType.getElementType());
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      builder, loc, resultType, operands, init, maps, iterators,
+      builder, loc, resultType, inputs, init, maps, iterators,
       [&](OpBuilder &b, Location l, ValueRange args) {
         Value result = body(b, l, args.drop_back());
         linalg::YieldOp::create(b, l, result);
@@ -137,14 +146,25 @@ struct ConvertGraphToLinalgPass
     strata::lowering::populateLinearAlgebraPatterns(patterns);
     strata::lowering::populateConvPoolPatterns(patterns);
     strata::lowering::populateDataMovementPatterns(patterns);
+    strata::lowering::populateReductionPatterns(patterns);
+    strata::lowering::populateIndexingPatterns(patterns);
+    strata::lowering::populateNormalizationPatterns(patterns);
+    strata::lowering::populateConvTransposePatterns(patterns);
+    strata::lowering::populateResizePatterns(patterns);
+    strata::lowering::populateTopKPatterns(patterns);
+    strata::lowering::populateRecurrentPatterns(patterns);
+    strata::lowering::populateMathPatterns(patterns);
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<strata::graph::GraphDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect, func::FuncDialect>();
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // arith computes on signless integers: ui8 tensors become i8 ones (the
+    // patterns chose the unsigned ops already; see SignlessTypes.cpp).
+    strata::lowering::eraseUnsignedTypes(module);
   }
 };
 

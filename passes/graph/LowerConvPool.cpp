@@ -163,7 +163,8 @@ struct MaxPoolLowering : OpRewritePattern<graph::MaxPoolOp> {
 
 /// Number of cells of each window that count toward the average: those in
 /// [lo, hi) where the range is the input (count_include_pad = false) or the
-/// explicitly padded input (true). Returns an [OH, OW] f32 constant.
+/// explicitly padded input (true). Returns an [OH, OW] constant of the
+/// result's element type (counts are small integers, exact in any float).
 DenseElementsAttr windowCounts(graph::AveragePoolOp op,
                                RankedTensorType inputType,
                                RankedTensorType resultType) {
@@ -179,13 +180,14 @@ DenseElementsAttr windowCounts(graph::AveragePoolOp op,
     int64_t end = start + kernel[i];
     return std::max<int64_t>(0, std::min(end, hi) - std::max(start, lo));
   };
-  SmallVector<float> counts;
+  Type element = resultType.getElementType();
+  SmallVector<Attribute> counts;
   for (int64_t h = 0; h < outH; ++h)
     for (int64_t w = 0; w < outW; ++w)
-      counts.push_back(static_cast<float>(cells(h, 0) * cells(w, 1)));
-  auto type = RankedTensorType::get({outH, outW},
-                                    Float32Type::get(op.getContext()));
-  return DenseElementsAttr::get(type, ArrayRef(counts));
+      counts.push_back(FloatAttr::get(
+          element, static_cast<double>(cells(h, 0) * cells(w, 1))));
+  auto type = RankedTensorType::get({outH, outW}, element);
+  return DenseElementsAttr::get(type, counts);
 }
 
 struct AveragePoolLowering : OpRewritePattern<graph::AveragePoolOp> {
@@ -195,8 +197,6 @@ struct AveragePoolLowering : OpRewritePattern<graph::AveragePoolOp> {
     Location loc = op.getLoc();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (!resultType.getElementType().isF32())
-      return rewriter.notifyMatchFailure(op, "only f32 average pooling");
     SmallVector<int64_t> ones = {1, 1};
     Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
                              ceilExtra(inputType, resultType,

@@ -21,6 +21,14 @@ void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
 void populateConvPoolPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+void populateMathPatterns(mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
+void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
+void populateResizePatterns(mlir::RewritePatternSet &patterns);
+void populateTopKPatterns(mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 
 /// Builds the scalar body of an elementwise generic from its block arguments.
 using ScalarBody = llvm::function_ref<mlir::Value(
@@ -34,6 +42,15 @@ mlir::Value buildBroadcastElementwise(mlir::OpBuilder &builder,
                                       mlir::ValueRange operands,
                                       ScalarBody body);
 
+/// A linalg.generic over `resultType` (parallel loops, identity output map)
+/// reading `inputs` through `inputMaps`; `body` gets the input elements and
+/// returns the result element (it may use linalg.index and tensor.extract).
+mlir::Value buildParallelGeneric(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::RankedTensorType resultType,
+                                 mlir::ValueRange inputs,
+                                 llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                                 ScalarBody body);
+
 /// A tensor of `type` filled with `value` (tensor.empty + linalg.fill).
 mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, mlir::TypedAttr value);
@@ -45,6 +62,35 @@ mlir::Value scalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
 /// Reshape between static shapes with the same element count.
 mlir::Value buildReshape(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType);
+
+/// Reduces `inputs[0]` over `axes` (sorted) into a tensor without them,
+/// starting from `init`. Further inputs have that reduced shape and are read
+/// alongside. `combine` gets (inputs..., accumulator) and returns the new
+/// accumulator (LowerReductions.cpp).
+mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::ValueRange inputs,
+                           llvm::ArrayRef<int64_t> axes, mlir::TypedAttr init,
+                           ScalarBody combine);
+
+/// An elementwise generic over the shape of `full[0]`: the `full` operands
+/// have that shape, the `reduced` ones lack `axes` (as buildReduction
+/// leaves them) and repeat along them. `body` gets (full..., reduced...).
+mlir::Value buildWithReduced(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::ValueRange full, mlir::ValueRange reduced,
+                             llvm::ArrayRef<int64_t> axes, ScalarBody body);
+
+/// Unsigned element types (SignlessTypes.cpp). arith computes on signless
+/// integers only: a pattern that computes on a ui* tensor reads it through
+/// castToSignless, chooses the unsigned arith ops itself, and returns its
+/// result through castFromSignless (to the graph type); after the conversion
+/// eraseUnsignedTypes makes every type in the module signless, which turns
+/// those casts into no-ops and drops them.
+mlir::Type signlessType(mlir::Type type); // ui8 -> i8, tensor<ui8> -> ...
+mlir::Value castToSignless(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Value value);
+mlir::Value castFromSignless(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value value, mlir::Type type);
+void eraseUnsignedTypes(mlir::Operation *root);
 
 } // namespace strata::lowering
 

@@ -41,6 +41,11 @@ _DTYPES = {
     9: np.dtype(np.bool_),
     10: np.dtype(np.float16),
     16: np.dtype(np.uint16),
+    4: np.dtype(np.uint16),
+    5: np.dtype(np.int16),
+    11: np.dtype(np.float64),
+    12: np.dtype(np.uint32),
+    13: np.dtype(np.uint64),
 }
 
 

@@ -260,31 +260,25 @@ OP_CASES = {
 # Invalid or unsupported models (no checker: some are deliberately invalid)
 # ---------------------------------------------------------------------------
 
-def unsupported_topk():
-    """One node the compiler does not support: TopK named "my_topk"."""
+def unsupported_det():
+    """One node the compiler does not support: Det named "my_det"."""
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu"),
-        helper.make_node("TopK", ["r", "k"], ["values", "indices"],
-                         name="my_topk", axis=-1),
+        helper.make_node("Det", ["r"], ["det"], name="my_det"),
     ]
-    outputs = [value("values", [2, 3]), value("indices", [2, 3], TensorProto.INT64)]
-    return make_model(nodes, [value("x", [2, 8])], outputs,
-                      [const("k", np.array([3], dtype=np.int64))],
-                      name="unsupported_topk")
+    return make_model(nodes, [value("x", [2, 4, 4])], [value("det", [2])],
+                      name="unsupported_det")
 
 
 def two_unsupported():
-    """Two unsupported nodes of different types: TopK "my_topk" and Det
+    """Two unsupported nodes of different types: Unique "my_unique" and Det
     "my_det", both of which must be reported."""
     nodes = [
-        helper.make_node("TopK", ["x", "k"], ["values", "indices"],
-                         name="my_topk", axis=-1),
+        helper.make_node("Unique", ["x"], ["u"], name="my_unique", sorted=1),
         helper.make_node("Det", ["m"], ["det"], name="my_det"),
     ]
-    outputs = [value("values", [2, 3]), value("indices", [2, 3], TensorProto.INT64),
-               value("det", [2])]
-    return make_model(nodes, [value("x", [2, 8]), value("m", [2, 4, 4])], outputs,
-                      [const("k", np.array([3], dtype=np.int64))],
+    outputs = [value("u", [8]), value("det", [2])]
+    return make_model(nodes, [value("x", [8]), value("m", [2, 4, 4])], outputs,
                       name="two_unsupported")
 
 

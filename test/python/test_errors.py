@@ -28,9 +28,9 @@ def text_file(tmp_path):
 BAD_MODELS = {
     "truncated": ("truncated_model", ["truncated.onnx"]),
     "not_onnx": ("text_file", ["notes.onnx"]),
-    "unsupported_op": (mb.unsupported_topk, ["my_topk", "TopK"]),
+    "unsupported_op": (mb.unsupported_det, ["my_det", "Det"]),
     "two_unsupported_ops": (mb.two_unsupported,
-                            ["my_topk", "TopK", "my_det", "Det"]),
+                            ["my_unique", "Unique", "my_det", "Det"]),
     "transpose_perm_out_of_range": (mb.bad_transpose_perm,
                                     ["bad_transpose", "Transpose"]),
     "conv_kernel_bigger_than_input": (mb.conv_kernel_too_big,

@@ -260,7 +260,7 @@ TEST_F(ImporterTest, MissingDefaultOpsetIsReported) {
 TEST_F(ImporterTest, UnsupportedOpsAreListedInOneError) {
   addInput("x", {4});
   addNode("Relu", {"x"}, {"r"}, "fine");
-  addNode("TopK", {"r", "k"}, {"v", "i"}, "top");
+  addNode("Det", {"r"}, {"v"}, "det");
   onnx::NodeProto &custom = addNode("Frob", {"v"}, {"y"}, "frob");
   custom.set_domain("com.example");
   auto *opset = model.add_opset_import();
@@ -270,7 +270,7 @@ TEST_F(ImporterTest, UnsupportedOpsAreListedInOneError) {
   EXPECT_FALSE(importModel());
   ASSERT_EQ(errors.size(), 1u) << allErrors();
   EXPECT_TRUE(contains(errors[0], "uses 2 unsupported operators")) << errors[0];
-  EXPECT_TRUE(contains(errors[0], "node 'top' (TopK, opset 17)")) << errors[0];
+  EXPECT_TRUE(contains(errors[0], "node 'det' (Det, opset 17)")) << errors[0];
   EXPECT_TRUE(
       contains(errors[0], "node 'frob' (Frob, domain 'com.example', opset 3)"))
       << errors[0];
@@ -434,17 +434,48 @@ TEST_F(ImporterTest, TypedFieldsAndNarrowTypes) {
   EXPECT_TRUE(contains(ir, "dense<[true, false, true]> : tensor<3xi1>")) << ir;
 }
 
+TEST_F(ImporterTest, TypedFieldsOfWideAndUnsignedTypes) {
+  addInput("x", {1});
+  TensorProto &f64 = addInitializer("f64", {2}, TensorProto::DOUBLE);
+  f64.add_double_data(0.5);
+  f64.add_double_data(-3);
+  TensorProto &i16 = addInitializer("i16", {2}, TensorProto::INT16);
+  i16.add_int32_data(-300);
+  i16.add_int32_data(7);
+  TensorProto &u16 = addInitializer("u16", {1}, TensorProto::UINT16);
+  u16.add_int32_data(65535);
+  TensorProto &u32 = addInitializer("u32", {1}, TensorProto::UINT32);
+  u32.add_uint64_data(4000000000u);
+  TensorProto &u64 = addInitializer("u64", {1}, TensorProto::UINT64);
+  u64.add_uint64_data(18000000000000000000ull);
+  for (const char *name : {"f64", "i16", "u16", "u32", "u64"}) {
+    addNode("Identity", {name}, {std::string(name) + "_out"});
+    addOutput(std::string(name) + "_out");
+  }
+  OwningOpRef<ModuleOp> module = importModel();
+  ASSERT_TRUE(module) << allErrors();
+  std::string ir = print(*module);
+  EXPECT_TRUE(contains(ir, "dense<[5.000000e-01, -3.000000e+00]> : "
+                           "tensor<2xf64>"))
+      << ir;
+  EXPECT_TRUE(contains(ir, "dense<[-300, 7]> : tensor<2xi16>")) << ir;
+  EXPECT_TRUE(contains(ir, "dense<65535> : tensor<1xui16>")) << ir;
+  EXPECT_TRUE(contains(ir, "dense<4000000000> : tensor<1xui32>")) << ir;
+  EXPECT_TRUE(contains(ir, "dense<18000000000000000000> : tensor<1xui64>"))
+      << ir;
+}
+
 TEST_F(ImporterTest, UnsupportedTensorTypeNamesTheTensor) {
   addInput("x", {2});
-  TensorProto &t = addInitializer("dbl", {2}, TensorProto::DOUBLE);
-  t.add_double_data(1);
-  t.add_double_data(2);
-  addNode("Add", {"x", "dbl"}, {"y"}, "add");
+  TensorProto &t = addInitializer("cplx", {2}, TensorProto::COMPLEX64);
+  t.add_float_data(1);
+  t.add_float_data(2);
+  addNode("Add", {"x", "cplx"}, {"y"}, "add");
   addOutput("y");
   EXPECT_FALSE(importModel());
   ASSERT_EQ(errors.size(), 1u) << allErrors();
-  EXPECT_TRUE(contains(errors[0], "tensor 'dbl': unsupported element type "
-                                  "DOUBLE"))
+  EXPECT_TRUE(contains(errors[0], "tensor 'cplx': unsupported element type "
+                                  "COMPLEX64"))
       << errors[0];
 }
 
@@ -565,7 +596,7 @@ TEST_F(ImporterTest, ClipBoundsFromConstantInputs) {
   ASSERT_TRUE(module) << allErrors();
   auto clip = collect<strata::graph::ClipOp>(*module)[0];
   ASSERT_TRUE(clip.getMinAttr());
-  EXPECT_EQ(clip.getMinAttr().getValueAsDouble(), -1.0);
+  EXPECT_EQ(cast<FloatAttr>(clip.getMinAttr()).getValueAsDouble(), -1.0);
   EXPECT_FALSE(clip.getMaxAttr());
 }
 

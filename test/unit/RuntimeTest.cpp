@@ -234,10 +234,18 @@ TEST(Runtime, DtypeHelpers) {
   EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_I8), 1u);
   EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U8), 1u);
   EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_BOOL), 1u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_F64), 8u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_I16), 2u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U16), 2u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U32), 4u);
+  EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U64), 8u);
   EXPECT_EQ(strata_dtype_size(0), 0u);
   EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_F32), "f32");
   EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_BOOL), "bool");
   EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_I64), "i64");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_F64), "f64");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_U16), "u16");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_U64), "u64");
   EXPECT_STREQ(strata_dtype_name(12345), "unknown");
   EXPECT_STREQ(strata_status_string(STRATA_OK), "ok");
   EXPECT_STREQ(strata_status_string(STRATA_ERROR_ABI), "ABI mismatch");

@@ -44,7 +44,7 @@ template <typename T> T load(const void *data, size_t i) {
 
 bool isFloat(int32_t dtype) {
   return dtype == STRATA_DTYPE_F32 || dtype == STRATA_DTYPE_F16 ||
-         dtype == STRATA_DTYPE_BF16;
+         dtype == STRATA_DTYPE_BF16 || dtype == STRATA_DTYPE_F64;
 }
 
 float halfToFloat(uint16_t h) {
@@ -105,6 +105,11 @@ void fillRandom(int32_t dtype, void *data, size_t count, uint64_t seed,
     case STRATA_DTYPE_BOOL: store(data, i, (uint8_t)(r & 1)); break;
     case STRATA_DTYPE_I32: store(data, i, (int32_t)small); break;
     case STRATA_DTYPE_I64: store(data, i, small); break;
+    case STRATA_DTYPE_F64: store(data, i, (double)f24); break;
+    case STRATA_DTYPE_I16: store(data, i, (int16_t)small); break;
+    case STRATA_DTYPE_U16: store(data, i, (uint16_t)small); break;
+    case STRATA_DTYPE_U32: store(data, i, (uint32_t)small); break;
+    case STRATA_DTYPE_U64: store(data, i, (uint64_t)small); break;
     default: return;
     }
   }
@@ -120,6 +125,11 @@ double elementAt(int32_t dtype, const void *data, size_t i) {
   case STRATA_DTYPE_BOOL: return load<uint8_t>(data, i) != 0;
   case STRATA_DTYPE_I32: return load<int32_t>(data, i);
   case STRATA_DTYPE_I64: return (double)load<int64_t>(data, i);
+  case STRATA_DTYPE_F64: return load<double>(data, i);
+  case STRATA_DTYPE_I16: return load<int16_t>(data, i);
+  case STRATA_DTYPE_U16: return load<uint16_t>(data, i);
+  case STRATA_DTYPE_U32: return load<uint32_t>(data, i);
+  case STRATA_DTYPE_U64: return (double)load<uint64_t>(data, i);
   }
   return 0.0;
 }

@@ -25,7 +25,9 @@ const DescrEntry kDescrs[] = {
     {"f4", STRATA_DTYPE_F32}, {"f2", STRATA_DTYPE_F16},
     {"i1", STRATA_DTYPE_I8},  {"u1", STRATA_DTYPE_U8},
     {"i4", STRATA_DTYPE_I32}, {"i8", STRATA_DTYPE_I64},
-    {"b1", STRATA_DTYPE_BOOL},
+    {"b1", STRATA_DTYPE_BOOL}, {"f8", STRATA_DTYPE_F64},
+    {"i2", STRATA_DTYPE_I16}, {"u2", STRATA_DTYPE_U16},
+    {"u4", STRATA_DTYPE_U32}, {"u8", STRATA_DTYPE_U64},
 };
 
 struct File {
@@ -72,7 +74,8 @@ std::string parseDescr(const std::string &header, int32_t &dtype) {
       }
   }
   return "unsupported dtype '" + descr +
-         "' (supported: little-endian f4, f2, i1, u1, i4, i8, b1)";
+         "' (supported: little-endian f4, f8, f2, i1, i2, i4, i8, u1, u2, "
+         "u4, u8, b1)";
 }
 
 std::string parseShape(const std::string &header, std::vector<int64_t> &shape) {

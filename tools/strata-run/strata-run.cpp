@@ -43,8 +43,8 @@ options:
   --quiet                print only the latency line
   --help                 show this help
 
-.npy files: C order, little-endian f4, f2, i1, u1, i4, i8 or b1, format
-version 1.0 or 2.0. Options also accept the --name=value form. On any error
+.npy files: C order, little-endian f4, f8, f2, i1, i2, i4, i8, u1, u2, u4,
+u8 or b1, format version 1.0 or 2.0. Options also accept the --name=value form. On any error
 strata-run prints "strata-run: error: ..." on stderr and exits with 1.
 )";
 

@@ -59,6 +59,14 @@ FailureOr<ElementsAttr> NodeContext::constantInput(size_t i, StringRef what) {
   return c->value;
 }
 
+ElementsAttr NodeContext::constantValue(size_t i) {
+  ConstantTensor *c =
+      hasInput(i) ? graph.lookupConstant(node.input(i)) : nullptr;
+  if (!c || failed(graph.prepare(*c, loc)))
+    return nullptr;
+  return c->value;
+}
+
 bool NodeContext::hasOutput(size_t i) const {
   return static_cast<int>(i) < node.output_size() && !node.output(i).empty();
 }
@@ -88,12 +96,20 @@ void NodeContext::setConstantOutput(size_t i, ElementsAttr value) {
 
 Value NodeContext::create(StringRef opName, ValueRange operands,
                           ArrayRef<NamedAttribute> attributes) {
-  // Built generically with a placeholder result type, so that no op builder
+  Operation *op = createOp(opName, operands, attributes, 1);
+  return op ? op->getResult(0) : nullptr;
+}
+
+Operation *NodeContext::createOp(StringRef opName, ValueRange operands,
+                                 ArrayRef<NamedAttribute> attributes,
+                                 unsigned numResults) {
+  // Built generically with placeholder result types, so that no op builder
   // (which may assert on bad input) runs; the inference then decides.
   OperationState state(loc, opName);
   state.addOperands(operands);
   state.addAttributes(attributes);
-  state.addTypes(NoneType::get(getContext()));
+  state.addTypes(
+      SmallVector<Type>(numResults, NoneType::get(getContext())));
   Operation *op = builder().create(state);
   auto inferable = dyn_cast<InferTypeOpInterface>(op);
   if (!inferable) {
@@ -116,7 +132,7 @@ Value NodeContext::create(StringRef opName, ValueRange operands,
     op->erase();
     return nullptr;
   }
-  return op->getResult(0);
+  return op;
 }
 
 } // namespace strata::onnx_import

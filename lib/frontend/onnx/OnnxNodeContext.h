@@ -91,6 +91,10 @@ public:
   /// otherwise emits "input '<what>' must be a constant".
   mlir::FailureOr<mlir::ElementsAttr> constantInput(size_t i,
                                                     llvm::StringRef what);
+  /// The value of input `i` if it is a constant, else null (no error; a
+  /// constant that fails to convert is reported once, as for any reader).
+  /// Unlike input(), it does not materialize a graph.constant.
+  mlir::ElementsAttr constantValue(size_t i);
 
   /// Output `i` is listed with a non-empty name.
   bool hasOutput(size_t i) const;
@@ -110,6 +114,11 @@ public:
   /// reports problems at the node's location. Returns null after an error.
   mlir::Value create(llvm::StringRef opName, mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attributes = {});
+  /// create() for an op with `numResults` results (TopK, LSTM): returns the
+  /// op, or null after an error.
+  mlir::Operation *createOp(llvm::StringRef opName, mlir::ValueRange operands,
+                            llvm::ArrayRef<mlir::NamedAttribute> attributes,
+                            unsigned numResults);
 
   onnx::NodeProto &node;
   const int64_t opset; ///< of the node's domain

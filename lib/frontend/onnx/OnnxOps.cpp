@@ -1,6 +1,7 @@
 //===- OnnxOps.cpp - op table; elementwise, matrix and constant ops -------===//
 #include "lib/frontend/onnx/OnnxOps.h"
 
+#include "lib/frontend/onnx/OnnxFolding.h"
 #include "lib/frontend/onnx/OnnxTensors.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -38,8 +39,60 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"AveragePool", importAveragePool},
       {"GlobalAveragePool", importGlobalAveragePool},
       {"BatchNormalization", importBatchNormalization},
+      // Transposed convolution, resampling, top-k, recurrent layers.
+      {"ConvTranspose", importConvTranspose},
+      {"Resize", importResize},
+      {"Upsample", importUpsample},
+      {"TopK", importTopK},
+      {"RNN", importRecurrent},
+      {"GRU", importRecurrent},
+      {"LSTM", importRecurrent},
+      {"LogSoftmax", importSoftmax},
+      {"Hardmax", importSoftmax},
+      // Reductions, scans, einsum.
+      {"ReduceSum", importReduce},
+      {"ReduceMean", importReduce},
+      {"ReduceMax", importReduce},
+      {"ReduceMin", importReduce},
+      {"ReduceProd", importReduce},
+      {"ReduceL1", importReduce},
+      {"ReduceL2", importReduce},
+      {"ReduceLogSum", importReduce},
+      {"ReduceLogSumExp", importReduce},
+      {"ReduceSumSquare", importReduce},
+      {"ArgMax", importArgReduce},
+      {"ArgMin", importArgReduce},
+      {"CumSum", importCumSum},
+      {"Einsum", importEinsum},
+      // Indexing and data movement.
+      {"Gather", importGather},
+      {"GatherElements", importGatherElements},
+      {"GatherND", importGatherND},
+      {"ScatterND", importScatterND},
+      {"Slice", importSlice},
+      {"Split", importSplit},
+      {"Pad", importPad},
+      {"Trilu", importTrilu},
+      {"OneHot", importOneHot},
+      {"Squeeze", importSqueeze},
+      {"Unsqueeze", importUnsqueeze},
+      {"DepthToSpace", importDepthSpace},
+      {"SpaceToDepth", importDepthSpace},
+      {"Tile", importTile},
+      {"Expand", importExpand},
+      {"Shape", importShape},
+      {"Size", importSize},
+      {"Range", importRange},
+      {"ConstantOfShape", importConstantOfShape},
+      // Normalization.
+      {"LayerNormalization", importLayerNormalization},
+      {"InstanceNormalization", importInstanceNormalization},
+      {"GroupNormalization", importGroupNormalization},
+      {"LpNormalization", importLpNormalization},
   };
-  return table.lookup(opType);
+  if (OpImporter importer = table.lookup(opType))
+    return importer;
+  return lookupElementwiseImporter(opType);
 }
 
 std::string formatShape(ArrayRef<int64_t> shape) {
@@ -57,6 +110,17 @@ std::string formatShape(ArrayRef<int64_t> shape) {
       ",");
   os << ']';
   return text;
+}
+
+std::optional<SmallVector<int64_t>> constantInts(NodeContext &ctx, size_t i,
+                                                 StringRef what) {
+  FailureOr<ElementsAttr> value = ctx.constantInput(i, what);
+  if (failed(value))
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> values = getIntegerValues(*value);
+  if (!values)
+    ctx.emitError() << "input '" << what << "' must be an integer tensor";
+  return values;
 }
 
 std::optional<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
@@ -81,8 +145,8 @@ static LogicalResult expectInputs(NodeContext &ctx, size_t min) {
 /// then aligned B with A's dimensions from `axis` on (default: the trailing
 /// ones). The graph dialect broadcasts as numpy does; accept the model when
 /// both rules agree.
-static LogicalResult checkLegacyBroadcast(NodeContext &ctx, RankedTensorType a,
-                                          RankedTensorType b) {
+LogicalResult checkLegacyBroadcast(NodeContext &ctx, RankedTensorType a,
+                                   RankedTensorType b) {
   int64_t broadcast = ctx.attrs.getInt("broadcast", 0);
   std::optional<int64_t> axis;
   if (ctx.attrs.has("axis"))
@@ -128,6 +192,8 @@ static LogicalResult checkLegacyBroadcast(NodeContext &ctx, RankedTensorType a,
 LogicalResult importBinary(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 2)))
     return failure();
+  if (foldElementwise(ctx)) // constant inputs (shape computations)
+    return success();
   StringRef opType = ctx.node.op_type();
   StringRef opName = llvm::StringSwitch<StringRef>(opType)
                          .Case("Add", "graph.add")
@@ -150,44 +216,6 @@ LogicalResult importUnary(NodeContext &ctx) {
                          .Case("Sigmoid", "graph.sigmoid")
                          .Default("graph.tanh");
   Value result = ctx.create(opName, {ctx.input(0)});
-  ctx.setOutput(0, result);
-  return success(result != nullptr);
-}
-
-/// A Clip bound: an attribute before opset 11, an optional constant scalar
-/// input after. Absent means unbounded.
-static LogicalResult getClipBound(NodeContext &ctx, StringRef name,
-                                  size_t inputIndex,
-                                  SmallVectorImpl<NamedAttribute> &attrs) {
-  Builder b(ctx.getContext());
-  if (ctx.opset < 11) {
-    if (ctx.attrs.has(name))
-      attrs.push_back(
-          b.getNamedAttr(name, b.getF32FloatAttr(ctx.attrs.getFloat(name, 0))));
-    return success(!ctx.attrs.failed());
-  }
-  if (!ctx.hasInput(inputIndex))
-    return success();
-  FailureOr<ElementsAttr> value = ctx.constantInput(inputIndex, name);
-  if (failed(value))
-    return failure();
-  std::optional<SmallVector<double>> values = getFloatValues(*value);
-  if (!values || values->size() != 1)
-    return ctx.emitError() << "input '" << name << "' must be a float scalar";
-  attrs.push_back(b.getNamedAttr(name, b.getF32FloatAttr(values->front())));
-  return success();
-}
-
-LogicalResult importClip(NodeContext &ctx) {
-  if (failed(expectInputs(ctx, 1)))
-    return failure();
-  SmallVector<NamedAttribute> attrs;
-  // Evaluate both so that both problems are reported.
-  bool ok = succeeded(getClipBound(ctx, "min", 1, attrs));
-  ok = succeeded(getClipBound(ctx, "max", 2, attrs)) && ok;
-  if (!ok)
-    return failure();
-  Value result = ctx.create("graph.clip", {ctx.input(0)}, attrs);
   ctx.setOutput(0, result);
   return success(result != nullptr);
 }

@@ -21,19 +21,58 @@ OpImporter lookupOpImporter(llvm::StringRef opType);
 // OnnxOps.cpp: elementwise, matrix products, constants, pass-throughs.
 mlir::LogicalResult importBinary(NodeContext &ctx);
 mlir::LogicalResult importUnary(NodeContext &ctx);
-mlir::LogicalResult importClip(NodeContext &ctx);
 mlir::LogicalResult importMatMul(NodeContext &ctx);
 mlir::LogicalResult importGemm(NodeContext &ctx);
 mlir::LogicalResult importConstant(NodeContext &ctx);
 mlir::LogicalResult importIdentity(NodeContext &ctx);
 mlir::LogicalResult importDropout(NodeContext &ctx);
 
+// OnnxElementwiseOps.cpp: every other elementwise op, found through
+// lookupElementwiseImporter when lookupOpImporter's own table has no entry.
+OpImporter lookupElementwiseImporter(llvm::StringRef opType);
+mlir::LogicalResult importClip(NodeContext &ctx);
+
 // OnnxShapeOps.cpp: shape and data movement.
 mlir::LogicalResult importReshape(NodeContext &ctx);
 mlir::LogicalResult importFlatten(NodeContext &ctx);
 mlir::LogicalResult importTranspose(NodeContext &ctx);
 mlir::LogicalResult importConcat(NodeContext &ctx);
+/// Softmax, LogSoftmax and Hardmax (with their pre-13 semantics).
 mlir::LogicalResult importSoftmax(NodeContext &ctx);
+
+// OnnxReduceOps.cpp: reductions, arg-reductions, scans, einsum.
+mlir::LogicalResult importReduce(NodeContext &ctx);
+mlir::LogicalResult importArgReduce(NodeContext &ctx);
+mlir::LogicalResult importCumSum(NodeContext &ctx);
+mlir::LogicalResult importEinsum(NodeContext &ctx);
+
+// OnnxIndexingOps.cpp: gathers, scatters, slices, padding.
+mlir::LogicalResult importGather(NodeContext &ctx);
+mlir::LogicalResult importGatherElements(NodeContext &ctx);
+mlir::LogicalResult importGatherND(NodeContext &ctx);
+mlir::LogicalResult importScatterND(NodeContext &ctx);
+mlir::LogicalResult importSlice(NodeContext &ctx);
+mlir::LogicalResult importSplit(NodeContext &ctx);
+mlir::LogicalResult importPad(NodeContext &ctx);
+mlir::LogicalResult importTrilu(NodeContext &ctx);
+mlir::LogicalResult importOneHot(NodeContext &ctx);
+
+// OnnxLayoutOps.cpp: reshape-like ops, repetition, shape constants.
+mlir::LogicalResult importSqueeze(NodeContext &ctx);
+mlir::LogicalResult importUnsqueeze(NodeContext &ctx);
+mlir::LogicalResult importDepthSpace(NodeContext &ctx);
+mlir::LogicalResult importTile(NodeContext &ctx);
+mlir::LogicalResult importExpand(NodeContext &ctx);
+mlir::LogicalResult importShape(NodeContext &ctx);
+mlir::LogicalResult importSize(NodeContext &ctx);
+mlir::LogicalResult importRange(NodeContext &ctx);
+mlir::LogicalResult importConstantOfShape(NodeContext &ctx);
+
+// OnnxNormalizationOps.cpp: normalizations over axes.
+mlir::LogicalResult importLayerNormalization(NodeContext &ctx);
+mlir::LogicalResult importInstanceNormalization(NodeContext &ctx);
+mlir::LogicalResult importGroupNormalization(NodeContext &ctx);
+mlir::LogicalResult importLpNormalization(NodeContext &ctx);
 
 // OnnxNNOps.cpp: convolution, pooling, normalization.
 mlir::LogicalResult importConv(NodeContext &ctx);
@@ -41,6 +80,27 @@ mlir::LogicalResult importMaxPool(NodeContext &ctx);
 mlir::LogicalResult importAveragePool(NodeContext &ctx);
 mlir::LogicalResult importGlobalAveragePool(NodeContext &ctx);
 mlir::LogicalResult importBatchNormalization(NodeContext &ctx);
+
+// OnnxConvTransposeOps.cpp, OnnxResizeOps.cpp, OnnxTopKOps.cpp,
+// OnnxRecurrentOps.cpp.
+mlir::LogicalResult importConvTranspose(NodeContext &ctx);
+mlir::LogicalResult importResize(NodeContext &ctx);
+mlir::LogicalResult importUpsample(NodeContext &ctx);
+mlir::LogicalResult importTopK(NodeContext &ctx);
+/// RNN, GRU and LSTM.
+mlir::LogicalResult importRecurrent(NodeContext &ctx);
+
+/// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
+/// then from `axis`): accepts the node when that agrees with numpy
+/// broadcasting of `a` and `b`, otherwise reports it.
+mlir::LogicalResult checkLegacyBroadcast(NodeContext &ctx,
+                                         mlir::RankedTensorType a,
+                                         mlir::RankedTensorType b);
+
+/// The values of input `i` (ONNX name `what`), which must be a constant
+/// integer tensor; nullopt after reporting that it is not.
+std::optional<llvm::SmallVector<int64_t>>
+constantInts(NodeContext &ctx, size_t i, llvm::StringRef what);
 
 /// "[1,?,3]" for diagnostics.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);

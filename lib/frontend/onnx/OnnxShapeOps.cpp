@@ -1,9 +1,11 @@
 //===- OnnxShapeOps.cpp - Reshape, Flatten, Transpose, Concat, Softmax ----===//
 #include "lib/frontend/onnx/OnnxOps.h"
 
+#include "lib/frontend/onnx/OnnxFolding.h"
 #include "lib/frontend/onnx/OnnxTensors.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 
@@ -93,9 +95,11 @@ LogicalResult importReshape(NodeContext &ctx) {
   if (ctx.attrs.failed())
     return failure();
   FailureOr<SmallVector<int64_t>> resolved = resolveReshape(
-      ctx, ctx.inputType(0).getShape(), std::move(target), allowZero);
+      ctx, peekInputType(ctx, 0).getShape(), std::move(target), allowZero);
   if (failed(resolved))
     return failure();
+  if (foldReshape(ctx, *resolved))
+    return success();
   Builder b(ctx.getContext());
   Value result =
       ctx.create("graph.reshape", {ctx.input(0)},
@@ -111,10 +115,17 @@ LogicalResult importFlatten(NodeContext &ctx) {
   if (ctx.attrs.failed())
     return failure();
   // axis may equal the rank (giving [N, 1]); negative from opset 11.
+  RankedTensorType type = peekInputType(ctx, 0);
   std::optional<int64_t> normalized =
-      normalizeAxis(ctx, axis, ctx.inputType(0).getRank(), /*extra=*/1);
+      normalizeAxis(ctx, axis, type.getRank(), /*extra=*/1);
   if (!normalized)
     return failure();
+  if (type.hasStaticShape() &&
+      foldReshape(ctx, {ShapedType::getNumElements(
+                            type.getShape().take_front(*normalized)),
+                        ShapedType::getNumElements(
+                            type.getShape().drop_front(*normalized))}))
+    return success();
   Builder b(ctx.getContext());
   Value result =
       ctx.create("graph.flatten", {ctx.input(0)},
@@ -132,9 +143,11 @@ LogicalResult importTranspose(NodeContext &ctx) {
   if (!perm) {
     // Default: reverse the dimensions.
     perm.emplace();
-    for (int64_t i = ctx.inputType(0).getRank() - 1; i >= 0; --i)
+    for (int64_t i = peekInputType(ctx, 0).getRank() - 1; i >= 0; --i)
       perm->push_back(i);
   }
+  if (foldTranspose(ctx, *perm))
+    return success();
   // graph.transpose's inference rejects an invalid perm, naming the node.
   Builder b(ctx.getContext());
   Value result =
@@ -145,11 +158,10 @@ LogicalResult importTranspose(NodeContext &ctx) {
 }
 
 LogicalResult importConcat(NodeContext &ctx) {
-  SmallVector<Value> inputs;
-  for (int i = 0; i < ctx.node.input_size(); ++i)
-    if (ctx.hasInput(i))
-      inputs.push_back(ctx.input(i));
-  if (inputs.empty())
+  int first = 0;
+  while (first < ctx.node.input_size() && !ctx.hasInput(first))
+    ++first;
+  if (first == ctx.node.input_size())
     return ctx.emitError() << "expects at least one input";
   // `axis` was optional (default 1) before opset 4.
   if (ctx.opset >= 4 && !ctx.attrs.has("axis"))
@@ -157,11 +169,16 @@ LogicalResult importConcat(NodeContext &ctx) {
   int64_t axis = ctx.attrs.getInt("axis", 1);
   if (ctx.attrs.failed())
     return failure();
-  auto firstType = cast<RankedTensorType>(inputs.front().getType());
   std::optional<int64_t> normalized =
-      normalizeAxis(ctx, axis, firstType.getRank());
+      normalizeAxis(ctx, axis, peekInputType(ctx, first).getRank());
   if (!normalized)
     return failure();
+  if (foldConcat(ctx, *normalized))
+    return success();
+  SmallVector<Value> inputs;
+  for (int i = first; i < ctx.node.input_size(); ++i)
+    if (ctx.hasInput(i))
+      inputs.push_back(ctx.input(i));
   Builder b(ctx.getContext());
   Value result =
       ctx.create("graph.concat", inputs,
@@ -183,21 +200,27 @@ LogicalResult importSoftmax(NodeContext &ctx) {
   if (!normalized)
     return failure();
   Builder b(ctx.getContext());
+  StringRef opName = llvm::StringSwitch<StringRef>(ctx.node.op_type())
+                         .Case("LogSoftmax", "graph.log_softmax")
+                         .Case("Hardmax", "graph.hardmax")
+                         .Default("graph.softmax");
   auto softmax = [&](Value input, int64_t softmaxAxis) {
     return ctx.create(
-        "graph.softmax", {input},
+        opName, {input},
         {b.getNamedAttr("axis", b.getI64IntegerAttr(softmaxAxis))});
   };
-  // Before opset 13, Softmax coerced its input to 2-D at `axis` and
-  // normalized over all of [axis, rank): for the last axis that is today's
-  // softmax; otherwise reshape to 2-D, softmax over axis 1, reshape back.
+  // Before opset 13, Softmax (LogSoftmax, Hardmax) coerced its input to 2-D
+  // at `axis` and normalized over all of [axis, rank): for the last axis
+  // that is today's op; otherwise reshape to 2-D, apply over axis 1, reshape
+  // back.
   if (!legacy || *normalized == rank - 1) {
     Value result = softmax(ctx.input(0), *normalized);
     ctx.setOutput(0, result);
     return success(result != nullptr);
   }
   if (!type.hasStaticShape())
-    return ctx.emitError() << "Softmax before opset 13 over axis "
+    return ctx.emitError() << ctx.node.op_type()
+                           << " before opset 13 over axis "
                            << *normalized << " of a rank-" << rank
                            << " input needs a static shape, got "
                            << formatShape(type.getShape());

@@ -45,6 +45,16 @@ Type convertElementType(MLIRContext *context, int32_t dataType) {
     return b.getI64Type();
   case TensorProto::BOOL:
     return b.getI1Type();
+  case TensorProto::DOUBLE:
+    return b.getF64Type();
+  case TensorProto::INT16:
+    return b.getIntegerType(16);
+  case TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
   default:
     return nullptr;
   }
@@ -279,11 +289,30 @@ FailureOr<ElementsAttr> TensorConverter::fromTypedFields() {
       return failure();
     return fromValues(ArrayRef<int32_t>(tensor.int32_data().data(),
                                         tensor.int32_data_size()));
+  case TensorProto::DOUBLE:
+    if (failed(checkCount(tensor.double_data_size(), "double_data")))
+      return failure();
+    return fromValues(ArrayRef<double>(tensor.double_data().data(),
+                                       tensor.double_data_size()));
+  case TensorProto::UINT64:
+    if (failed(checkCount(tensor.uint64_data_size(), "uint64_data")))
+      return failure();
+    return fromValues(ArrayRef<uint64_t>(tensor.uint64_data().data(),
+                                         tensor.uint64_data_size()));
+  case TensorProto::UINT32: {
+    // UINT32 values live in uint64_data too.
+    if (failed(checkCount(tensor.uint64_data_size(), "uint64_data")))
+      return failure();
+    SmallVector<uint32_t> values(tensor.uint64_data().begin(),
+                                 tensor.uint64_data().end());
+    return fromValues(ArrayRef<uint32_t>(values));
+  }
   default:
     break;
   }
   // The narrow types live in int32_data: one value (or, for FLOAT16 and
-  // BFLOAT16, the 16-bit pattern) per entry.
+  // BFLOAT16, the 16-bit pattern) per entry; INT16 and UINT16 keep their
+  // low 16 bits.
   if (failed(checkCount(tensor.int32_data_size(), "int32_data")))
     return failure();
   if (byteWidth() == 2) {
@@ -304,7 +333,7 @@ FailureOr<ElementsAttr> convertTensor(TensorProto &tensor, Location loc,
 
 /// A dense view of `attr`; dense_resource blobs are copied (only small ones,
 /// such as shapes and bounds, are ever read as values).
-static DenseElementsAttr asDense(ElementsAttr attr) {
+DenseElementsAttr asDense(ElementsAttr attr) {
   if (auto dense = dyn_cast<DenseElementsAttr>(attr))
     return dense;
   auto resource = dyn_cast<DenseResourceElementsAttr>(attr);

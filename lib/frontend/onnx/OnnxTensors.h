@@ -3,6 +3,7 @@
 #define STRATA_LIB_FRONTEND_ONNX_ONNXTENSORS_H
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
 #include "mlir/Support/LLVM.h"
@@ -35,6 +36,10 @@ convertInputType(const onnx::ValueInfoProto &input, mlir::Location loc);
 mlir::FailureOr<mlir::ElementsAttr> convertTensor(onnx::TensorProto &tensor,
                                                   mlir::Location loc,
                                                   llvm::StringRef modelDir);
+
+/// A dense view of `attr`, or null; a dense_resource blob is copied (read
+/// only small ones, such as shapes and bounds, as values).
+mlir::DenseElementsAttr asDense(mlir::ElementsAttr attr);
 
 /// The values of a constant integer tensor, or nullopt if it is not one.
 std::optional<llvm::SmallVector<int64_t>>

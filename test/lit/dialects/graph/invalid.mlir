@@ -29,10 +29,10 @@ func.func @wrong_result(%a: tensor<2xf32>) -> tensor<3xf32> {
 
 // -----
 
-func.func @relu_int(%a: tensor<2xi32>) -> tensor<2xi32> {
+func.func @relu_unsigned(%a: tensor<2xui8>) -> tensor<2xui8> {
   // expected-error @+1 {{operand #0 must be ranked tensor of}}
-  %0 = graph.relu %a : tensor<2xi32> -> tensor<2xi32>
-  return %0 : tensor<2xi32>
+  %0 = graph.relu %a : tensor<2xui8> -> tensor<2xui8>
+  return %0 : tensor<2xui8>
 }
 
 // -----
@@ -163,16 +163,16 @@ func.func @softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-func.func @clip_type(%x: tensor<2xi64>) -> tensor<2xi64> {
+func.func @clip_type(%x: tensor<2xi1>) -> tensor<2xi1> {
   // expected-error @+1 {{operand #0 must be ranked tensor of}}
-  %0 = graph.clip %x : tensor<2xi64> -> tensor<2xi64>
-  return %0 : tensor<2xi64>
+  %0 = graph.clip %x : tensor<2xi1> -> tensor<2xi1>
+  return %0 : tensor<2xi1>
 }
 
 // -----
 
-func.func @constant_type() -> tensor<2xf64> {
+func.func @constant_type() -> tensor<2xi4> {
   // expected-error @+1 {{result #0 must be ranked tensor of}}
-  %0 = graph.constant dense<[1.0, 2.0]> : tensor<2xf64>
-  return %0 : tensor<2xf64>
+  %0 = graph.constant dense<[1, 2]> : tensor<2xi4>
+  return %0 : tensor<2xi4>
 }

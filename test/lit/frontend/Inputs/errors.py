@@ -1,6 +1,6 @@
 """Models that strata must reject with an error naming the node.
 Usage: errors.py OUT.onnx VARIANT, VARIANT one of:
-  unsupported  two unsupported nodes (TopK, and a custom-domain op)
+  unsupported  two unsupported nodes (Det, and a custom-domain op)
   perm         a Transpose with an invalid perm
   shape        a Reshape whose shape is a graph input, not a constant
   several      two independent bad nodes: both are reported
@@ -24,9 +24,8 @@ if variant == "notonnx":
         f.write("this is not an ONNX model\n")
     sys.exit(0)
 elif variant == "unsupported":
-    init = [numpy_helper.from_array(np.array([1], np.int64), "k")]
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="ok"),
-             helper.make_node("TopK", ["r", "k"], ["y", "idx"], name="top"),
+             helper.make_node("Det", ["r"], ["y"], name="det"),
              helper.make_node("Frobnicate", ["r"], ["z"], name="custom",
                               domain="com.example")]
     opsets.append(helper.make_opsetid("com.example", 1))

@@ -6,11 +6,3 @@ func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = graph.relu %x : tensor<?x3xf32> -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
-
-// -----
-
-func.func @unsigned_add(%x: tensor<4xui8>) -> tensor<4xui8> {
-  // expected-error @+1 {{failed to legalize operation 'graph.add'}}
-  %0 = graph.add %x, %x : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
-  return %0 : tensor<4xui8>
-}

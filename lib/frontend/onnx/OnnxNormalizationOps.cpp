@@ -1,0 +1,120 @@
+//===- OnnxNormalizationOps.cpp - Layer/Instance/Group/LpNormalization ----===//
+//
+// LogSoftmax and Hardmax share Softmax's importer (OnnxShapeOps.cpp), which
+// also rewrites their pre-13 semantics.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/frontend/onnx/OnnxOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+
+namespace strata::onnx_import {
+
+/// Checks that inputs [0, count) are present and that no output from
+/// `firstUnsupported` on is read (the training-time statistics).
+static LogicalResult checkNormalizationIO(NodeContext &ctx, size_t count,
+                                          size_t firstUnsupported) {
+  for (size_t i = 0; i < count; ++i)
+    if (!ctx.hasInput(i))
+      return ctx.emitError() << "expects at least " << count << " inputs";
+  for (int i = firstUnsupported; i < ctx.node.output_size(); ++i)
+    if (ctx.isOutputUsed(i))
+      return ctx.emitError() << "output #" << i << " ('" << ctx.node.output(i)
+                             << "', a training statistic) is not supported";
+  return success();
+}
+
+static Value createNormalization(NodeContext &ctx, StringRef opName,
+                                 ValueRange operands,
+                                 SmallVector<NamedAttribute> attrs) {
+  Builder b(ctx.getContext());
+  attrs.push_back(b.getNamedAttr(
+      "epsilon", b.getF32FloatAttr(ctx.attrs.getFloat("epsilon", 1e-5f))));
+  if (ctx.attrs.failed())
+    return nullptr;
+  Value result = ctx.create(opName, operands, attrs);
+  ctx.setOutput(0, result);
+  return result;
+}
+
+LogicalResult importLayerNormalization(NodeContext &ctx) {
+  if (failed(checkNormalizationIO(ctx, 2, 1)))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t axisAttr = ctx.attrs.getInt("axis", -1);
+  if (!type || ctx.attrs.failed())
+    return failure();
+  std::optional<int64_t> axis = normalizeAxis(ctx, axisAttr, type.getRank());
+  if (!axis)
+    return failure();
+  SmallVector<Value> operands = {ctx.input(0), ctx.input(1)};
+  if (ctx.hasInput(2))
+    operands.push_back(ctx.input(2));
+  Builder b(ctx.getContext());
+  return success(createNormalization(
+                     ctx, "graph.layer_norm", operands,
+                     {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))}) !=
+                 nullptr);
+}
+
+LogicalResult importInstanceNormalization(NodeContext &ctx) {
+  if (failed(checkNormalizationIO(ctx, 3, 1)))
+    return failure();
+  return success(createNormalization(ctx, "graph.instance_norm",
+                                     {ctx.input(0), ctx.input(1), ctx.input(2)},
+                                     {}) != nullptr);
+}
+
+LogicalResult importGroupNormalization(NodeContext &ctx) {
+  if (failed(checkNormalizationIO(ctx, 3, 1)))
+    return failure();
+  if (!ctx.attrs.has("num_groups"))
+    return ctx.emitError() << "attribute 'num_groups' is required";
+  int64_t groups = ctx.attrs.getInt("num_groups", 1);
+  RankedTensorType type = ctx.inputType(0), scale = ctx.inputType(1);
+  if (!type || !scale || ctx.attrs.failed())
+    return failure();
+  // Opset 18 scales and shifts per group, opset 21 per channel; graph's op
+  // tells them apart by the parameters' size, so check that it matches.
+  int64_t expected = ctx.opset < 21 ? groups : type.getDimSize(1);
+  for (int i = 1; i <= 2; ++i) {
+    RankedTensorType param = ctx.inputType(i);
+    if (param && (param.getRank() != 1 || param.getDimSize(0) != expected))
+      return ctx.emitError()
+             << (i == 1 ? "scale" : "bias") << " must have shape [" << expected
+             << "] (one value per " << (ctx.opset < 21 ? "group" : "channel")
+             << " at opset " << ctx.opset << "), got "
+             << formatShape(param.getShape());
+  }
+  Builder b(ctx.getContext());
+  return success(
+      createNormalization(
+          ctx, "graph.group_norm", {ctx.input(0), ctx.input(1), ctx.input(2)},
+          {b.getNamedAttr("num_groups", b.getI64IntegerAttr(groups))}) !=
+      nullptr);
+}
+
+LogicalResult importLpNormalization(NodeContext &ctx) {
+  if (failed(checkNormalizationIO(ctx, 1, 1)))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t axisAttr = ctx.attrs.getInt("axis", -1);
+  int64_t p = ctx.attrs.getInt("p", 2);
+  if (!type || ctx.attrs.failed())
+    return failure();
+  std::optional<int64_t> axis = normalizeAxis(ctx, axisAttr, type.getRank());
+  if (!axis)
+    return failure();
+  if (p != 1 && p != 2)
+    return ctx.emitError() << "p must be 1 or 2, got " << p;
+  Builder b(ctx.getContext());
+  Value result = ctx.create("graph.lp_norm", {ctx.input(0)},
+                            {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
+                             b.getNamedAttr("p", b.getI64IntegerAttr(p))});
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+} // namespace strata::onnx_import
