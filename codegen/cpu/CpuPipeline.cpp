@@ -9,6 +9,10 @@ using namespace mlir;
 namespace strata {
 
 // Why each step:
+//  - named ops become generics whose loops are reordered so that LLVM's
+//    loop vectorizer finds a parallel, contiguous innermost loop
+//    (strata-interchange-for-vectorization), and reductions that stay
+//    innermost may be reordered (strata-reassociate-reductions);
 //  - elementwise fusion merges the broadcast/activation generics that the
 //    graph lowering emits one per op;
 //  - function-boundary bufferization with identity layouts gives the entry
@@ -24,6 +28,9 @@ StringRef cpuLoweringPipelineText() {
          "canonicalize,"
          "func.func(linalg-fuse-elementwise-ops),"
          "cse,canonicalize,"
+         "func.func(linalg-generalize-named-ops,"
+         "strata-interchange-for-vectorization,"
+         "strata-reassociate-reductions),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"

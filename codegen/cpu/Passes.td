@@ -19,4 +19,42 @@ def StridedCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def InterchangeForVectorization
+    : Pass<"strata-interchange-for-vectorization", "mlir::func::FuncOp"> {
+  let summary = "Reorder the loops of reducing linalg.generic ops so that "
+                "the innermost loop is parallel and walks contiguous memory";
+  let description = [{
+    Until strata tiles and vectorizes in MLIR, LLVM's loop vectorizer does the
+    vectorizing, and it cannot vectorize a floating-point reduction loop
+    (that would reassociate the sum). A generic contraction or convolution
+    has its reduction loops innermost (`C[i,j] += A[i,k] * B[k,j]` iterates
+    k last). This pass moves the parallel loop that indexes the output's
+    innermost dimension to the innermost position, after the reductions
+    (`i, k, j`), when that loop also indexes the innermost dimension of an
+    input, so that the new inner loop reads and writes consecutive elements.
+    Ops that do not fit the rule (all-parallel ops, reductions along the
+    fastest dimension such as a row sum) are left alone.
+
+    Runs on tensors, after `linalg-generalize-named-ops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ReassociateReductions
+    : Pass<"strata-reassociate-reductions", "mlir::func::FuncOp"> {
+  let summary = "Mark the float arithmetic of reducing linalg ops "
+                "reassociable (fastmath<reassoc,contract>)";
+  let description = [{
+    A reduction loop over floats (a dot product, a row sum) can only be
+    vectorized, split across lanes, and use FMA if its additions may be
+    reordered. This pass sets `fastmath<reassoc,contract>` on the
+    floating-point `arith` ops inside every `linalg.generic` that has a
+    reduction loop, and on nothing else: elementwise code keeps IEEE
+    semantics. The summation order changes, so results differ from a
+    sequential sum by rounding only (the tests compare with onnxruntime,
+    which also sums in vector lanes, at rtol 1e-4).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES
