@@ -188,4 +188,5 @@ class Model:
         if tuple(array.shape) != shape:
             raise RunError(f"input {name!r}: expected shape {list(shape)}, got "
                            f"{list(array.shape)}")
-        return np.ascontiguousarray(array)
+        # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
+        return array if array.flags.c_contiguous else np.array(array, order="C")
