@@ -9,6 +9,8 @@ using namespace mlir;
 namespace strata {
 
 // Why each step:
+//  - NCHW convolutions become im2col + a matrix product
+//    (strata-conv-to-im2col);
 //  - named ops become generics whose loops are reordered so that LLVM's
 //    loop vectorizer finds a parallel, contiguous innermost loop
 //    (strata-interchange-for-vectorization), and reductions that stay
@@ -28,7 +30,7 @@ StringRef cpuLoweringPipelineText() {
          "canonicalize,"
          "func.func(linalg-fuse-elementwise-ops),"
          "cse,canonicalize,"
-         "func.func(linalg-generalize-named-ops,"
+         "func.func(strata-conv-to-im2col,linalg-generalize-named-ops,"
          "strata-interchange-for-vectorization,"
          "strata-reassociate-reductions),"
          "one-shot-bufferize{bufferize-function-boundaries "

@@ -57,4 +57,19 @@ def ReassociateReductions
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def ConvToIm2Col : Pass<"strata-conv-to-im2col", "mlir::func::FuncOp"> {
+  let summary = "Rewrite 2-D NCHW convolutions as im2col + matrix product";
+  let description = [{
+    Applies upstream's im2col rewrite (`populateConvertConv2DToImg2ColPatterns`)
+    to `linalg.conv_2d_nchw_fchw`: the input is unfolded into a
+    `(C*KH*KW) x (OH*OW)` matrix and the convolution becomes
+    `(F) x (C*KH*KW)` times that matrix, whose innermost loop walks OH*OW
+    contiguously once strata-interchange-for-vectorization has run. This
+    trades memory traffic (the unfolded copy) for a vectorizable kernel,
+    until strata tiles and vectorizes convolutions directly.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES
