@@ -10,13 +10,17 @@ namespace strata {
 
 // Why each step:
 //  - NCHW convolutions become im2col + a matrix product
-//    (strata-conv-to-im2col);
+//    (strata-conv-to-im2col), and f32 contractions are tiled into register
+//    blocks of FMAs (strata-vectorize-contractions), whose accumulator
+//    blocks leave the reduction loop (loop-invariant-subset-hoisting) and so
+//    stay in registers;
 //  - named ops become generics whose loops are reordered so that LLVM's
 //    loop vectorizer finds a parallel, contiguous innermost loop
 //    (strata-interchange-for-vectorization), and reductions that stay
 //    innermost may be reordered (strata-reassociate-reductions);
 //  - elementwise fusion merges the broadcast/activation generics that the
-//    graph lowering emits one per op;
+//    graph lowering emits one per op, but not into reductions
+//    (strata-fuse-elementwise);
 //  - function-boundary bufferization with identity layouts gives the entry
 //    function plain dense buffers;
 //  - results become out-parameters (static allocations hoisted into them, so
@@ -28,9 +32,11 @@ namespace strata {
 StringRef cpuLoweringPipelineText() {
   return "builtin.module("
          "canonicalize,"
-         "func.func(linalg-fuse-elementwise-ops),"
+         "func.func(strata-fuse-elementwise),"
          "cse,canonicalize,"
-         "func.func(strata-conv-to-im2col,linalg-generalize-named-ops,"
+         "func.func(strata-conv-to-im2col,strata-vectorize-contractions,"
+         "canonicalize,loop-invariant-subset-hoisting,"
+         "linalg-generalize-named-ops,"
          "strata-interchange-for-vectorization,"
          "strata-reassociate-reductions),"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -39,16 +45,19 @@ StringRef cpuLoweringPipelineText() {
          "canonicalize,"
          "buffer-deallocation-pipeline,"
          "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
-         "lower-affine,"
+         "convert-vector-to-scf,"
          "expand-strided-metadata,"
+         "lower-affine,"
          "convert-scf-to-cf,"
          "canonicalize,cse,"
+         "convert-vector-to-llvm,"
          "convert-math-to-llvm,"
          "convert-math-to-libm,"
          "finalize-memref-to-llvm,"
          "convert-arith-to-llvm,"
          "convert-cf-to-llvm,"
          "convert-index-to-llvm,"
+         "convert-ub-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "reconcile-unrealized-casts)";
 }

@@ -72,4 +72,55 @@ def ConvToIm2Col : Pass<"strata-conv-to-im2col", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def VectorizeContractions
+    : Pass<"strata-vectorize-contractions", "mlir::func::FuncOp"> {
+  let summary = "Tile f32 contractions into register blocks and vectorize "
+                "them into outer products";
+  let description = [{
+    Every static-shaped f32 linalg contraction (matmul, batch matmul, the
+    im2col convolution, generic contractions) is tiled with upstream's
+    `scf::tileUsingSCF` into blocks of `m-tile x n-tile` outputs with the
+    reduction tiled by 1, each block is vectorized (`linalg::vectorize`),
+    and the resulting `vector.contract` is lowered to outer products, i.e.
+    FMAs of a broadcast A element with a vector of B. Upstream's
+    `loop-invariant-subset-hoisting`, run next in the pipeline, then carries
+    the output block through the reduction loop as a vector value, i.e. in
+    registers.
+
+    Tile sizes divide the loop extents (no partial tiles, no masks): the
+    largest divisor of M up to `m-tile`, and of N up to `n-tile`.
+  }];
+  let options = [
+    Option<"mTile", "m-tile", "int64_t", "8",
+           "Largest tile of the M (rows) dimension">,
+    Option<"nTile", "n-tile", "int64_t", "32",
+           "Largest tile of the N (columns) dimension, in elements">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def FuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise producers into consumers, except into "
+                "reductions";
+  let description = [{
+    Upstream's elementwise fusion patterns with one restriction that its
+    `linalg-fuse-elementwise-ops` pass cannot express: an elementwise
+    producer is not fused into a consumer with reduction loops. Fused into a
+    matmul, `relu(x + bias)` would be recomputed for every output column and
+    the matmul would stop being a contraction that
+    strata-vectorize-contractions can tile; kept apart, it runs once per
+    element and the matmul stays fast. Chains of elementwise ops and
+    reductions fed by nothing elementwise fuse as usual.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES
