@@ -10,7 +10,7 @@
 /* Checks one list of tensor descriptors ("input"/"output"). */
 static strata_status check_tensor_descs(const char *kind,
                                         const strata_tensor_desc *descs,
-                                        uint32_t count) {
+                                        uint32_t count, uint32_t flags) {
   if (count > 0 && !descs)
     return strata_fail(STRATA_ERROR_ABI,
                        "descriptor: %u %ss declared but the %s list is null",
@@ -31,7 +31,9 @@ static strata_status check_tensor_descs(const char *kind,
                          kind, i, name, (int)t->rank,
                          t->shape ? "a" : "a null");
     for (int32_t d = 0; d < t->rank; ++d)
-      if (t->shape[d] < 0)
+      if (t->shape[d] < 0 &&
+          !(d == 0 && t->shape[d] == -1 &&
+            (flags & STRATA_MODEL_FLAG_BATCH_LOOP)))
         return strata_fail(STRATA_ERROR_ABI,
                            "descriptor: %s %u ('%s') has dynamic dimension %d, "
                            "which ABI version %u does not support",
@@ -48,10 +50,14 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                        desc->abi_version, STRATA_MODEL_ABI_VERSION);
   if (!desc->entry)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: entry function is null");
-  strata_status status =
-      check_tensor_descs("input", desc->inputs, desc->num_inputs);
+  if (desc->flags & ~STRATA_MODEL_FLAG_BATCH_LOOP)
+    return strata_fail(STRATA_ERROR_ABI, "descriptor: unknown flags 0x%x",
+                       (unsigned)desc->flags);
+  strata_status status = check_tensor_descs("input", desc->inputs,
+                                            desc->num_inputs, desc->flags);
   if (status != STRATA_OK) return status;
-  return check_tensor_descs("output", desc->outputs, desc->num_outputs);
+  return check_tensor_descs("output", desc->outputs, desc->num_outputs,
+                            desc->flags);
 }
 
 static strata_status wrap(const strata_model_desc *desc, void *dl_handle,

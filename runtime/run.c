@@ -1,15 +1,18 @@
 /* runtime/run.c - strata_model_run: checks every caller tensor against the
- * descriptor, then calls the model's entry with inputs followed by outputs. */
+ * descriptor, then calls the model's entry with inputs followed by outputs
+ * (once per sample for a STRATA_MODEL_FLAG_BATCH_LOOP model). */
 #include <stdlib.h>
 
 #include "internal.h"
 
 enum { STACK_BUFFERS = 16 };
 
-/* Checks one caller tensor against its descriptor. */
+/* Checks one caller tensor against its descriptor. A leading -1 in the
+ * descriptor (the batch) matches any size, which must equal `*batch` once
+ * that is set (-1 before the first batched tensor). */
 static strata_status check_tensor(const char *kind, size_t index,
                                   const strata_tensor_desc *want,
-                                  const strata_tensor *got) {
+                                  const strata_tensor *got, int64_t *batch) {
   const char *name = strata_safe_name(want->name);
   char want_shape[256], got_shape[256];
   if (got->dtype != want->dtype)
@@ -31,6 +34,17 @@ static strata_status check_tensor(const char *kind, size_t index,
                        index, name, (int)got->rank);
   int64_t elements = 1;
   for (int32_t d = 0; d < want->rank; ++d) {
+    if (d == 0 && want->shape[0] == -1 && got->shape[0] >= 0) {
+      if (*batch >= 0 && got->shape[0] != *batch)
+        return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                           "%s %zu ('%s'): batch %lld differs from the batch "
+                           "%lld of the tensors before it",
+                           kind, index, name, (long long)got->shape[0],
+                           (long long)*batch);
+      *batch = got->shape[0];
+      elements *= got->shape[0];
+      continue;
+    }
     elements *= want->shape[d];
     if (got->shape[d] == want->shape[d]) continue;
     strata_format_shape(want_shape, sizeof want_shape, want->shape,
@@ -49,7 +63,7 @@ static strata_status check_tensor(const char *kind, size_t index,
 /* Checks the count, the array pointer and each tensor of one side. */
 static strata_status check_side(const char *kind, const strata_tensor_desc *want,
                                 uint32_t want_count, const strata_tensor *got,
-                                size_t got_count) {
+                                size_t got_count, int64_t *batch) {
   if (got_count != want_count)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "expected %u %ss, got %zu", want_count, kind,
@@ -59,10 +73,19 @@ static strata_status check_side(const char *kind, const strata_tensor_desc *want
                        "%ss is null but %zu %ss are expected", kind,
                        got_count, kind);
   for (size_t i = 0; i < got_count; ++i) {
-    strata_status status = check_tensor(kind, i, &want[i], &got[i]);
+    strata_status status = check_tensor(kind, i, &want[i], &got[i], batch);
     if (status != STRATA_OK) return status;
   }
   return STRATA_OK;
+}
+
+/* Where sample `b` of a tensor starts: batched tensors advance by one
+ * sample's bytes, the others are shared by every sample. */
+static void *sample(const strata_tensor_desc *desc, void *data, int64_t b) {
+  if (desc->rank == 0 || desc->shape[0] != -1) return data;
+  size_t bytes = strata_dtype_size(desc->dtype);
+  for (int32_t d = 1; d < desc->rank; ++d) bytes *= (size_t)desc->shape[d];
+  return (char *)data + (size_t)b * bytes;
 }
 
 strata_status strata_model_run(strata_model *model,
@@ -72,11 +95,12 @@ strata_status strata_model_run(strata_model *model,
   if (!model || !model->desc)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "model is null");
   const strata_model_desc *desc = model->desc;
-  strata_status status =
-      check_side("input", desc->inputs, desc->num_inputs, inputs, num_inputs);
+  int64_t batch = -1;
+  strata_status status = check_side("input", desc->inputs, desc->num_inputs,
+                                    inputs, num_inputs, &batch);
   if (status == STRATA_OK)
     status = check_side("output", desc->outputs, desc->num_outputs, outputs,
-                        num_outputs);
+                        num_outputs, &batch);
   if (status != STRATA_OK) return status;
 
   void *stack_buffers[STACK_BUFFERS];
@@ -88,11 +112,21 @@ strata_status strata_model_run(strata_model *model,
       return strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
                          "cannot allocate %zu buffer pointers", count);
   }
-  for (size_t i = 0; i < num_inputs; ++i) buffers[i] = inputs[i].data;
-  for (size_t i = 0; i < num_outputs; ++i)
-    buffers[num_inputs + i] = outputs[i].data;
-
-  int32_t code = desc->entry(buffers);
+  int32_t code = 0;
+  if (!(desc->flags & STRATA_MODEL_FLAG_BATCH_LOOP)) {
+    for (size_t i = 0; i < num_inputs; ++i) buffers[i] = inputs[i].data;
+    for (size_t i = 0; i < num_outputs; ++i)
+      buffers[num_inputs + i] = outputs[i].data;
+    code = desc->entry(buffers);
+  } else {
+    for (int64_t b = 0; b < batch && code == 0; ++b) {
+      for (size_t i = 0; i < num_inputs; ++i)
+        buffers[i] = sample(&desc->inputs[i], inputs[i].data, b);
+      for (size_t i = 0; i < num_outputs; ++i)
+        buffers[num_inputs + i] = sample(&desc->outputs[i], outputs[i].data, b);
+      code = desc->entry(buffers);
+    }
+  }
   if (buffers != stack_buffers) free(buffers);
   if (code != 0)
     return strata_fail(STRATA_ERROR_EXECUTION,

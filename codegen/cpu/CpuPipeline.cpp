@@ -9,8 +9,18 @@ using namespace mlir;
 namespace strata {
 
 // Why each step:
+//  - NCHW convolutions become im2col + a matrix product
+//    (strata-conv-to-im2col), and f32 contractions are tiled into register
+//    blocks of FMAs (strata-vectorize-contractions), whose accumulator
+//    blocks leave the reduction loop (loop-invariant-subset-hoisting) and so
+//    stay in registers;
+//  - named ops become generics whose loops are reordered so that LLVM's
+//    loop vectorizer finds a parallel, contiguous innermost loop
+//    (strata-interchange-for-vectorization), and reductions that stay
+//    innermost may be reordered (strata-reassociate-reductions);
 //  - elementwise fusion merges the broadcast/activation generics that the
-//    graph lowering emits one per op;
+//    graph lowering emits one per op, but not into reductions
+//    (strata-fuse-elementwise);
 //  - a tensor returned twice is copied once (strata-distinct-results), as
 //    buffer-results-to-out-params cannot hoist one allocation into two
 //    out-parameters;
@@ -31,8 +41,13 @@ namespace strata {
 StringRef cpuLoweringPipelineText() {
   return "builtin.module("
          "canonicalize,"
-         "func.func(linalg-fuse-elementwise-ops),"
+         "func.func(strata-fuse-elementwise),"
          "cse,canonicalize,"
+         "func.func(strata-conv-to-im2col,strata-vectorize-contractions,"
+         "canonicalize,loop-invariant-subset-hoisting,"
+         "linalg-generalize-named-ops,"
+         "strata-interchange-for-vectorization,"
+         "strata-reassociate-reductions),"
          "func.func(strata-distinct-results),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
@@ -40,18 +55,21 @@ StringRef cpuLoweringPipelineText() {
          "canonicalize,"
          "buffer-deallocation-pipeline,"
          "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
+         "convert-vector-to-scf,"
          "expand-strided-metadata,"
          "lower-affine,"
          "convert-scf-to-cf,"
          "canonicalize,cse,"
          "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
          "arith-expand{include-bf16},"
+         "convert-vector-to-llvm,"
          "convert-math-to-llvm,"
          "convert-math-to-libm,"
          "finalize-memref-to-llvm,"
          "convert-arith-to-llvm,"
          "convert-cf-to-llvm,"
          "convert-index-to-llvm,"
+         "convert-ub-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "reconcile-unrealized-casts)";
 }

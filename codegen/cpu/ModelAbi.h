@@ -31,6 +31,10 @@ struct TensorSignature {
 struct ModelSignature {
   std::string name; ///< a C identifier
   std::vector<TensorSignature> inputs, outputs;
+  /// The compiled code computes one sample; tensors whose shape[0] is -1
+  /// carry the batch, and the runtime runs the entry once per sample
+  /// (STRATA_MODEL_FLAG_BATCH_LOOP).
+  bool batchLoop = false;
 };
 
 /// Adds the descriptor (`strata_descriptor`, weak), the accessor

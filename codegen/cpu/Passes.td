@@ -32,4 +32,108 @@ def DistinctResults : Pass<"strata-distinct-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def InterchangeForVectorization
+    : Pass<"strata-interchange-for-vectorization", "mlir::func::FuncOp"> {
+  let summary = "Reorder the loops of reducing linalg.generic ops so that "
+                "the innermost loop is parallel and walks contiguous memory";
+  let description = [{
+    Until strata tiles and vectorizes in MLIR, LLVM's loop vectorizer does the
+    vectorizing, and it cannot vectorize a floating-point reduction loop
+    (that would reassociate the sum). A generic contraction or convolution
+    has its reduction loops innermost (`C[i,j] += A[i,k] * B[k,j]` iterates
+    k last). This pass moves the parallel loop that indexes the output's
+    innermost dimension to the innermost position, after the reductions
+    (`i, k, j`), when that loop also indexes the innermost dimension of an
+    input, so that the new inner loop reads and writes consecutive elements.
+    Ops that do not fit the rule (all-parallel ops, reductions along the
+    fastest dimension such as a row sum) are left alone.
+
+    Runs on tensors, after `linalg-generalize-named-ops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ReassociateReductions
+    : Pass<"strata-reassociate-reductions", "mlir::func::FuncOp"> {
+  let summary = "Mark the float arithmetic of reducing linalg ops "
+                "reassociable (fastmath<reassoc,contract>)";
+  let description = [{
+    A reduction loop over floats (a dot product, a row sum) can only be
+    vectorized, split across lanes, and use FMA if its additions may be
+    reordered. This pass sets `fastmath<reassoc,contract>` on the
+    floating-point `arith` ops inside every `linalg.generic` that has a
+    reduction loop, and on nothing else: elementwise code keeps IEEE
+    semantics. The summation order changes, so results differ from a
+    sequential sum by rounding only (the tests compare with onnxruntime,
+    which also sums in vector lanes, at rtol 1e-4).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def ConvToIm2Col : Pass<"strata-conv-to-im2col", "mlir::func::FuncOp"> {
+  let summary = "Rewrite 2-D NCHW convolutions as im2col + matrix product";
+  let description = [{
+    Applies upstream's im2col rewrite (`populateConvertConv2DToImg2ColPatterns`)
+    to `linalg.conv_2d_nchw_fchw`: the input is unfolded into a
+    `(C*KH*KW) x (OH*OW)` matrix and the convolution becomes
+    `(F) x (C*KH*KW)` times that matrix, whose innermost loop walks OH*OW
+    contiguously once strata-interchange-for-vectorization has run. This
+    trades memory traffic (the unfolded copy) for a vectorizable kernel,
+    until strata tiles and vectorizes convolutions directly.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def VectorizeContractions
+    : Pass<"strata-vectorize-contractions", "mlir::func::FuncOp"> {
+  let summary = "Tile f32 contractions into register blocks and vectorize "
+                "them into outer products";
+  let description = [{
+    Every static-shaped f32 linalg contraction (matmul, batch matmul, the
+    im2col convolution, generic contractions) is tiled with upstream's
+    `scf::tileUsingSCF` into blocks of `m-tile x n-tile` outputs with the
+    reduction tiled by 1, each block is vectorized (`linalg::vectorize`),
+    and the resulting `vector.contract` is lowered to outer products, i.e.
+    FMAs of a broadcast A element with a vector of B. Upstream's
+    `loop-invariant-subset-hoisting`, run next in the pipeline, then carries
+    the output block through the reduction loop as a vector value, i.e. in
+    registers.
+
+    Tile sizes divide the loop extents (no partial tiles, no masks): the
+    largest divisor of M up to `m-tile`, and of N up to `n-tile`.
+  }];
+  let options = [
+    Option<"mTile", "m-tile", "int64_t", "8",
+           "Largest tile of the M (rows) dimension">,
+    Option<"nTile", "n-tile", "int64_t", "32",
+           "Largest tile of the N (columns) dimension, in elements">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def FuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise producers into consumers, except into "
+                "reductions";
+  let description = [{
+    Upstream's elementwise fusion patterns with one restriction that its
+    `linalg-fuse-elementwise-ops` pass cannot express: an elementwise
+    producer is not fused into a consumer with reduction loops. Fused into a
+    matmul, `relu(x + bias)` would be recomputed for every output column and
+    the matmul would stop being a contraction that
+    strata-vectorize-contractions can tile; kept apart, it runs once per
+    element and the matmul stays fast. Chains of elementwise ops and
+    reductions fed by nothing elementwise fuse as usual.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES

@@ -36,8 +36,9 @@ typedef enum strata_dtype {
   STRATA_DTYPE_U64 = 13,
 } strata_dtype;
 
-/* One input or output of a model. `shape` has `rank` entries; a dimension
- * of -1 is dynamic (not produced by ABI version 1). */
+/* One input or output of a model. `shape` has `rank` entries. A leading
+ * dimension of -1 is the batch of a STRATA_MODEL_FLAG_BATCH_LOOP model; no
+ * other dimension is ever -1 in ABI version 1. */
 typedef struct strata_tensor_desc {
   const char *name;
   int32_t dtype; /* a strata_dtype */
@@ -50,11 +51,16 @@ typedef struct strata_tensor_desc {
  * described shape and dtype. Returns 0 on success. */
 typedef int32_t (*strata_entry_fn)(void **buffers);
 
+/* The entry computes one sample: the tensors whose shape[0] is -1 hold a
+ * batch of B samples (the same B for all of them), and the runtime calls the
+ * entry B times, each time with the buffers advanced to sample b. */
+#define STRATA_MODEL_FLAG_BATCH_LOOP 1u
+
 typedef struct strata_model_desc {
   uint32_t abi_version; /* STRATA_MODEL_ABI_VERSION of the compiler */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved; /* zero */
+  uint32_t flags; /* STRATA_MODEL_FLAG_* (was `reserved`, always zero) */
   const char *model_name;
   const strata_tensor_desc *inputs;
   const strata_tensor_desc *outputs;

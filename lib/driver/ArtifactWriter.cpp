@@ -42,16 +42,20 @@ void renderTensors(raw_ostream &os, StringRef prefix, StringRef kind,
   for (size_t i = 0; i < tensors.size(); ++i) {
     const TensorSignature &t = tensors[i];
     std::string p = (prefix + "_" + kind + Twine(i)).str();
+    // A batched tensor (leading -1) counts one sample.
+    bool batched = !t.shape.empty() && t.shape[0] == -1;
     int64_t elements = 1;
     for (int64_t d : t.shape)
-      elements *= d;
+      elements *= d < 0 ? 1 : d;
     os << "#define " << p << "_NAME \"" << t.name << "\"\n";
     os << "#define " << p << "_DTYPE " << dtypeMacro(t.dtype) << "\n";
     os << "#define " << p << "_RANK " << t.shape.size() << "\n";
     os << "#define " << p << "_SHAPE {";
     interleave(t.shape, os, ", ");
     os << "}\n";
-    os << "#define " << p << "_ELEMENTS " << elements << "\n";
+    os << "#define " << p << "_BATCHED " << (batched ? 1 : 0) << "\n";
+    os << "#define " << p << "_ELEMENTS " << elements
+       << (batched ? " /* per sample */" : "") << "\n";
   }
 }
 

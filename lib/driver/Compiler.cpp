@@ -12,6 +12,7 @@
 #include "codegen/cpu/ModelAbi.h"
 #include "codegen/cpu/ObjectEmitter.h"
 #include "lib/driver/ArtifactWriter.h"
+#include "lib/driver/BatchLoop.h"
 #include "lib/driver/Registration.h"
 #include "lib/driver/Signature.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
@@ -195,8 +196,11 @@ private:
                                                    options.modelPath)
                                                    .str())
                            : sanitizeModelName(options.name);
+    // A symbolic leading (batch) dimension is imported as 1: that is the
+    // per-sample program when the model qualifies for a batch loop.
     OnnxImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
+    importOptions.dynamicLeadingDim = 1;
     OwningOpRef<ModuleOp> module =
         importOnnxModel(context, options.modelPath, importOptions);
     if (!module)
@@ -209,6 +213,8 @@ private:
       return llvm::createStringError("imported module has no main function");
     FailureOr<ModelSignature> signature = extractSignature(main, name);
     if (failed(signature))
+      return reported();
+    if (failed(planBatch(main, importOptions, *signature)))
       return reported();
     std::string implName = "strata_" + name + "_impl";
     if (failed(SymbolTable::replaceAllSymbolUses(
@@ -279,6 +285,38 @@ private:
     llvm::sys::path::append(shared, "lib" + name + ".so");
     result.outputFile = std::string(shared);
     return llvm::Error::success();
+  }
+
+  /// When inputs had a symbolic batch, checks with a second import (at batch
+  /// 2) that samples are independent, and marks the batched tensors of
+  /// `signature` (leading dimension -1, run as a loop by the runtime).
+  LogicalResult planBatch(func::FuncOp main, OnnxImportOptions importOptions,
+                          ModelSignature &signature) {
+    bool symbolic = false;
+    for (unsigned i = 0; i < main.getNumArguments(); ++i)
+      symbolic |= main.getArgAttr(i, "graph.symbolic_batch") != nullptr;
+    if (!symbolic)
+      return success();
+    importOptions.dynamicLeadingDim = 2;
+    OwningOpRef<ModuleOp> probe =
+        importOnnxModel(context, options.modelPath, importOptions);
+    if (!probe)
+      return failure();
+    FailureOr<BatchPlan> plan =
+        planBatchLoop(main, probe->lookupSymbol<func::FuncOp>("main"));
+    if (failed(plan))
+      return failure();
+    for (auto [tensor, isBatched] : llvm::zip(signature.inputs, plan->inputs))
+      if (isBatched)
+        tensor.shape[0] = -1;
+    for (auto [tensor, isBatched] :
+         llvm::zip(signature.outputs, plan->outputs))
+      if (isBatched)
+        tensor.shape[0] = -1;
+    signature.batchLoop = true;
+    for (unsigned i = 0; i < main.getNumArguments(); ++i)
+      main.removeArgAttr(i, StringAttr::get(&context, "graph.symbolic_batch"));
+    return success();
   }
 
   llvm::Error printModule(ModuleOp module, StringRef name, StringRef extension,

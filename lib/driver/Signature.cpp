@@ -40,9 +40,17 @@ std::optional<int32_t> dtypeOf(Type type) {
   return std::nullopt;
 }
 
+/// `type` with its leading dimension dynamic again, for messages about an
+/// input whose symbolic batch the importer set to 1.
+RankedTensorType withDynamicBatch(RankedTensorType type) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = ShapedType::kDynamic;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
 FailureOr<TensorSignature> describe(func::FuncOp main, Type type,
                                     StringAttr nameAttr, StringRef kind,
-                                    size_t index) {
+                                    size_t index, bool symbolicBatch = false) {
   std::string name = nameAttr ? nameAttr.str()
                               : (kind + Twine(index)).str();
   auto tensor = dyn_cast<RankedTensorType>(type);
@@ -55,7 +63,8 @@ FailureOr<TensorSignature> describe(func::FuncOp main, Type type,
                             << ", which a model signature cannot carry";
   if (!tensor.hasStaticShape() && kind == "input")
     return main.emitError()
-           << "input '" << name << "' has a dynamic shape " << type
+           << "input '" << name << "' has a dynamic shape "
+           << (symbolicBatch ? withDynamicBatch(tensor) : tensor)
            << "; dynamic dimensions are not supported yet: pin them with "
               "--input-shape "
            << name << "=D0xD1x... (Python: input_shapes={'" << name
@@ -79,7 +88,8 @@ FailureOr<ModelSignature> extractSignature(func::FuncOp main,
   for (unsigned i = 0; i < type.getNumInputs(); ++i) {
     auto t = describe(main, type.getInput(i),
                       main.getArgAttrOfType<StringAttr>(i, "graph.name"),
-                      "input", i);
+                      "input", i,
+                      main.getArgAttr(i, "graph.symbolic_batch") != nullptr);
     if (failed(t))
       ok = false;
     else

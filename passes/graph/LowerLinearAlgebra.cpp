@@ -7,6 +7,7 @@
 // broadcast.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/graph/ConstantData.h"
 #include "passes/graph/LoweringPatterns.h"
 
 #include "mlir/IR/AffineMap.h"
@@ -129,6 +130,23 @@ struct VectorMatMulLowering : OpRewritePattern<graph::MatMulOp> {
   }
 };
 
+/// A transposed constant operand is transposed once, at compile time: the
+/// contraction then reads it along its rows (what vectorized code wants).
+Value untransposeConstant(PatternRewriter &rewriter, Location loc,
+                          Value operand, bool &transposed) {
+  if (!transposed)
+    return operand;
+  auto constant = operand.getDefiningOp<graph::ConstantOp>();
+  if (!constant)
+    return operand;
+  ElementsAttr data =
+      transposeConstant(constant.getValue(), {1, 0}, "transposed");
+  if (!data)
+    return operand;
+  transposed = false;
+  return graph::ConstantOp::create(rewriter, loc, data);
+}
+
 /// alpha * op(a) * op(b) + beta * c.
 struct GemmLowering : OpRewritePattern<graph::GemmOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -142,10 +160,13 @@ struct GemmLowering : OpRewritePattern<graph::GemmOp> {
     auto map = [&](AffineExpr a, AffineExpr b) {
       return AffineMap::get(3, 0, {a, b}, ctx);
     };
-    AffineMap aMap = op.getTransA() ? map(k, m) : map(m, k);
-    AffineMap bMap = op.getTransB() ? map(n, k) : map(k, n);
-    Value product = buildContraction(rewriter, loc, op.getA(), op.getB(),
-                                     resultType, aMap, bMap, map(m, n), 3);
+    bool transA = op.getTransA(), transB = op.getTransB();
+    Value a = untransposeConstant(rewriter, loc, op.getA(), transA);
+    Value b = untransposeConstant(rewriter, loc, op.getB(), transB);
+    AffineMap aMap = transA ? map(k, m) : map(m, k);
+    AffineMap bMap = transB ? map(n, k) : map(k, n);
+    Value product = buildContraction(rewriter, loc, a, b, resultType, aMap,
+                                     bMap, map(m, n), 3);
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     Value c = op.getC();

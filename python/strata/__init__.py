@@ -101,14 +101,19 @@ def load(lib_path):
 
 class Model:
     """A compiled model, loaded. ``inputs``/``outputs`` list
-    (name, numpy dtype, shape tuple) in the model's order."""
+    (name, numpy dtype, shape tuple) in the model's order. A model compiled
+    with a symbolic batch has None as the leading dimension of its batched
+    tensors: it runs any batch size, the same for every batched input."""
 
     def __init__(self, native):
         self._native = native
         self.name = native.name
-        self.inputs = [(n, _numpy_dtype(t), tuple(s)) for n, t, s in native.inputs]
-        self.outputs = [(n, _numpy_dtype(t), tuple(s))
-                        for n, t, s in native.outputs]
+
+        def spec(name, dtype, shape):
+            return (name, _numpy_dtype(dtype),
+                    tuple(None if d == -1 else d for d in shape))
+        self.inputs = [spec(*t) for t in native.inputs]
+        self.outputs = [spec(*t) for t in native.outputs]
 
     @property
     def input_names(self):
@@ -128,7 +133,10 @@ class Model:
         per output, in output order.
         """
         arrays = self._arrange(inputs)
-        outputs = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        batch = next((array.shape[0] for (_, _, shape), array in zip(self.inputs, arrays)
+                      if shape and shape[0] is None), 1)
+        outputs = [np.empty(tuple(batch if d is None else d for d in shape), dtype)
+                   for _, dtype, shape in self.outputs]
         self._native.run(arrays, outputs)
         return outputs
 
@@ -190,7 +198,10 @@ class Model:
         if array.dtype != dtype:
             raise RunError(f"input {name!r}: expected dtype {dtype}, got "
                            f"{array.dtype}")
-        if tuple(array.shape) != shape:
-            raise RunError(f"input {name!r}: expected shape {list(shape)}, got "
+        if len(array.shape) != len(shape) or any(
+                want is not None and got != want for got, want in zip(array.shape, shape)):
+            expected = ["N" if d is None else d for d in shape]
+            raise RunError(f"input {name!r}: expected shape {expected}, got "
                            f"{list(array.shape)}")
-        return np.ascontiguousarray(array)
+        # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
+        return array if array.flags.c_contiguous else np.array(array, order="C")

@@ -46,3 +46,15 @@ def test_bad_pins_are_rejected(strata, tmp_path, shapes, message):
     path = save_model(dynamic_cnn(), tmp_path, "dyn")
     with pytest.raises(strata.CompileError, match=message):
         strata.compile(path, tmp_path / "out", input_shapes=shapes)
+
+
+def test_scalar_input_keeps_rank_zero(strata, tmp_path):
+    """A 0-d input stays 0-d on its way to the runtime."""
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["x", "x"], ["y"])], "scalar",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    lib = strata.compile(save_model(model, tmp_path, "scalar"), tmp_path / "out")
+    (y,) = strata.load(lib).run({"x": np.array(3.0, np.float32)})
+    assert y.shape == () and y == 9.0

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "strata/runtime.h"
@@ -249,6 +250,61 @@ TEST(Runtime, DtypeHelpers) {
   EXPECT_STREQ(strata_dtype_name(12345), "unknown");
   EXPECT_STREQ(strata_status_string(STRATA_OK), "ok");
   EXPECT_STREQ(strata_status_string(STRATA_ERROR_ABI), "ABI mismatch");
+}
+
+} // namespace
+
+namespace {
+
+TEST(RuntimeBatchLoop, RunsTheEntryOncePerSample) {
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_batch_descriptor"), &model),
+            STRATA_OK)
+      << lastError();
+  for (int64_t batch : {0, 1, 4}) {
+    std::vector<float> x(batch * 3), twice(batch * 3, -1.0f);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
+    float bias[3] = {0.5f, 1.5f, 2.5f};
+    const int64_t shape[] = {batch, 3}, biasShape[] = {3};
+    strata_tensor in[] = {{x.data(), STRATA_DTYPE_F32, 2, shape},
+                          {bias, STRATA_DTYPE_F32, 1, biasShape}};
+    strata_tensor out[] = {{twice.data(), STRATA_DTYPE_F32, 2, shape}};
+    ASSERT_EQ(strata_model_run(model, in, 2, out, 1), STRATA_OK)
+        << lastError();
+    for (size_t i = 0; i < twice.size(); ++i)
+      EXPECT_FLOAT_EQ(twice[i], 2.0f * float(i) + bias[i % 3]);
+  }
+  strata_model_free(model);
+}
+
+TEST(RuntimeBatchLoop, BatchesMustAgree) {
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_batch_descriptor"), &model),
+            STRATA_OK);
+  float x[6] = {}, twice[9] = {}, bias[3] = {};
+  const int64_t two[] = {2, 3}, three[] = {3, 3}, biasShape[] = {3};
+  strata_tensor in[] = {{x, STRATA_DTYPE_F32, 2, two},
+                        {bias, STRATA_DTYPE_F32, 1, biasShape}};
+  strata_tensor out[] = {{twice, STRATA_DTYPE_F32, 2, three}};
+  EXPECT_EQ(strata_model_run(model, in, 2, out, 1),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("output 0 ('twice'): batch 3 differs from the "
+                             "batch 2"),
+            std::string::npos)
+      << lastError();
+  strata_model_free(model);
+}
+
+TEST(RuntimeBatchLoop, DynamicDimensionNeedsTheFlag) {
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_unflagged_batch_descriptor"),
+                &model),
+            STRATA_ERROR_ABI);
+  EXPECT_NE(lastError().find("dynamic dimension 0"), std::string::npos)
+      << lastError();
 }
 
 } // namespace

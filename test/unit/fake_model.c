@@ -61,3 +61,32 @@ static int32_t wide_entry(void **buffers) {
 EXPORT const strata_model_desc strata_fake_wide_descriptor = {
     STRATA_MODEL_ABI_VERSION, WIDE_INPUTS, 1, 0, "fake_wide", scalar_inputs,
     scalar_output, wide_entry};
+
+/* A batch-loop model: twice = 2 * x per sample, x and twice [-1, 3], plus
+ * an unbatched input `bias` [3] shared by every sample (added once). The
+ * entry sees one sample; the runtime calls it once per sample. */
+static const int64_t batched3[] = {-1, 3};
+static const int64_t plain3[] = {3};
+static const strata_tensor_desc batch_inputs[] = {
+    {"x", STRATA_DTYPE_F32, 2, batched3},
+    {"bias", STRATA_DTYPE_F32, 1, plain3},
+};
+static const strata_tensor_desc batch_outputs[] = {
+    {"twice", STRATA_DTYPE_F32, 2, batched3},
+};
+
+static int32_t batch_entry(void **buffers) {
+  const float *x = buffers[0], *bias = buffers[1];
+  float *twice = buffers[2];
+  for (int i = 0; i < 3; ++i) twice[i] = 2.0f * x[i] + bias[i];
+  return 0;
+}
+
+EXPORT const strata_model_desc strata_fake_batch_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, STRATA_MODEL_FLAG_BATCH_LOOP, "fake_batch",
+    batch_inputs, batch_outputs, batch_entry};
+
+/* The same tensors without the flag: -1 is then invalid. */
+EXPORT const strata_model_desc strata_fake_unflagged_batch_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_unflagged", batch_inputs,
+    batch_outputs, batch_entry};

@@ -40,6 +40,10 @@ options:
   --repeat N             number of timed runs (default 10, at least 1)
   --warmup N             untimed runs before them (default 1)
   --seed S               seed of the pseudo-random inputs (default 0)
+  --batch N              batch size for a model compiled with a symbolic
+                         batch (a leading dimension shown as -1); default:
+                         the leading dimension of the first such input given
+                         as .npy, else 1
   --quiet                print only the latency line
   --help                 show this help
 
@@ -53,6 +57,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> inputs; // name, file
   long long repeat = 10, warmup = 1;
   unsigned long long seed = 0;
+  long long batch = -1; // -1: from the .npy inputs, else 1
   bool quiet = false;
 };
 
@@ -76,8 +81,13 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
-std::vector<int64_t> shapeOf(const strata_tensor_desc &desc) {
-  return std::vector<int64_t>(desc.shape, desc.shape + desc.rank);
+// The shape of a tensor; a batched leading dimension (-1) becomes `batch`
+// when that is set (>= 0).
+std::vector<int64_t> shapeOf(const strata_tensor_desc &desc,
+                             int64_t batch = -1) {
+  std::vector<int64_t> shape(desc.shape, desc.shape + desc.rank);
+  if (batch >= 0 && !shape.empty() && shape[0] == -1) shape[0] = batch;
+  return shape;
 }
 
 bool parseInt(const std::string &text, long long min, long long &out) {
@@ -105,7 +115,8 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
       value = arg.substr(eq + 1);
       arg.resize(eq);
     } else if (arg == "--input" || arg == "--output-dir" ||
-               arg == "--repeat" || arg == "--warmup" || arg == "--seed") {
+               arg == "--repeat" || arg == "--warmup" || arg == "--seed" ||
+               arg == "--batch") {
       if (i + 1 >= argc) return "option '" + arg + "' needs a value";
       value = argv[++i];
     } else {
@@ -126,6 +137,10 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
                (arg == "--repeat" ? "positive" : "non-negative") +
                " integer, got '" + value + "'";
       (arg == "--repeat" ? opts.repeat : opts.warmup) = n;
+    } else if (arg == "--batch") {
+      if (!parseInt(value, 0, n) || n > 1000000000)
+        return "--batch expects a non-negative integer, got '" + value + "'";
+      opts.batch = n;
     } else if (arg == "--seed") {
       if (!parseInt(value, 0, n))
         return "--seed expects a non-negative integer, got '" + value + "'";
@@ -139,10 +154,10 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
 }
 
 // Allocates a tensor of the described dtype and shape.
-std::string allocate(const strata_tensor_desc &desc, const char *kind,
-                     Tensor &t) {
+std::string allocate(const strata_tensor_desc &desc, int64_t batch,
+                     const char *kind, Tensor &t) {
   t.dtype = desc.dtype;
-  t.shape = shapeOf(desc);
+  t.shape = shapeOf(desc, batch);
   t.count = 1;
   size_t bytes = 0;
   for (int64_t dim : t.shape)
@@ -160,7 +175,7 @@ std::string allocate(const strata_tensor_desc &desc, const char *kind,
 
 // Loads or generates every input, in descriptor order.
 std::string prepareInputs(const strata_model_desc &desc, const Options &opts,
-                          std::vector<Tensor> &inputs) {
+                          int64_t &batch, std::vector<Tensor> &inputs) {
   std::vector<std::string> files(desc.num_inputs);
   for (const auto &[name, file] : opts.inputs) {
     uint32_t i = 0;
@@ -176,25 +191,36 @@ std::string prepareInputs(const strata_model_desc &desc, const Options &opts,
     files[i] = file;
   }
   inputs.resize(desc.num_inputs);
+  std::vector<npy::Array> arrays(desc.num_inputs);
+  batch = opts.batch;
+  for (uint32_t i = 0; i < desc.num_inputs; ++i) {
+    if (files[i].empty()) continue;
+    std::string error = npy::read(files[i], arrays[i]);
+    if (!error.empty())
+      return "input '" + std::string(desc.inputs[i].name) + "': " + error;
+    const strata_tensor_desc &d = desc.inputs[i];
+    if (batch < 0 && d.rank > 0 && d.shape[0] == -1 &&
+        !arrays[i].shape.empty())
+      batch = arrays[i].shape[0];
+  }
+  if (batch < 0) batch = 1;
   for (uint32_t i = 0; i < desc.num_inputs; ++i) {
     const strata_tensor_desc &d = desc.inputs[i];
     Tensor &t = inputs[i];
     if (files[i].empty()) {
-      std::string error = allocate(d, "input", t);
+      std::string error = allocate(d, batch, "input", t);
       if (!error.empty()) return error;
       data::fillRandom(d.dtype, t.data.get(), t.count, opts.seed, i);
       continue;
     }
-    npy::Array array;
-    std::string error = npy::read(files[i], array);
-    if (!error.empty()) return "input '" + std::string(d.name) + "': " + error;
+    npy::Array &array = arrays[i];
     std::string where = "input '" + std::string(d.name) + "': '" + files[i];
     if (array.dtype != d.dtype)
       return where + "' has dtype " + strata_dtype_name(array.dtype) +
              ", the model expects " + strata_dtype_name(d.dtype);
-    if (array.shape != shapeOf(d))
+    if (array.shape != shapeOf(d, batch))
       return where + "' has shape " + shapeString(array.shape) +
-             ", the model expects " + shapeString(shapeOf(d));
+             ", the model expects " + shapeString(shapeOf(d, batch));
     t.dtype = d.dtype;
     t.shape = array.shape;
     t.count = array.numBytes / strata_dtype_size(d.dtype);
@@ -326,9 +352,10 @@ int main(int argc, char **argv) {
   }
 
   std::vector<Tensor> inputs, outputs(desc.num_outputs);
-  error = prepareInputs(desc, opts, inputs);
+  int64_t batch = 1;
+  error = prepareInputs(desc, opts, batch, inputs);
   for (uint32_t i = 0; i < desc.num_outputs && error.empty(); ++i)
-    error = allocate(desc.outputs[i], "output", outputs[i]);
+    error = allocate(desc.outputs[i], batch, "output", outputs[i]);
   if (!error.empty()) return fail(error);
   std::vector<strata_tensor> in = views(inputs), out = views(outputs);
 

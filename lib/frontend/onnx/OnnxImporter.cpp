@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -79,6 +80,8 @@ private:
 
   MLIRContext &context;
   const OnnxImportOptions &options;
+  /// Inputs whose dynamic leading dimension options.dynamicLeadingDim set.
+  llvm::StringSet<> symbolicBatchInputs;
   std::string path;
   Location fileLoc; ///< of the module and @main
   /// Where model-level errors are reported: their messages name the file,
@@ -160,6 +163,13 @@ LogicalResult ModelImporter::collectInputs(
     FailureOr<RankedTensorType> type = convertInputType(input, modelLoc);
     if (succeeded(type))
       type = pinShape(input, *type);
+    if (succeeded(type) && options.dynamicLeadingDim >= 0 &&
+        type->getRank() > 0 && type->isDynamicDim(0)) {
+      SmallVector<int64_t> shape(type->getShape());
+      shape[0] = options.dynamicLeadingDim;
+      type = RankedTensorType::get(shape, type->getElementType());
+      symbolicBatchInputs.insert(input.name());
+    }
     if (failed(type)) {
       state.failedNames.insert(input.name()); // readers are not reported
       ok = false;
@@ -286,6 +296,8 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
   builder.setInsertionPointToEnd(entry);
   for (auto [i, input] : llvm::enumerate(inputs)) {
     func.setArgAttr(i, "graph.name", builder.getStringAttr(input->name()));
+    if (symbolicBatchInputs.contains(input->name()))
+      func.setArgAttr(i, "graph.symbolic_batch", builder.getUnitAttr());
     state.values[input->name()] = entry->getArgument(i);
   }
 

@@ -22,6 +22,10 @@ struct OnnxImportOptions {
   /// dynamic dimensions: same rank, and each static declared dimension must
   /// match. An unknown name is an error that lists the inputs.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// When >= 0: an input whose leading dimension is still dynamic after
+  /// inputShapes gets this size there, and its argument the unit attribute
+  /// "graph.symbolic_batch" (the driver's batch probes).
+  int64_t dynamicLeadingDim = -1;
 };
 
 /// Reads an ONNX model file and builds a module holding

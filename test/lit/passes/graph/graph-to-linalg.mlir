@@ -187,3 +187,17 @@ func.func @data_movement(%x: tensor<2x3x4xf32>) -> (tensor<4x6xf32>, tensor<4x2x
   %2 = graph.concat %x, %c {axis = 1} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x6x4xf32>
   return %0, %1, %2 : tensor<4x6xf32>, tensor<4x2x3xf32>, tensor<2x6x4xf32>
 }
+
+// -----
+
+// A transposed constant b is transposed once at compile time: the
+// contraction reads it as (k, n).
+// CHECK-DAG: #[[KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func @gemm_constant_transposed_b
+// CHECK: %[[W:.*]] = arith.constant dense_resource<transposed> : tensor<4x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[KN]], #{{.*}}]
+func.func @gemm_constant_transposed_b(%a: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %b = graph.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]]> : tensor<3x4xf32>
+  %0 = graph.gemm %a, %b {trans_b = true} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

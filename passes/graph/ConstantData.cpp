@@ -1,0 +1,67 @@
+//===- ConstantData.cpp - reading and reshaping constant tensors ----------===//
+#include "passes/graph/ConstantData.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+namespace strata {
+
+std::optional<ArrayRef<char>> rawConstantData(ElementsAttr attr) {
+  auto type = cast<ShapedType>(attr.getType());
+  Type element = type.getElementType();
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  size_t bytes = type.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    ArrayRef<char> data = dense.getRawData();
+    return data.size() == bytes ? std::optional(data) : std::nullopt;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != bytes)
+      return std::nullopt;
+    return blob->getData();
+  }
+  return std::nullopt;
+}
+
+ElementsAttr transposeConstant(ElementsAttr attr, ArrayRef<int64_t> perm,
+                               StringRef blobName) {
+  std::optional<ArrayRef<char>> data = rawConstantData(attr);
+  if (!data)
+    return nullptr;
+  auto type = cast<RankedTensorType>(attr.getType());
+  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape, strides(rank, 1), outShape;
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  for (int64_t p : perm)
+    outShape.push_back(type.getDimSize(p));
+  // Walk the output in order, reading the input through the permuted
+  // strides.
+  std::vector<char> out(data->size());
+  SmallVector<int64_t> index(rank, 0);
+  for (size_t n = 0, total = type.getNumElements(); n < total; ++n) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += index[d] * strides[perm[d]];
+    std::memcpy(&out[n * width], data->data() + source * width, width);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  auto outType = RankedTensorType::get(outShape, type.getElementType());
+  return DenseResourceElementsAttr::get(
+      outType, blobName,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(out, width));
+}
+
+} // namespace strata
