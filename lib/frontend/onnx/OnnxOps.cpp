@@ -95,23 +95,6 @@ OpImporter lookupOpImporter(StringRef opType) {
   return lookupElementwiseImporter(opType);
 }
 
-std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << '[';
-  llvm::interleave(
-      shape, os,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          os << '?';
-        else
-          os << d;
-      },
-      ",");
-  os << ']';
-  return text;
-}
-
 std::optional<SmallVector<int64_t>> constantInts(NodeContext &ctx, size_t i,
                                                  StringRef what) {
   FailureOr<ElementsAttr> value = ctx.constantInput(i, what);

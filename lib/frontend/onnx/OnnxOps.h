@@ -8,6 +8,7 @@
 #ifndef STRATA_LIB_FRONTEND_ONNX_ONNXOPS_H
 #define STRATA_LIB_FRONTEND_ONNX_ONNXOPS_H
 
+#include "dialects/graph/GraphShapeUtils.h"
 #include "lib/frontend/onnx/OnnxNodeContext.h"
 
 namespace strata::onnx_import {
@@ -103,7 +104,7 @@ std::optional<llvm::SmallVector<int64_t>>
 constantInts(NodeContext &ctx, size_t i, llvm::StringRef what);
 
 /// "[1,?,3]" for diagnostics.
-std::string formatShape(llvm::ArrayRef<int64_t> shape);
+using ::strata::graph::formatShape;
 
 /// Normalizes an `axis` in [-rank, rank + extra) of a rank-`rank` tensor
 /// (negative counts from the back) into [0, rank + extra); emits an error
