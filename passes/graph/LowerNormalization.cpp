@@ -186,7 +186,14 @@ struct LpNormLowering : OpRewritePattern<graph::LpNormOp> {
                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                   Value norm =
                       l2 ? Value(math::SqrtOp::create(b, l, args[1])) : args[1];
-                  return arith::DivFOp::create(b, l, args[0], norm);
+                  // ONNX: a zero norm gives zeros, not 0/0.
+                  Value zero = arith::ConstantOp::create(
+                      b, l, b.getFloatAttr(norm.getType(), 0.0));
+                  Value isZero = arith::CmpFOp::create(
+                      b, l, arith::CmpFPredicate::OEQ, norm, zero);
+                  Value quotient = arith::DivFOp::create(b, l, args[0], norm);
+                  return arith::SelectOp::create(b, l, isZero, zero,
+                                                 quotient);
                 }));
     return success();
   }

@@ -149,8 +149,11 @@ LogicalResult importDepthSpace(NodeContext &ctx) {
                            << formatShape(type.getShape());
   SmallVector<int64_t> expanded, perm, result;
   if (!toSpace) {
+    // Output channels ordered (row, column, channel) for DCR and (channel,
+    // row, column) for CRD (opset 24's `mode`).
     expanded = {n, c, h / block, block, w / block, block};
-    perm = {0, 3, 5, 1, 2, 4};
+    perm = mode == "DCR" ? SmallVector<int64_t>{0, 3, 5, 1, 2, 4}
+                         : SmallVector<int64_t>{0, 1, 3, 5, 2, 4};
     result = {n, c * block * block, h / block, w / block};
   } else if (mode == "DCR") {
     expanded = {n, block, block, c / (block * block), h, w};
