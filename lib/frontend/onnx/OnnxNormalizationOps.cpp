@@ -1,4 +1,4 @@
-//===- OnnxNormalizationOps.cpp - Layer/Instance/Group/LpNormalization ----===//
+//===- OnnxNormalizationOps.cpp - Layer/Instance/Group/Lp/RMSNormalization ===//
 //
 // LogSoftmax and Hardmax share Softmax's importer (OnnxShapeOps.cpp), which
 // also rewrites their pre-13 semantics.
@@ -39,8 +39,52 @@ static Value createNormalization(NodeContext &ctx, StringRef opName,
   return result;
 }
 
+/// LayerNormalization's optional outputs, Mean and InvStdDev over axes
+/// [axis, rank) with kept dims, composed of graph ops. Only for f32 inputs:
+/// the outputs have the stash type (f32), which would otherwise need casts.
+static LogicalResult importLayerNormStatistics(NodeContext &ctx,
+                                               int64_t axis) {
+  RankedTensorType type = ctx.inputType(0);
+  if (!type.getElementType().isF32())
+    return ctx.emitError() << "outputs Mean and InvStdDev are supported for "
+                              "f32 inputs only";
+  Builder b(ctx.getContext());
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < type.getRank(); ++d)
+    axes.push_back(d);
+  NamedAttribute reduceAttrs[] = {
+      b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+      b.getNamedAttr("keepdims", b.getBoolAttr(true))};
+  Value x = ctx.input(0);
+  Value mean = ctx.create("graph.reduce_mean", {x}, reduceAttrs);
+  Value centered = mean ? ctx.create("graph.sub", {x, mean}, {}) : nullptr;
+  Value squares =
+      centered ? ctx.create("graph.mul", {centered, centered}, {}) : nullptr;
+  Value variance =
+      squares ? ctx.create("graph.reduce_mean", {squares}, reduceAttrs)
+              : nullptr;
+  auto scalar = RankedTensorType::get({}, b.getF32Type());
+  Value eps = ctx.create(
+      "graph.constant", {},
+      {b.getNamedAttr("value",
+                      DenseElementsAttr::get(
+                          scalar, ctx.attrs.getFloat("epsilon", 1e-5f)))});
+  Value shifted =
+      variance && eps ? ctx.create("graph.add", {variance, eps}, {}) : nullptr;
+  Value stddev = shifted ? ctx.create("graph.sqrt", {shifted}, {}) : nullptr;
+  Value invStd =
+      stddev ? ctx.create("graph.reciprocal", {stddev}, {}) : nullptr;
+  if (!invStd)
+    return failure();
+  if (ctx.hasOutput(1))
+    ctx.setOutput(1, mean);
+  if (ctx.hasOutput(2))
+    ctx.setOutput(2, invStd);
+  return success();
+}
+
 LogicalResult importLayerNormalization(NodeContext &ctx) {
-  if (failed(checkNormalizationIO(ctx, 2, 1)))
+  if (failed(checkNormalizationIO(ctx, 2, 3)))
     return failure();
   RankedTensorType type = ctx.inputType(0);
   int64_t axisAttr = ctx.attrs.getInt("axis", -1);
@@ -53,10 +97,62 @@ LogicalResult importLayerNormalization(NodeContext &ctx) {
   if (ctx.hasInput(2))
     operands.push_back(ctx.input(2));
   Builder b(ctx.getContext());
-  return success(createNormalization(
-                     ctx, "graph.layer_norm", operands,
-                     {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))}) !=
-                 nullptr);
+  if (!createNormalization(
+          ctx, "graph.layer_norm", operands,
+          {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))}))
+    return failure();
+  if (ctx.isOutputUsed(1) || ctx.isOutputUsed(2))
+    return importLayerNormStatistics(ctx, *axis);
+  return success();
+}
+
+/// RMSNormalization (opset 23) is composed of graph ops:
+///   x / sqrt(mean(x * x over axes [axis, rank)) + epsilon) * scale.
+/// Computed in the input's type (stash_type's f32 accumulation matters only
+/// for f16/bf16 inputs).
+LogicalResult importRMSNormalization(NodeContext &ctx) {
+  if (failed(checkNormalizationIO(ctx, 2, 1)))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t axisAttr = ctx.attrs.getInt("axis", -1);
+  float epsilon = ctx.attrs.getFloat("epsilon", 1e-5f);
+  if (!type || ctx.attrs.failed())
+    return failure();
+  auto element = dyn_cast<FloatType>(type.getElementType());
+  if (!element)
+    return ctx.emitError() << "expects a float input, got "
+                           << type.getElementType();
+  std::optional<int64_t> axis = normalizeAxis(ctx, axisAttr, type.getRank());
+  if (!axis)
+    return failure();
+  Builder b(ctx.getContext());
+  SmallVector<int64_t> axes;
+  for (int64_t d = *axis; d < type.getRank(); ++d)
+    axes.push_back(d);
+  Value x = ctx.input(0), scale = ctx.input(1);
+  Value squares = ctx.create("graph.mul", {x, x}, {});
+  if (!squares)
+    return failure();
+  Value mean = ctx.create(
+      "graph.reduce_mean", {squares},
+      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+       b.getNamedAttr("keepdims", b.getBoolAttr(true))});
+  auto scalar = RankedTensorType::get({}, element);
+  Value eps = ctx.create(
+      "graph.constant", {},
+      {b.getNamedAttr("value", DenseElementsAttr::get(
+                                   scalar, b.getFloatAttr(element, epsilon)))});
+  if (!mean || !eps)
+    return failure();
+  Value sum = ctx.create("graph.add", {mean, eps}, {});
+  Value rms = sum ? ctx.create("graph.sqrt", {sum}, {}) : nullptr;
+  Value normalized = rms ? ctx.create("graph.div", {x, rms}, {}) : nullptr;
+  Value result =
+      normalized ? ctx.create("graph.mul", {normalized, scale}, {}) : nullptr;
+  if (!result)
+    return failure();
+  ctx.setOutput(0, result);
+  return success();
 }
 
 LogicalResult importInstanceNormalization(NodeContext &ctx) {

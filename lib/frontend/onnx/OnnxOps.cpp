@@ -89,6 +89,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"InstanceNormalization", importInstanceNormalization},
       {"GroupNormalization", importGroupNormalization},
       {"LpNormalization", importLpNormalization},
+      {"RMSNormalization", importRMSNormalization},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

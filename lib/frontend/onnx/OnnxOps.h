@@ -74,6 +74,7 @@ mlir::LogicalResult importLayerNormalization(NodeContext &ctx);
 mlir::LogicalResult importInstanceNormalization(NodeContext &ctx);
 mlir::LogicalResult importGroupNormalization(NodeContext &ctx);
 mlir::LogicalResult importLpNormalization(NodeContext &ctx);
+mlir::LogicalResult importRMSNormalization(NodeContext &ctx);
 
 // OnnxNNOps.cpp: convolution, pooling, normalization.
 mlir::LogicalResult importConv(NodeContext &ctx);
