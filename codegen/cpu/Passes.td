@@ -37,8 +37,10 @@ def InterchangeForVectorization
   let summary = "Reorder the loops of reducing linalg.generic ops so that "
                 "the innermost loop is parallel and walks contiguous memory";
   let description = [{
-    Until strata tiles and vectorizes in MLIR, LLVM's loop vectorizer does the
-    vectorizing, and it cannot vectorize a floating-point reduction loop
+    For the contractions that strata-vectorize-contractions leaves as loops
+    (non-f32, non-static, or not recognized as contractions), LLVM's loop
+    vectorizer does the vectorizing, and it cannot vectorize a floating-point
+    reduction loop
     (that would reassociate the sum). A generic contraction or convolution
     has its reduction loops innermost (`C[i,j] += A[i,k] * B[k,j]` iterates
     k last). This pass moves the parallel loop that indexes the output's

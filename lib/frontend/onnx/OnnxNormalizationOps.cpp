@@ -39,6 +39,39 @@ static Value createNormalization(NodeContext &ctx, StringRef opName,
   return result;
 }
 
+/// Keep-dims mean over axes [axis, rank) of `value`, as graph.reduce_mean.
+static Value meanOverTrailing(NodeContext &ctx, Value value, int64_t axis) {
+  if (!value)
+    return nullptr;
+  Builder b(ctx.getContext());
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  return ctx.create("graph.reduce_mean", {value},
+                    {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+                     b.getNamedAttr("keepdims", b.getBoolAttr(true))});
+}
+
+/// sqrt(mean(v * v over axes [axis, rank)) + epsilon), kept dims: the
+/// denominator of both RMSNormalization (v = x) and LayerNormalization's
+/// InvStdDev (v = x - mean). Null after an error.
+static Value rootMeanSquare(NodeContext &ctx, Value v, int64_t axis,
+                            float epsilon) {
+  if (!v)
+    return nullptr;
+  Builder b(ctx.getContext());
+  auto element = cast<RankedTensorType>(v.getType()).getElementType();
+  Value eps = ctx.create(
+      "graph.constant", {},
+      {b.getNamedAttr("value",
+                      DenseElementsAttr::get(RankedTensorType::get({}, element),
+                                             b.getFloatAttr(element, epsilon)))});
+  Value mean = meanOverTrailing(ctx, ctx.create("graph.mul", {v, v}, {}), axis);
+  Value sum = mean && eps ? ctx.create("graph.add", {mean, eps}, {}) : nullptr;
+  return sum ? ctx.create("graph.sqrt", {sum}, {}) : nullptr;
+}
+
 /// LayerNormalization's optional outputs, Mean and InvStdDev over axes
 /// [axis, rank) with kept dims, composed of graph ops. Only for f32 inputs:
 /// the outputs have the stash type (f32), which would otherwise need casts.
@@ -48,30 +81,11 @@ static LogicalResult importLayerNormStatistics(NodeContext &ctx,
   if (!type.getElementType().isF32())
     return ctx.emitError() << "outputs Mean and InvStdDev are supported for "
                               "f32 inputs only";
-  Builder b(ctx.getContext());
-  SmallVector<int64_t> axes;
-  for (int64_t d = axis; d < type.getRank(); ++d)
-    axes.push_back(d);
-  NamedAttribute reduceAttrs[] = {
-      b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
-      b.getNamedAttr("keepdims", b.getBoolAttr(true))};
   Value x = ctx.input(0);
-  Value mean = ctx.create("graph.reduce_mean", {x}, reduceAttrs);
+  Value mean = meanOverTrailing(ctx, x, axis);
   Value centered = mean ? ctx.create("graph.sub", {x, mean}, {}) : nullptr;
-  Value squares =
-      centered ? ctx.create("graph.mul", {centered, centered}, {}) : nullptr;
-  Value variance =
-      squares ? ctx.create("graph.reduce_mean", {squares}, reduceAttrs)
-              : nullptr;
-  auto scalar = RankedTensorType::get({}, b.getF32Type());
-  Value eps = ctx.create(
-      "graph.constant", {},
-      {b.getNamedAttr("value",
-                      DenseElementsAttr::get(
-                          scalar, ctx.attrs.getFloat("epsilon", 1e-5f)))});
-  Value shifted =
-      variance && eps ? ctx.create("graph.add", {variance, eps}, {}) : nullptr;
-  Value stddev = shifted ? ctx.create("graph.sqrt", {shifted}, {}) : nullptr;
+  Value stddev =
+      rootMeanSquare(ctx, centered, axis, ctx.attrs.getFloat("epsilon", 1e-5f));
   Value invStd =
       stddev ? ctx.create("graph.reciprocal", {stddev}, {}) : nullptr;
   if (!invStd)
@@ -125,27 +139,8 @@ LogicalResult importRMSNormalization(NodeContext &ctx) {
   std::optional<int64_t> axis = normalizeAxis(ctx, axisAttr, type.getRank());
   if (!axis)
     return failure();
-  Builder b(ctx.getContext());
-  SmallVector<int64_t> axes;
-  for (int64_t d = *axis; d < type.getRank(); ++d)
-    axes.push_back(d);
   Value x = ctx.input(0), scale = ctx.input(1);
-  Value squares = ctx.create("graph.mul", {x, x}, {});
-  if (!squares)
-    return failure();
-  Value mean = ctx.create(
-      "graph.reduce_mean", {squares},
-      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
-       b.getNamedAttr("keepdims", b.getBoolAttr(true))});
-  auto scalar = RankedTensorType::get({}, element);
-  Value eps = ctx.create(
-      "graph.constant", {},
-      {b.getNamedAttr("value", DenseElementsAttr::get(
-                                   scalar, b.getFloatAttr(element, epsilon)))});
-  if (!mean || !eps)
-    return failure();
-  Value sum = ctx.create("graph.add", {mean, eps}, {});
-  Value rms = sum ? ctx.create("graph.sqrt", {sum}, {}) : nullptr;
+  Value rms = rootMeanSquare(ctx, x, *axis, epsilon);
   Value normalized = rms ? ctx.create("graph.div", {x, rms}, {}) : nullptr;
   Value result =
       normalized ? ctx.create("graph.mul", {normalized, scale}, {}) : nullptr;
