@@ -191,9 +191,11 @@ std::string compile(const std::string &modelPath,
                     const std::string &name, const std::string &targetCpu,
                     const std::string &targetFeatures,
                     const std::map<std::string, std::vector<int64_t>>
-                        &inputShapes) {
+                        &inputShapes,
+                    const std::map<std::string, std::string> &inputValues) {
   strata::CompileOptions options;
   options.inputShapes = inputShapes;
+  options.inputValues = inputValues;
   options.modelPath = modelPath;
   options.outputPath = outputPath;
   if (!strata::parseEmitKind(emit, options.emit))
@@ -244,6 +246,7 @@ PYBIND11_MODULE(_strata, m) {
   m.def("compile", &compile, py::arg("model_path"), py::arg("output_path"),
         py::arg("emit"), py::arg("name"), py::arg("target_cpu"),
         py::arg("target_features"), py::arg("input_shapes"),
+        py::arg("input_values"),
         "Runs strata::compile; returns the main output file or raises "
         "CompileError with every diagnostic.");
   m.def("sanitize_model_name", &strata::sanitizeModelName, py::arg("stem"),

@@ -43,10 +43,11 @@ static strata_status check_tensor_descs(const char *kind,
 }
 
 static strata_status check_descriptor(const strata_model_desc *desc) {
-  if (desc->abi_version != STRATA_MODEL_ABI_VERSION)
+  /* Versions only append fields, so every older one is still readable. */
+  if (desc->abi_version < 1 || desc->abi_version > STRATA_MODEL_ABI_VERSION)
     return strata_fail(STRATA_ERROR_ABI,
                        "model was compiled for ABI version %u, this runtime "
-                       "supports version %u",
+                       "supports versions 1 to %u",
                        desc->abi_version, STRATA_MODEL_ABI_VERSION);
   if (!desc->entry)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: entry function is null");
@@ -56,6 +57,16 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
   strata_status status = check_tensor_descs("input", desc->inputs,
                                             desc->num_inputs, desc->flags);
   if (status != STRATA_OK) return status;
+  if (desc->abi_version >= 2 && desc->pinned_inputs)
+    for (uint32_t i = 0; i < desc->num_inputs; ++i) {
+      if (!desc->pinned_inputs[i]) continue;
+      for (int32_t d = 0; d < desc->inputs[i].rank; ++d)
+        if (desc->inputs[i].shape[d] < 0)
+          return strata_fail(STRATA_ERROR_ABI,
+                             "descriptor: input %u ('%s') is pinned to a "
+                             "value but has a batch dimension",
+                             i, strata_safe_name(desc->inputs[i].name));
+    }
   return check_tensor_descs("output", desc->outputs, desc->num_outputs,
                             desc->flags);
 }

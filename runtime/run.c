@@ -2,6 +2,7 @@
  * descriptor, then calls the model's entry with inputs followed by outputs
  * (once per sample for a STRATA_MODEL_FLAG_BATCH_LOOP model). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -79,6 +80,37 @@ static strata_status check_side(const char *kind, const strata_tensor_desc *want
   return STRATA_OK;
 }
 
+/* The pinned value of input `i`, or null (always null before ABI v2). */
+static const void *pinned_input(const strata_model_desc *desc, size_t i) {
+  if (desc->abi_version < 2 || !desc->pinned_inputs) return NULL;
+  return desc->pinned_inputs[i];
+}
+
+/* An input pinned at compile time must hold exactly the pinned value: the
+ * compiled code did not read it. */
+static strata_status check_pinned(const strata_model_desc *desc,
+                                  const strata_tensor *inputs) {
+  for (size_t i = 0; i < desc->num_inputs; ++i) {
+    const void *pinned = pinned_input(desc, i);
+    if (!pinned) continue;
+    const strata_tensor_desc *want = &desc->inputs[i];
+    size_t size = strata_dtype_size(want->dtype);
+    int64_t elements = 1;
+    for (int32_t d = 0; d < want->rank; ++d) elements *= want->shape[d];
+    for (int64_t e = 0; e < elements; ++e) {
+      if (memcmp((const char *)inputs[i].data + e * size,
+                 (const char *)pinned + e * size, size) == 0)
+        continue;
+      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                         "input %zu ('%s'): the library was compiled for one "
+                         "value of this input (--input-value), and element "
+                         "%lld differs from it",
+                         i, strata_safe_name(want->name), (long long)e);
+    }
+  }
+  return STRATA_OK;
+}
+
 /* Where sample `b` of a tensor starts: batched tensors advance by one
  * sample's bytes, the others are shared by every sample. */
 static void *sample(const strata_tensor_desc *desc, void *data, int64_t b) {
@@ -101,6 +133,7 @@ strata_status strata_model_run(strata_model *model,
   if (status == STRATA_OK)
     status = check_side("output", desc->outputs, desc->num_outputs, outputs,
                         num_outputs, &batch);
+  if (status == STRATA_OK) status = check_pinned(desc, inputs);
   if (status != STRATA_OK) return status;
 
   void *stack_buffers[STACK_BUFFERS];

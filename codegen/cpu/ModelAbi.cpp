@@ -49,6 +49,37 @@ Constant *tensorTable(Module &module, StructType *descType,
                             ConstantArray::get(tableType, entries), prefix);
 }
 
+/// The descriptor's pinned_inputs array: one pointer per input, null where
+/// the input is not pinned.
+Constant *pinnedTable(Module &module,
+                      const std::vector<TensorSignature> &inputs) {
+  LLVMContext &ctx = module.getContext();
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  bool any = false;
+  std::vector<Constant *> entries;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::vector<uint8_t> &bytes = inputs[i].pinnedValue;
+    if (bytes.empty()) {
+      entries.push_back(ConstantPointerNull::get(ptr));
+      continue;
+    }
+    any = true;
+    Constant *data = ConstantDataArray::get(ctx, ArrayRef<uint8_t>(bytes));
+    auto *global = new GlobalVariable(module, data->getType(), true,
+                                      GlobalValue::PrivateLinkage, data,
+                                      "strata.pinned" + Twine(i));
+    global->setAlignment(Align(16));
+    entries.push_back(global);
+  }
+  if (!any)
+    return ConstantPointerNull::get(ptr);
+  auto *tableType = ArrayType::get(ptr, entries.size());
+  return new GlobalVariable(module, tableType, true,
+                            GlobalValue::PrivateLinkage,
+                            ConstantArray::get(tableType, entries),
+                            "strata.pinned_inputs");
+}
+
 } // namespace
 
 Error addModelAbi(Module &module, const ModelSignature &sig,
@@ -85,7 +116,7 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr},
                                         "strata_tensor_desc");
   auto *modelDesc = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr}, "strata_model_desc");
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr}, "strata_model_desc");
   Constant *desc = ConstantStruct::get(
       modelDesc,
       {ConstantInt::get(i32, STRATA_MODEL_ABI_VERSION),
@@ -95,7 +126,7 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        cString(module, sig.name, "strata.model_name"),
        tensorTable(module, tensorDesc, sig.inputs, "strata.inputs"),
        tensorTable(module, tensorDesc, sig.outputs, "strata.outputs"),
-       entry});
+       entry, pinnedTable(module, sig.inputs)});
   auto *global = new GlobalVariable(module, modelDesc, true,
                                     GlobalValue::InternalLinkage, desc,
                                     "strata." + sig.name + ".descriptor");

@@ -26,6 +26,9 @@ struct TensorSignature {
   std::string name;
   int32_t dtype = 0; ///< a strata_dtype
   std::vector<int64_t> shape;
+  /// An input pinned at compile time: its value in the ABI's layout (dense,
+  /// row-major, the dtype's size per element); empty otherwise.
+  std::vector<uint8_t> pinnedValue;
 };
 
 struct ModelSignature {

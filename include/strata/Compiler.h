@@ -34,7 +34,17 @@ struct CompileOptions {
   std::string targetFeatures;
   /// Shapes that pin graph inputs' dynamic dimensions, by input name.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Values that pin graph inputs at compile time, by input name, as
+  /// "v0,v1,..." (row-major). The compiled code uses the value as a
+  /// constant (so a Reshape's shape or a ReduceSum's axes may be an input);
+  /// the input stays in the signature and the runtime rejects other values.
+  std::map<std::string, std::string> inputValues;
 };
+
+/// Parses "NAME=v0,v1,..." into `name` and `value`; false (with a reason in
+/// `error`) when there is no '=' or no name.
+bool parseInputValue(const std::string &text, std::string &name,
+                     std::string &value, std::string &error);
 
 /// Parses "NAME=1x3x640x640" into `name` and `shape`; false (with a reason in
 /// `error`) when malformed.

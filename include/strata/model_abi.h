@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define STRATA_MODEL_ABI_VERSION 1u
+#define STRATA_MODEL_ABI_VERSION 2u
 
 /* Element types. Values are ONNX's TensorProto.DataType numbers so that
  * tools can map them without a table. */
@@ -65,6 +65,12 @@ typedef struct strata_model_desc {
   const strata_tensor_desc *inputs;
   const strata_tensor_desc *outputs;
   strata_entry_fn entry;
+  /* Since ABI version 2: num_inputs pointers, one per input. Null, or the
+   * value the input was pinned to at compile time (strata-compile
+   * --input-value): a dense row-major buffer of the input's dtype and
+   * shape. The compiled code computed with that value, so the runtime
+   * rejects a run whose input differs from it. */
+  const void *const *pinned_inputs;
 } strata_model_desc;
 
 /* Every compiled library exports the data symbol `strata_descriptor` (weak,

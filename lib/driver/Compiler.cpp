@@ -73,6 +73,18 @@ bool parseInputShape(const std::string &text, std::string &name,
   return true;
 }
 
+bool parseInputValue(const std::string &text, std::string &name,
+                     std::string &value, std::string &error) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    error = "expected NAME=v0,v1,..., e.g. axes=0,2";
+    return false;
+  }
+  name = text.substr(0, eq);
+  value = text.substr(eq + 1);
+  return true;
+}
+
 std::string sanitizeModelName(const std::string &stem) {
   std::string name;
   for (char c : stem)
@@ -200,6 +212,7 @@ private:
     // per-sample program when the model qualifies for a batch loop.
     OnnxImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
+    importOptions.inputValues = options.inputValues;
     importOptions.dynamicLeadingDim = 1;
     OwningOpRef<ModuleOp> module =
         importOnnxModel(context, options.modelPath, importOptions);
@@ -221,9 +234,12 @@ private:
             main, StringAttr::get(&context, implName), *module)))
       return llvm::createStringError("cannot rename the entry function");
     main.setSymName(implName);
-    // Names now live in the signature; LLVM translation has no use for them.
-    for (unsigned i = 0; i < main.getNumArguments(); ++i)
+    // Names and pinned values now live in the signature; LLVM translation
+    // has no use for them.
+    for (unsigned i = 0; i < main.getNumArguments(); ++i) {
       main.removeArgAttr(i, StringAttr::get(&context, "graph.name"));
+      main.removeArgAttr(i, StringAttr::get(&context, "graph.pinned_value"));
+    }
     for (unsigned i = 0; i < main.getNumResults(); ++i)
       main.removeResultAttr(i, StringAttr::get(&context, "graph.name"));
 

@@ -3,6 +3,7 @@
 
 #include "strata/model_abi.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
@@ -72,9 +73,33 @@ FailureOr<TensorSignature> describe(func::FuncOp main, Type type,
   if (!tensor.hasStaticShape())
     return main.emitError() << "output '" << name << "' has a dynamic shape "
                             << type << " although every input is static";
-  return TensorSignature{name, *dtype,
-                         std::vector<int64_t>(tensor.getShape().begin(),
-                                              tensor.getShape().end())};
+  TensorSignature signature;
+  signature.name = name;
+  signature.dtype = *dtype;
+  signature.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  return signature;
+}
+
+/// `value` in the ABI's layout: little-endian elements of the type's byte
+/// size (one byte for i1).
+std::vector<uint8_t> abiBytes(DenseElementsAttr value) {
+  std::vector<uint8_t> bytes;
+  auto append = [&](const APInt &bits) {
+    if (bits.getBitWidth() < 8) {
+      bytes.push_back(bits.getZExtValue());
+      return;
+    }
+    for (unsigned b = 0; b < bits.getBitWidth() / 8; ++b)
+      bytes.push_back(bits.extractBitsAsZExtValue(8, 8 * b));
+  };
+  if (isa<FloatType>(value.getElementType())) {
+    for (const APFloat &v : value.getValues<APFloat>())
+      append(v.bitcastToAPInt());
+  } else {
+    for (const APInt &v : value.getValues<APInt>())
+      append(v);
+  }
+  return bytes;
 }
 
 } // namespace
@@ -90,10 +115,14 @@ FailureOr<ModelSignature> extractSignature(func::FuncOp main,
                       main.getArgAttrOfType<StringAttr>(i, "graph.name"),
                       "input", i,
                       main.getArgAttr(i, "graph.symbolic_batch") != nullptr);
-    if (failed(t))
+    if (failed(t)) {
       ok = false;
-    else
-      signature.inputs.push_back(*t);
+      continue;
+    }
+    if (auto pinned =
+            main.getArgAttrOfType<DenseElementsAttr>(i, "graph.pinned_value"))
+      t->pinnedValue = abiBytes(pinned);
+    signature.inputs.push_back(*t);
   }
   // Outputs are dynamic because inputs are: one error per input suffices.
   if (!ok)

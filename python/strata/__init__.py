@@ -62,7 +62,7 @@ _IR_STAGES = ("graph", "linalg", "llvm")
 
 
 def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
-            target_features="", input_shapes=None):
+            target_features="", input_shapes=None, input_values=None):
     """Compiles an ONNX model into ``output_dir`` and returns the main file.
 
     emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
@@ -70,6 +70,9 @@ def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
     "llvm" write the IR of that stage to <name>.<stage>.mlir. ``name``
     defaults to one derived from the model's file name. ``input_shapes``
     ({"images": (1, 3, 640, 640)}) pins graph inputs' dynamic dimensions.
+    ``input_values`` ({"axes": [0, 2]}; lists, scalars or numpy arrays, read
+    in row-major order) pins graph inputs to values: the compiled code uses
+    them as constants, and running with another value raises RunError.
 
     Raises CompileError (with the compiler's full message) if the model is
     rejected, ValueError for an unknown ``emit``.
@@ -88,9 +91,23 @@ def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
     else:
         output_path = output_dir
     shapes = {str(k): [int(d) for d in v] for k, v in (input_shapes or {}).items()}
+    values = {str(k): _format_value(v) for k, v in (input_values or {}).items()}
     written = _strata.compile(model_path, output_path, emit, name or "",
-                              target_cpu, target_features, shapes)
+                              target_cpu, target_features, shapes, values)
     return written or output_path
+
+
+def _format_value(value):
+    """"v0,v1,..." for the compiler's --input-value: exact for integers and
+    bools, the shortest round-trip decimal for floats."""
+    flat = np.asarray(value).ravel()
+    if flat.dtype == np.bool_:
+        return ",".join("1" if v else "0" for v in flat)
+    if np.issubdtype(flat.dtype, np.integer):
+        return ",".join(str(int(v)) for v in flat)
+    if flat.dtype.kind == "f":
+        return ",".join(repr(float(v)) for v in flat)
+    return ",".join(str(v) for v in flat)  # text: the compiler judges it
 
 
 def load(lib_path):

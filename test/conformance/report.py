@@ -115,6 +115,20 @@ def write_markdown(path, results, info):
     add(f"| all node tests | {total} | {len(passed)} | {_pct(len(passed), total)} |")
     add(f"| in scope | {len(in_scope)} | {len(passed)} | "
         f"{_pct(len(passed), len(in_scope))} |")
+    pinned = [r for r in passed if r.get("pinned")]
+    strict = len(passed) - len(pinned)
+    add(f"| in scope, no input pinned | {len(in_scope)} | {strict} | "
+        f"{_pct(strict, len(in_scope))} |")
+    add("")
+    add(f"{len(pinned)} of the passing tests feed, as a graph input, a value")
+    add("that strata needs at compile time (a Reshape's shape, a ReduceSum's")
+    add("axes, a Resize's scales, ...). The runner pins such an input to the")
+    add("test's value, as a user would with `strata-compile --input-value")
+    add("NAME=...` (Python: `input_values=`); the library still takes the")
+    add("input and the runtime rejects any other value. onnx-mlir's test")
+    add("suite does the same (its `CONSTANT_INPUT` cases). Without pinning")
+    add("these tests fail with \"input 'axes' must be a constant\". The third")
+    add("row counts them as failures.")
     add("")
     add("| result | tests |")
     add("| --- | ---: |")

@@ -73,17 +73,23 @@ def unsupported_ops(message):
     return sorted(set(ops)) or ["?"]
 
 
-def compile_model(folder, cache):
-    """Compiles folder/model.onnx; returns (lib path, seconds, from cache)."""
+def compile_model(folder, cache, input_values=None):
+    """Compiles folder/model.onnx, with `input_values` pinned (strata's
+    --input-value); returns (lib path, seconds, from cache)."""
     model_path = os.path.join(folder, "model.onnx")
+    options = dict(emit="lib", name=LIB_NAME, input_values=input_values)
     if not cache:
         out = os.path.join(folder, "out")
         shutil.rmtree(out, ignore_errors=True)
         started = time.monotonic()
-        lib = strata.compile(model_path, out, emit="lib", name=LIB_NAME)
+        lib = strata.compile(model_path, out, **options)
         return lib, time.monotonic() - started, False
+    digest = hashlib.sha256()
     with open(model_path, "rb") as f:
-        key = hashlib.sha256(f.read()).hexdigest()[:32]
+        digest.update(f.read())
+    for name, value in sorted((input_values or {}).items()):
+        digest.update(name.encode() + b"=" + np.ascontiguousarray(value).tobytes())
+    key = digest.hexdigest()[:32]
     entry = os.path.join(cache, key)
     lib = os.path.join(entry, f"lib{LIB_NAME}.so")
     if os.path.exists(lib):
@@ -92,7 +98,7 @@ def compile_model(folder, cache):
     tmp = tempfile.mkdtemp(prefix="tmp-", dir=cache)
     try:
         started = time.monotonic()
-        strata.compile(model_path, tmp, emit="lib", name=LIB_NAME)
+        strata.compile(model_path, tmp, **options)
         seconds = time.monotonic() - started
         try:
             os.rename(tmp, entry)
@@ -101,6 +107,30 @@ def compile_model(folder, cache):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return lib, seconds, False
+
+
+#: How strata's "input 'X' must be a constant" error names a graph input.
+PIN_HINT = r"it is the graph input '([^']+)'"
+
+
+def compile_pinning(folder, cache, meta, data):
+    """compile_model; then, while the compiler asks for graph inputs as
+    constants (a Reshape's shape or a ReduceSum's axes fed as an input),
+    pins them to the first data set's values, as a user would with
+    --input-value, and compiles again. The runtime checks every data set
+    against the pinned values. Returns (lib, seconds, cached, pinned names);
+    raises the last CompileError."""
+    first = dict(zip(meta["inputs"], data["inputs"][0])) if data["inputs"] else {}
+    pinned = {}
+    while True:
+        try:
+            lib, seconds, cached = compile_model(folder, cache, pinned)
+            return lib, seconds, cached, sorted(pinned)
+        except strata.CompileError as error:
+            wanted = set(re.findall(PIN_HINT, str(error))) - set(pinned)
+            if not wanted or not wanted <= set(first):
+                raise
+            pinned.update({name: first[name] for name in wanted})
 
 
 def to_strata(value, dtype):
@@ -159,9 +189,12 @@ def run_case(folder, cache):
     result = {"name": meta["name"], "status": None, "reason": None, "detail": "",
               "dtypes": meta.get("unsupported_dtypes") or []}
 
+    with open(os.path.join(folder, "data.pkl"), "rb") as f:
+        data = pickle.load(f)
+
     # 1. compile
     try:
-        lib, compile_s, cached = compile_model(folder, cache)
+        lib, compile_s, cached, pinned = compile_pinning(folder, cache, meta, data)
     except strata.CompileError as error:
         message = str(error)
         ops = unsupported_ops(message)
@@ -177,12 +210,12 @@ def run_case(folder, cache):
                 result["reason"] = f"dtype {', '.join(types)} not supported"
         result["detail"] = first_lines(message)
         return result
+    if pinned:
+        result["pinned"] = pinned
     result["compile_s"] = round(compile_s, 3)
     result["cached"] = cached
 
     # 2. load, 3. run and compare every data set
-    with open(os.path.join(folder, "data.pkl"), "rb") as f:
-        data = pickle.load(f)
     try:
         model = strata.load(lib)
     except strata.StrataError as error:

@@ -177,6 +177,43 @@ TEST(Runtime, FromDescriptorAbiMismatch) {
   EXPECT_NE(lastError().find("999"), std::string::npos) << lastError();
 }
 
+TEST(Runtime, AbiVersion1IsStillAccepted) {
+  const strata_model_desc *desc = fakeDescriptor("strata_fake_v1_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK) << lastError();
+  float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 1, 1, 1, 1, 1}, sum[6];
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  EXPECT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK)
+      << lastError();
+  EXPECT_EQ(sum[5], 7.0f);
+  strata_model_free(model);
+}
+
+TEST(Runtime, PinnedInputMustHoldItsValue) {
+  const strata_model_desc *desc =
+      fakeDescriptor("strata_fake_pinned_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK) << lastError();
+  float a[6] = {}, b[6] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 2.5f}, sum[6];
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  EXPECT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK)
+      << lastError();
+  EXPECT_EQ(sum[3], 1.5f);
+  b[4] = 7.0f;
+  EXPECT_EQ(strata_model_run(model, inputs, 2, outputs, 1),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("input 1 ('b')"), std::string::npos)
+      << lastError();
+  EXPECT_NE(lastError().find("element 4"), std::string::npos) << lastError();
+  strata_model_free(model);
+}
+
 TEST(Runtime, EntryFailure) {
   const strata_model_desc *desc =
       fakeDescriptor("strata_fake_failing_descriptor");

@@ -1,8 +1,9 @@
 /* test/unit/fake_model.c - a hand-written stand-in for a compiled model
  * library: sum = a + b over f32 [2,3]. Besides the standard descriptor it
  * exports a descriptor with a wrong ABI version, one whose entry fails and
- * one with more buffers than the runtime keeps on its stack, which the
- * runtime tests fetch with dlsym. */
+ * one with more buffers than the runtime keeps on its stack, an ABI
+ * version 1 one, and one whose input `b` is pinned, which the runtime tests
+ * fetch with dlsym. */
 #include "strata/model_abi.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -31,14 +32,14 @@ static int32_t failing_entry(void **buffers) {
 
 /* Weak, as in libraries produced by strata-compile. */
 EXPORT __attribute__((weak)) const strata_model_desc strata_descriptor = {
-    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_add", inputs, outputs, add_entry};
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_add", inputs, outputs, add_entry, 0};
 
 EXPORT const strata_model_desc strata_fake_bad_abi_descriptor = {
-    999, 2, 1, 0, "fake_bad_abi", inputs, outputs, add_entry};
+    999, 2, 1, 0, "fake_bad_abi", inputs, outputs, add_entry, 0};
 
 EXPORT const strata_model_desc strata_fake_failing_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_failing", inputs, outputs,
-    failing_entry};
+    failing_entry, 0};
 
 /* total = sum of 20 i32 scalars (rank 0). */
 enum { WIDE_INPUTS = 20 };
@@ -60,7 +61,7 @@ static int32_t wide_entry(void **buffers) {
 
 EXPORT const strata_model_desc strata_fake_wide_descriptor = {
     STRATA_MODEL_ABI_VERSION, WIDE_INPUTS, 1, 0, "fake_wide", scalar_inputs,
-    scalar_output, wide_entry};
+    scalar_output, wide_entry, 0};
 
 /* A batch-loop model: twice = 2 * x per sample, x and twice [-1, 3], plus
  * an unbatched input `bias` [3] shared by every sample (added once). The
@@ -84,9 +85,21 @@ static int32_t batch_entry(void **buffers) {
 
 EXPORT const strata_model_desc strata_fake_batch_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, STRATA_MODEL_FLAG_BATCH_LOOP, "fake_batch",
-    batch_inputs, batch_outputs, batch_entry};
+    batch_inputs, batch_outputs, batch_entry, 0};
 
 /* The same tensors without the flag: -1 is then invalid. */
 EXPORT const strata_model_desc strata_fake_unflagged_batch_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_unflagged", batch_inputs,
-    batch_outputs, batch_entry};
+    batch_outputs, batch_entry, 0};
+
+/* ABI version 1 had no pinned_inputs: the runtime must not read it. */
+EXPORT const strata_model_desc strata_fake_v1_descriptor = {
+    1, 2, 1, 0, "fake_v1", inputs, outputs, add_entry,
+    (const void *const *)1 /* never read */};
+
+/* Input `b` was pinned to 0.5 * i at compile time. */
+static const float pinned_b[6] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 2.5f};
+static const void *const pinned_add_inputs[] = {0, pinned_b};
+EXPORT const strata_model_desc strata_fake_pinned_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_pinned", inputs, outputs,
+    add_entry, pinned_add_inputs};

@@ -41,6 +41,12 @@ static cl::list<std::string> inputShapes(
     cl::desc("Pin the dynamic dimensions of input NAME, e.g. "
              "--input-shape images=1x3x640x640 (repeatable)"),
     cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
+static cl::list<std::string> inputValues(
+    "input-value",
+    cl::desc("Pin input NAME to a value at compile time, e.g. --input-value "
+             "axes=0,2 (repeatable). The library computes with that value "
+             "and rejects runs that pass another"),
+    cl::value_desc("NAME=v0,v1,..."), cl::cat(category));
 static cl::opt<std::string>
     targetFeatures("mattr",
                    cl::desc("Extra target features, e.g. +avx2,-avx512f"),
@@ -68,6 +74,15 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.inputShapes[inputName] = shape;
+  }
+  for (const std::string &text : inputValues) {
+    std::string inputName, value, error;
+    if (!strata::parseInputValue(text, inputName, value, error)) {
+      llvm::errs() << "strata-compile: error: --input-value " << text << ": "
+                   << error << "\n";
+      return 1;
+    }
+    options.inputValues[inputName] = value;
   }
   if (!strata::parseEmitKind(emit, options.emit)) {
     llvm::errs() << "strata-compile: error: unknown --emit=" << emit

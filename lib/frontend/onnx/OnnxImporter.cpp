@@ -11,6 +11,7 @@
 
 #include "dialects/graph/GraphDialect.h"
 #include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxPinnedValues.h"
 #include "lib/frontend/onnx/OnnxTensors.h"
 #include "lib/support/NodeLocation.h"
 
@@ -75,7 +76,8 @@ private:
   /// Replaces an input's declared type by options.inputShapes' entry.
   FailureOr<RankedTensorType> pinShape(const onnx::ValueInfoProto &input,
                                        RankedTensorType declared);
-  /// Every pinned name must be a graph input.
+  /// Every name that --input-shape or --input-value gives must be a graph
+  /// input.
   LogicalResult checkPinnedNames(const GraphState &state);
 
   MLIRContext &context;
@@ -163,6 +165,13 @@ LogicalResult ModelImporter::collectInputs(
     FailureOr<RankedTensorType> type = convertInputType(input, modelLoc);
     if (succeeded(type))
       type = pinShape(input, *type);
+    // A pinned 1-D input of unknown length has as many elements as its value.
+    auto value = options.inputValues.find(input.name());
+    if (succeeded(type) && value != options.inputValues.end() &&
+        type->getRank() == 1 && type->isDynamicDim(0))
+      type = RankedTensorType::get(
+          {onnx_import::countPinnedElements(value->second)},
+          type->getElementType());
     if (succeeded(type) && options.dynamicLeadingDim >= 0 &&
         type->getRank() > 0 && type->isDynamicDim(0)) {
       SmallVector<int64_t> shape(type->getShape());
@@ -212,17 +221,21 @@ LogicalResult ModelImporter::checkPinnedNames(const GraphState &state) {
     if (!state.lookupConstant(input.name()))
       inputs.push_back(input.name());
   bool ok = true;
-  for (const auto &[name, shape] : options.inputShapes) {
+  auto check = [&](StringRef option, StringRef name) {
     if (llvm::is_contained(inputs, name))
-      continue;
+      return;
     std::string names;
     for (StringRef input : inputs)
       names += (names.empty() ? "'" : ", '") + input.str() + "'";
-    emitError(modelLoc) << "--input-shape names '" << name
+    emitError(modelLoc) << option << " names '" << name
                         << "', which is not a graph input (inputs: "
                         << (names.empty() ? "none" : names) << ")";
     ok = false;
-  }
+  };
+  for (const auto &entry : options.inputShapes)
+    check("--input-shape", entry.first);
+  for (const auto &entry : options.inputValues)
+    check("--input-value", entry.first);
   return success(ok);
 }
 
@@ -298,7 +311,27 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
     func.setArgAttr(i, "graph.name", builder.getStringAttr(input->name()));
     if (symbolicBatchInputs.contains(input->name()))
       func.setArgAttr(i, "graph.symbolic_batch", builder.getUnitAttr());
-    state.values[input->name()] = entry->getArgument(i);
+    auto pinned = options.inputValues.find(input->name());
+    if (pinned == options.inputValues.end()) {
+      state.values[input->name()] = entry->getArgument(i);
+      continue;
+    }
+    // The argument stays (the runtime checks it); readers see the constant.
+    FailureOr<DenseElementsAttr> value = onnx_import::parsePinnedValue(
+        input->name(), pinned->second, cast<RankedTensorType>(argTypes[i]),
+        modelLoc);
+    if (failed(value) || symbolicBatchInputs.contains(input->name())) {
+      if (succeeded(value))
+        emitError(modelLoc) << "--input-value " << input->name()
+                            << ": the input has a symbolic batch; pin its "
+                            << "shape too with --input-shape";
+      state.failedNames.insert(input->name());
+      ok = false;
+      continue;
+    }
+    func.setArgAttr(i, "graph.pinned_value", *value);
+    state.addConstant(input->name(), nameLocation(input->name())).value =
+        *value;
   }
 
   onnx::GraphProto &graph = *model.mutable_graph();

@@ -26,6 +26,11 @@ struct OnnxImportOptions {
   /// inputShapes gets this size there, and its argument the unit attribute
   /// "graph.symbolic_batch" (the driver's batch probes).
   int64_t dynamicLeadingDim = -1;
+  /// Values that graph inputs are pinned to (by input name), as text:
+  /// "v0,v1,..." in row-major order. Such an input is a constant for the
+  /// importer but stays an argument, with the value in its
+  /// "graph.pinned_value" attribute; the runtime checks each run's value.
+  std::map<std::string, std::string> inputValues;
 };
 
 /// Reads an ONNX model file and builds a module holding

@@ -51,9 +51,17 @@ RankedTensorType NodeContext::inputType(size_t i) {
 FailureOr<ElementsAttr> NodeContext::constantInput(size_t i, StringRef what) {
   ConstantTensor *c =
       hasInput(i) ? graph.lookupConstant(node.input(i)) : nullptr;
-  if (!c)
-    return emitError() << "input '" << what << "' must be a constant "
-                       << "(an initializer or a Constant node's output)";
+  if (!c) {
+    InFlightDiagnostic diag = emitError()
+                              << "input '" << what << "' must be a constant "
+                              << "(an initializer or a Constant node's output)";
+    // A graph input can be pinned at compile time: say how.
+    if (auto arg = dyn_cast_or_null<BlockArgument>(input(i)))
+      diag << "; it is the graph input '" << node.input(i)
+           << "': pin its value with --input-value " << node.input(i)
+           << "=v0,v1,... (Python: input_values=)";
+    return diag;
+  }
   if (failed(graph.prepare(*c, loc)))
     return failure();
   return c->value;
