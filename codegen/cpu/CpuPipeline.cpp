@@ -21,6 +21,9 @@ namespace strata {
 //  - elementwise fusion merges the broadcast/activation generics that the
 //    graph lowering emits one per op, but not into reductions
 //    (strata-fuse-elementwise);
+//  - arguments and results without elements become tensor<0xT>, as the
+//    bare-pointer convention cannot convert memrefs with a zero dimension
+//    (strata-collapse-empty-boundary-tensors);
 //  - a tensor returned twice is copied once (strata-distinct-results), as
 //    buffer-results-to-out-params cannot hoist one allocation into two
 //    out-parameters;
@@ -40,6 +43,7 @@ namespace strata {
 //  - math ops without an LLVM intrinsic (tanh, erf) call libm.
 StringRef cpuLoweringPipelineText() {
   return "builtin.module("
+         "strata-collapse-empty-boundary-tensors,"
          "canonicalize,"
          "func.func(strata-fuse-elementwise),"
          "cse,canonicalize,"

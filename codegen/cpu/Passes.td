@@ -19,6 +19,21 @@ def StridedCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CollapseEmptyBoundaryTensors
+    : Pass<"strata-collapse-empty-boundary-tensors", "mlir::ModuleOp"> {
+  let summary = "Give function arguments and results without elements the "
+                "type tensor<0xT>";
+  let description = [{
+    The bare-pointer calling convention cannot convert a function whose
+    memref types have a zero dimension (memref<2x0x4xf32>, MLIR 22), and the
+    model's translation to LLVM IR then fails. Such a tensor holds no data:
+    an argument becomes tensor<0xT> and its readers get a `tensor.empty` of
+    the original type; a result is returned as an empty tensor<0xT>. Callers
+    pass a pointer either way. Functions without a body are left alone.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def DistinctResults : Pass<"strata-distinct-results", "mlir::func::FuncOp"> {
   let summary = "Copy a tensor that a function returns more than once";
   let description = [{
