@@ -371,6 +371,16 @@ def _():
                  inits={"pads": ints(1, 1, 0, 2), "v": np.array(7, np.int64)})
 
 
+@case("Pad_runtime_constant_value",
+      lambda: {"x": GEN.standard_normal((3, 4)).astype(np.float32),
+               "v": np.array(-1.5, np.float32)})
+def _():
+    # constant_value is a graph input, read at run time (not pinned).
+    n = node("Pad", ["x", "pads", "v"])
+    return model(n, {"x": ([3, 4], TP.FLOAT), "v": ([], TP.FLOAT)},
+                 inits={"pads": ints(1, 0, 2, 3)})
+
+
 @case("Tile")
 def _():
     return one("Tile", [2, 3, 1], inits={"r": ints(2, 1, 3)},

@@ -287,6 +287,77 @@ static TypedAttr scalarAttr(Type element, ElementsAttr value) {
                                 /*isSigned=*/false, /*implicitTrunc=*/true));
 }
 
+/// The ONNX pads of opset 11+ (inputs 'pads' and 'axes') as strata's
+/// begin-then-end list over every axis; nullopt after an error.
+static std::optional<SmallVector<int64_t>> allPads(NodeContext &ctx, int64_t rank,
+                                            ArrayRef<int64_t> pads,
+                                            std::optional<SmallVector<int64_t>> axes) {
+  // With `axes`, pads lists begins then ends of those axes only.
+  SmallVector<int64_t> all(2 * rank, 0);
+  SmallVector<int64_t> padAxes =
+      axes ? *axes : llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (pads.size() != 2 * padAxes.size()) {
+    ctx.emitError() << "pads " << formatShape(pads) << " must have "
+                    << 2 * padAxes.size() << " values";
+    return std::nullopt;
+  }
+  for (auto [i, a] : llvm::enumerate(padAxes)) {
+    std::optional<int64_t> axis = normalizeAxis(ctx, a, rank);
+    if (!axis)
+      return std::nullopt;
+    all[*axis] = pads[i];
+    all[*axis + rank] = pads[i + padAxes.size()];
+  }
+  if (llvm::any_of(all, [](int64_t p) { return p < 0; })) {
+    ctx.emitError() << "negative pads " << formatShape(all)
+                    << " (cropping) are not supported";
+    return std::nullopt;
+  }
+  return all;
+}
+
+/// Pad in constant mode whose 'constant_value' is computed at run time:
+/// pad with zeros, then select the value where a padded all-true mask is
+/// false (the border).
+static LogicalResult importPadWithRuntimeValue(NodeContext &ctx,
+                                               RankedTensorType type) {
+  std::optional<SmallVector<int64_t>> pads = constantInts(ctx, 1, "pads");
+  if (!pads)
+    return failure();
+  std::optional<SmallVector<int64_t>> axes;
+  if (ctx.hasInput(3) && !(axes = constantInts(ctx, 3, "axes")))
+    return failure();
+  RankedTensorType valueType = ctx.inputType(2);
+  if (!valueType || valueType.getNumElements() != 1 ||
+      valueType.getElementType() != type.getElementType())
+    return ctx.emitError() << "input 'constant_value' must be a scalar of the "
+                           << "data's type";
+  std::optional<SmallVector<int64_t>> all =
+      allPads(ctx, type.getRank(), *pads, axes);
+  if (!all)
+    return failure();
+  Builder b(ctx.getContext());
+  auto padOf = [&](Value input, TypedAttr fill) {
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*all)),
+        b.getNamedAttr("mode", b.getStringAttr("constant"))};
+    if (fill)
+      attrs.push_back(b.getNamedAttr("value", fill));
+    return ctx.create("graph.pad", {input}, attrs);
+  };
+  auto maskType = RankedTensorType::get(type.getShape(), b.getI1Type());
+  Value inside = ctx.create(
+      "graph.constant", {},
+      {b.getNamedAttr("value", DenseElementsAttr::get(maskType, true))});
+  Value padded = padOf(ctx.input(0), nullptr);
+  Value mask = inside ? padOf(inside, b.getBoolAttr(false)) : nullptr;
+  if (!padded || !mask)
+    return failure();
+  Value result = ctx.create("graph.where", {mask, padded, ctx.input(2)});
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
 LogicalResult importPad(NodeContext &ctx) {
   RankedTensorType type = staticInputType(ctx, 0, "data");
   if (!type)
@@ -310,6 +381,8 @@ LogicalResult importPad(NodeContext &ctx) {
   } else {
     if (ctx.attrs.failed() || !(pads = constantInts(ctx, 1, "pads")))
       return failure();
+    if (ctx.hasInput(2) && !ctx.constantValue(2) && mode == "constant")
+      return importPadWithRuntimeValue(ctx, type);
     if (ctx.hasInput(2)) {
       FailureOr<ElementsAttr> v = ctx.constantInput(2, "constant_value");
       if (failed(v))
@@ -324,26 +397,12 @@ LogicalResult importPad(NodeContext &ctx) {
   if (mode != "constant" && mode != "reflect" && mode != "edge")
     return ctx.emitError() << "mode '" << mode << "' is not supported "
                            << "(constant, reflect, edge)";
-  // With `axes`, pads lists begins then ends of those axes only.
-  SmallVector<int64_t> all(2 * rank, 0);
-  SmallVector<int64_t> padAxes =
-      axes ? *axes : llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  if (pads->size() != 2 * padAxes.size())
-    return ctx.emitError() << "pads " << formatShape(*pads) << " must have "
-                           << 2 * padAxes.size() << " values";
-  for (auto [i, a] : llvm::enumerate(padAxes)) {
-    std::optional<int64_t> axis = normalizeAxis(ctx, a, rank);
-    if (!axis)
-      return failure();
-    all[*axis] = (*pads)[i];
-    all[*axis + rank] = (*pads)[i + padAxes.size()];
-  }
-  if (llvm::any_of(all, [](int64_t p) { return p < 0; }))
-    return ctx.emitError() << "negative pads " << formatShape(all)
-                           << " (cropping) are not supported";
+  std::optional<SmallVector<int64_t>> all = allPads(ctx, rank, *pads, axes);
+  if (!all)
+    return failure();
   Builder b(ctx.getContext());
   SmallVector<NamedAttribute> attrs = {
-      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(all)),
+      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*all)),
       b.getNamedAttr("mode", b.getStringAttr(mode))};
   if (mode == "constant" && value)
     attrs.push_back(b.getNamedAttr("value", value));
