@@ -299,6 +299,14 @@ LogicalResult ModelImporter::importNode(GraphState &state,
 LogicalResult ModelImporter::buildMain(ModuleOp module) {
   OpBuilder builder(module.getBodyRegion());
   GraphState state(builder, llvm::sys::path::parent_path(path));
+  state.importNode = [this](GraphState &scope, onnx::NodeProto &node,
+                            size_t index) -> LogicalResult {
+    // checkSupported() saw only the main graph's nodes.
+    if (!isDefaultDomain(node.domain()) || !lookupOpImporter(node.op_type()))
+      return emitError(nodeLocation(node, index))
+             << "unsupported operator in a subgraph";
+    return importNode(scope, node, index);
+  };
   SmallVector<const onnx::ValueInfoProto *> inputs;
   SmallVector<Type> argTypes;
   bool ok = succeeded(collectInputs(state, inputs, argTypes));

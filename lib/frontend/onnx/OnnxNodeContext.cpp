@@ -27,6 +27,8 @@ LogicalResult GraphState::prepare(ConstantTensor &c, Location where) {
 Value GraphState::getValue(StringRef name, Location where) {
   if (Value v = values.lookup(name))
     return v;
+  if (parent && !constants.count(name))
+    return parent->getValue(name, where);
   ConstantTensor *c = lookupConstant(name);
   if (!c || failed(prepare(*c, where)))
     return nullptr;

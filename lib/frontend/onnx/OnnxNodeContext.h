@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <deque>
+#include <functional>
 
 namespace strata::onnx_import {
 
@@ -31,16 +32,32 @@ struct ConstantTensor {
 
 /// The names of the graph being imported. ONNX graphs are in SSA form and
 /// topologically sorted, so one pass over the nodes fills it.
+struct GraphState;
+
+/// Imports one node of a subgraph (a Scan body) into `state`, as the
+/// importer imports the main graph's nodes; failure() after reporting.
+using SubgraphNodeImporter = std::function<mlir::LogicalResult(
+    GraphState &state, onnx::NodeProto &node, size_t index)>;
+
 struct GraphState {
   GraphState(mlir::OpBuilder &builder, llvm::StringRef modelDir)
       : builder(builder), modelDir(modelDir) {}
+  /// The scope of a subgraph: its own names shadow those of `parent`,
+  /// whose values it may read (ONNX subgraphs capture outer names).
+  explicit GraphState(GraphState &parent)
+      : builder(parent.builder), modelDir(parent.modelDir), parent(&parent),
+        importNode(parent.importNode) {}
 
   bool isDefined(llvm::StringRef name) const {
-    return values.count(name) || constants.count(name);
+    return values.count(name) || constants.count(name) ||
+           (parent && parent->isDefined(name));
   }
   ConstantTensor *lookupConstant(llvm::StringRef name) const {
     auto it = constants.find(name);
-    return it == constants.end() ? nullptr : it->second;
+    if (it != constants.end())
+      return it->second;
+    return parent && !values.count(name) ? parent->lookupConstant(name)
+                                         : nullptr;
   }
   ConstantTensor &addConstant(llvm::StringRef name, mlir::Location loc) {
     ConstantTensor &c =
@@ -59,6 +76,8 @@ struct GraphState {
 
   mlir::OpBuilder &builder;
   std::string modelDir;
+  GraphState *parent = nullptr;
+  SubgraphNodeImporter importNode;
   llvm::StringMap<mlir::Value> values;
   llvm::StringMap<ConstantTensor *> constants;
   std::deque<ConstantTensor> constantStorage; // stable addresses
@@ -108,6 +127,9 @@ public:
   void setConstantOutput(size_t i, mlir::ElementsAttr value);
 
   mlir::InFlightDiagnostic emitError() { return mlir::emitError(loc); }
+  /// The scope the node is imported in (control flow ops import their
+  /// subgraphs in child scopes of it).
+  GraphState &graphState() { return graph; }
 
   /// Creates graph op `opName` (e.g. "graph.relu") with its result type
   /// inferred; the inference also validates operands and attributes and

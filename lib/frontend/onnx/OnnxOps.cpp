@@ -83,6 +83,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Shape", importShape},
       {"Size", importSize},
       {"Range", importRange},
+      {"Scan", importScan},
       {"ConstantOfShape", importConstantOfShape},
       // Normalization.
       {"LayerNormalization", importLayerNormalization},

@@ -92,6 +92,9 @@ mlir::LogicalResult importTopK(NodeContext &ctx);
 /// RNN, GRU and LSTM.
 mlir::LogicalResult importRecurrent(NodeContext &ctx);
 
+// OnnxControlFlowOps.cpp: Scan, unrolled.
+mlir::LogicalResult importScan(NodeContext &ctx);
+
 /// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
 /// then from `axis`): accepts the node when that agrees with numpy
 /// broadcasting of `a` and `b`, otherwise reports it.

@@ -1,0 +1,67 @@
+"""Scan, unrolled at import: results against onnxruntime (rtol 1e-4,
+atol 1e-5, harness.py), and its errors."""
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+
+from harness import check_against_onnxruntime, save_model
+
+F = TensorProto.FLOAT
+
+
+def scan_model(directions=(0, 0), out_axis=0, out_direction=0, opset=17):
+    """Two states (running sum, running max) over two scan inputs; the body
+    also reads `bias` from the outer graph. x: [5, 3], w: [3, 5] (scanned
+    along axis 1)."""
+    body = helper.make_graph(
+        [helper.make_node("Add", ["sum_in", "x_t"], ["s1"]),
+         helper.make_node("Mul", ["s1", "w_t"], ["s2"]),
+         helper.make_node("Add", ["s2", "bias"], ["sum_out"]),
+         helper.make_node("Max", ["max_in", "x_t"], ["max_out"]),
+         helper.make_node("Tanh", ["sum_out"], ["y_t"])],
+        "body",
+        [helper.make_tensor_value_info("sum_in", F, [3]),
+         helper.make_tensor_value_info("max_in", F, [3]),
+         helper.make_tensor_value_info("x_t", F, [3]),
+         helper.make_tensor_value_info("w_t", F, [3])],
+        [helper.make_tensor_value_info("sum_out", F, [3]),
+         helper.make_tensor_value_info("max_out", F, [3]),
+         helper.make_tensor_value_info("y_t", F, [3])])
+    scan = helper.make_node(
+        "Scan", ["s0", "m0", "x", "w"], ["sum", "max", "ys"], name="scan",
+        body=body, num_scan_inputs=2, scan_input_axes=[0, 1],
+        scan_input_directions=list(directions), scan_output_axes=[out_axis],
+        scan_output_directions=[out_direction])
+    bias = helper.make_node("Constant", [], ["bias"], name="bias",
+                            value=helper.make_tensor("b", F, [3], [0.1, -0.2, 0.3]))
+    graph = helper.make_graph(
+        [bias, scan], "scan",
+        [helper.make_tensor_value_info("s0", F, [3]),
+         helper.make_tensor_value_info("m0", F, [3]),
+         helper.make_tensor_value_info("x", F, [5, 3]),
+         helper.make_tensor_value_info("w", F, [3, 5])],
+        [helper.make_tensor_value_info(n, F, None) for n in ("sum", "max", "ys")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+@pytest.mark.parametrize("directions, out_axis, out_direction", [
+    ((0, 0), 0, 0), ((1, 0), 1, 0), ((0, 1), -1, 1)])
+def test_scan_matches_onnxruntime(strata, tmp_path, directions, out_axis, out_direction):
+    model = scan_model(directions, out_axis, out_direction)
+    lib = strata.compile(save_model(model, tmp_path, "scan"), tmp_path / "out")
+    check_against_onnxruntime(strata, lib, model)
+
+
+def test_unsupported_op_in_the_body_is_named(strata, tmp_path):
+    model = scan_model()
+    model.graph.node[1].attribute[0].g.node[4].op_type = "NoSuchOp"
+    with pytest.raises(strata.CompileError, match=r"\(NoSuchOp, opset 17\): unsupported "
+                                                  r"operator in a subgraph"):
+        strata.compile(save_model(model, tmp_path, "scan"), tmp_path / "out")
+
+
+def test_scan_before_opset_9_is_rejected(strata, tmp_path):
+    model = scan_model(opset=8)
+    with pytest.raises(strata.CompileError, match=r"node 'scan' \(Scan, opset 8\): Scan "
+                                                  r"before opset 9"):
+        strata.compile(save_model(model, tmp_path, "scan"), tmp_path / "out")
