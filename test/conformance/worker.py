@@ -69,7 +69,7 @@ def unsupported_ops(message):
     "  node 'n' (Op, opset N)" line each; None if it is another error."""
     if "unsupported operator" not in message:
         return None
-    ops = re.findall(r"node '[^']*' \(([\w.]+), opset \d+\)", message)
+    ops = re.findall(r"node '[^']*' \(([\w.]+)(?:, domain '[^']*')?, opset \d+\)", message)
     return sorted(set(ops)) or ["?"]
 
 

@@ -136,6 +136,21 @@ def _():
     return model(node("ReduceMax", ["x"], axes=[0]), {"x": ([3, 4], TP.INT8)})
 
 
+BOOLS = lambda: {"x": GEN.integers(0, 2, (3, 4)).astype(bool)}
+
+
+@case("ReduceMax_bool_any", BOOLS)
+def _():
+    return model(node("ReduceMax", ["x"], keepdims=0), {"x": ([3, 4], TP.BOOL)},
+                 opset=20)
+
+
+@case("ReduceMin_bool_all_axis1", BOOLS)
+def _():
+    return model(node("ReduceMin", ["x", "axes"]), {"x": ([3, 4], TP.BOOL)},
+                 inits={"axes": ints(1)}, opset=20)
+
+
 @case("ArgMax_uint8", U8)
 def _():
     # Values above 127 must compare as unsigned.

@@ -28,6 +28,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Gemm", importGemm},
       {"Constant", importConstant},
       {"Identity", importIdentity},
+      {"OptionalHasElement", importOptionalHasElement},
       {"Dropout", importDropout},
       {"Reshape", importReshape},
       {"Flatten", importFlatten},
@@ -283,6 +284,14 @@ LogicalResult importIdentity(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 1)))
     return failure();
   ctx.forwardInput(0, 0);
+  return success();
+}
+
+LogicalResult importOptionalHasElement(NodeContext &ctx) {
+  // strata values are plain tensors, never empty optionals: only a missing
+  // input is "no element".
+  auto type = RankedTensorType::get({}, IntegerType::get(ctx.getContext(), 1));
+  ctx.setConstantOutput(0, DenseElementsAttr::get(type, ctx.hasInput(0)));
   return success();
 }
 

@@ -26,6 +26,7 @@ mlir::LogicalResult importMatMul(NodeContext &ctx);
 mlir::LogicalResult importGemm(NodeContext &ctx);
 mlir::LogicalResult importConstant(NodeContext &ctx);
 mlir::LogicalResult importIdentity(NodeContext &ctx);
+mlir::LogicalResult importOptionalHasElement(NodeContext &ctx);
 mlir::LogicalResult importDropout(NodeContext &ctx);
 
 // OnnxElementwiseOps.cpp: every other elementwise op, found through

@@ -69,10 +69,26 @@ LogicalResult importReduce(NodeContext &ctx) {
   if (failed(normalized))
     return failure();
   Builder b(ctx.getContext());
+  // Bool max/min (any/all) reduce the 0/1 bytes and convert back.
+  Value data = ctx.input(0);
+  bool boolean = type.getElementType().isInteger(1) &&
+                 (opType == "ReduceMax" || opType == "ReduceMin");
+  auto castTo = [&](Value value, Type element) -> Value {
+    return value ? ctx.create("graph.cast", {value},
+                              {b.getNamedAttr("to", TypeAttr::get(element))})
+                 : nullptr;
+  };
+  if (boolean)
+    data = castTo(data, IntegerType::get(ctx.getContext(), 8,
+                                         IntegerType::Unsigned));
   Value result =
-      ctx.create(opName, {ctx.input(0)},
-                 {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*normalized)),
-                  b.getNamedAttr("keepdims", b.getBoolAttr(keepdims))});
+      data ? ctx.create(opName, {data},
+                        {b.getNamedAttr("axes",
+                                        b.getDenseI64ArrayAttr(*normalized)),
+                         b.getNamedAttr("keepdims", b.getBoolAttr(keepdims))})
+           : nullptr;
+  if (boolean)
+    result = castTo(result, b.getI1Type());
   ctx.setOutput(0, result);
   return success(result != nullptr);
 }
