@@ -1,5 +1,5 @@
-"""Scan, unrolled at import: results against onnxruntime (rtol 1e-4,
-atol 1e-5, harness.py), and its errors."""
+"""Subgraphs: Scan (unrolled at import) against onnxruntime, FlexAttention's
+score_mod against onnx's reference (rtol 1e-4, atol 1e-5), and errors."""
 import numpy as np
 import pytest
 from onnx import TensorProto, helper
@@ -65,3 +65,41 @@ def test_scan_before_opset_9_is_rejected(strata, tmp_path):
     with pytest.raises(strata.CompileError, match=r"node 'scan' \(Scan, opset 8\): Scan "
                                                   r"before opset 9"):
         strata.compile(save_model(model, tmp_path, "scan"), tmp_path / "out")
+
+
+def flex_attention_model(q_heads=4, kv_heads=2, score_mod=True):
+    """ai.onnx.preview FlexAttention with a score_mod subgraph that adds a
+    bias, an initializer of the subgraph."""
+    attrs = {"scale": 0.3}
+    if score_mod:
+        attrs["score_mod"] = helper.make_graph(
+            [helper.make_node("Add", ["s", "bias"], ["s_out"])], "score_mod",
+            [helper.make_tensor_value_info("s", F, [1, q_heads, 3, 5])],
+            [helper.make_tensor_value_info("s_out", F, [1, q_heads, 3, 5])],
+            [helper.make_tensor("bias", F, [5], [0.0, -1.0, 0.5, 2.0, -0.25])])
+    flex = helper.make_node("FlexAttention", ["Q", "K", "V"], ["Y"], name="flex",
+                            domain="ai.onnx.preview", **attrs)
+    graph = helper.make_graph(
+        [flex], "flex",
+        [helper.make_tensor_value_info("Q", F, [1, q_heads, 3, 8]),
+         helper.make_tensor_value_info("K", F, [1, kv_heads, 5, 8]),
+         helper.make_tensor_value_info("V", F, [1, kv_heads, 5, 6])],
+        [helper.make_tensor_value_info("Y", F, None)])
+    return helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 26), helper.make_opsetid("ai.onnx.preview", 1)])
+
+
+@pytest.mark.parametrize("kv_heads, score_mod", [(4, False), (2, True), (1, True)])
+def test_flex_attention_matches_onnx_reference(strata, tmp_path, kv_heads, score_mod):
+    """onnxruntime has no FlexAttention: onnx's reference evaluator is the
+    oracle (same tolerance)."""
+    from onnx.reference import ReferenceEvaluator
+    model = flex_attention_model(kv_heads=kv_heads, score_mod=score_mod)
+    gen = np.random.default_rng(1)
+    feeds = {"Q": gen.standard_normal((1, 4, 3, 8)).astype(np.float32),
+             "K": gen.standard_normal((1, kv_heads, 5, 8)).astype(np.float32),
+             "V": gen.standard_normal((1, kv_heads, 5, 6)).astype(np.float32)}
+    (want,) = ReferenceEvaluator(model).run(None, feeds)
+    lib = strata.compile(save_model(model, tmp_path, "flex"), tmp_path / "out")
+    (got,) = strata.load(lib).run(feeds)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -63,6 +63,39 @@ Value sliceAt(NodeContext &ctx, Value input, int64_t axis, int64_t t) {
 
 } // namespace
 
+FailureOr<SmallVector<Value>> inlineSubgraph(NodeContext &ctx,
+                                             const onnx::GraphProto &graph,
+                                             ValueRange inputs) {
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return ctx.emitError() << "the subgraph '" << graph.name() << "' takes "
+                           << graph.input_size() << " inputs, "
+                           << inputs.size() << " given";
+  onnx::GraphProto body = graph; // importing may rewrite nodes
+  GraphState scope(ctx.graphState());
+  for (const onnx::NodeProto &node : body.node())
+    for (const std::string &name : node.input())
+      scope.usedNames.insert(name);
+  for (const onnx::ValueInfoProto &output : body.output())
+    scope.usedNames.insert(output.name());
+  for (auto [input, value] : llvm::zip(body.input(), inputs))
+    scope.values[input.name()] = value;
+  for (onnx::TensorProto &init : *body.mutable_initializer())
+    scope.addConstant(init.name(), ctx.loc).proto = &init;
+  for (auto [index, node] : llvm::enumerate(*body.mutable_node()))
+    if (failed(scope.importNode(scope, node, index)))
+      return failure();
+  SmallVector<Value> outputs;
+  for (const onnx::ValueInfoProto &output : body.output()) {
+    Value value = scope.getValue(output.name(), ctx.loc);
+    if (!value)
+      return ctx.emitError() << "the subgraph '" << graph.name()
+                             << "' does not define its output '"
+                             << output.name() << "'";
+    outputs.push_back(value);
+  }
+  return outputs;
+}
+
 LogicalResult importScan(NodeContext &ctx) {
   if (ctx.opset < 9)
     return ctx.emitError() << "Scan before opset 9 (with a batch axis and "
@@ -70,7 +103,7 @@ LogicalResult importScan(NodeContext &ctx) {
   const onnx::AttributeProto *bodyAttr = ctx.attrs.find("body");
   if (!bodyAttr || !bodyAttr->has_g())
     return ctx.emitError() << "attribute 'body' (a graph) is required";
-  onnx::GraphProto body = bodyAttr->g(); // a copy: importing mutates nodes
+  const onnx::GraphProto &body = bodyAttr->g();
   int64_t numScanInputs = ctx.attrs.getInt("num_scan_inputs", -1);
   int64_t numInputs = ctx.node.input_size();
   int64_t numStates = numInputs - numScanInputs;
@@ -129,32 +162,21 @@ LogicalResult importScan(NodeContext &ctx) {
       return ctx.emitError() << "state #" << j << " is missing";
   }
   SmallVector<SmallVector<Value>> perIteration(numScanOutputs);
-  GraphState &outer = ctx.graphState();
   for (int64_t t = 0; t < length; ++t) {
-    GraphState scope(outer);
-    for (const onnx::NodeProto &node : body.node())
-      for (const std::string &name : node.input())
-        scope.usedNames.insert(name);
-    for (const onnx::ValueInfoProto &output : body.output())
-      scope.usedNames.insert(output.name());
-    for (int64_t j = 0; j < numStates; ++j)
-      scope.values[body.input(j).name()] = states[j];
+    SmallVector<Value> bodyInputs(states);
     for (int64_t i = 0; i < numScanInputs; ++i) {
       int64_t at = (*inDirections)[i] ? length - 1 - t : t;
       Value slice = sliceAt(ctx, scanInputs[i], (*inAxes)[i], at);
       if (!slice)
         return failure();
-      scope.values[body.input(numStates + i).name()] = slice;
+      bodyInputs.push_back(slice);
     }
-    for (auto [index, node] : llvm::enumerate(*body.mutable_node()))
-      if (failed(scope.importNode(scope, node, index)))
-        return failure();
-    for (int64_t k = 0; k < body.output_size(); ++k) {
-      Value value = scope.getValue(body.output(k).name(), ctx.loc);
-      if (!value)
-        return ctx.emitError() << "the body does not define its output '"
-                               << body.output(k).name() << "'";
-      if (k < numStates)
+    FailureOr<SmallVector<Value>> outputs =
+        inlineSubgraph(ctx, body, bodyInputs);
+    if (failed(outputs))
+      return failure();
+    for (auto [k, value] : llvm::enumerate(*outputs)) {
+      if (static_cast<int64_t>(k) < numStates)
         states[k] = value;
       else
         perIteration[k - numStates].push_back(value);

@@ -129,7 +129,7 @@ LogicalResult ModelImporter::checkSupported() {
   llvm::raw_string_ostream os(list);
   int unsupported = 0;
   for (const auto &[index, node] : llvm::enumerate(model.graph().node())) {
-    if (isDefaultDomain(node.domain()) && lookupOpImporter(node.op_type()))
+    if (lookupOpImporter(node.domain(), node.op_type()))
       continue;
     ++unsupported;
     os << "\n  node '"
@@ -278,7 +278,7 @@ LogicalResult ModelImporter::importNode(GraphState &state,
     return failure();
   }
   NodeContext ctx(state, node, opsetOf(node.domain()), loc);
-  if (failed(lookupOpImporter(node.op_type())(ctx))) {
+  if (failed(lookupOpImporter(node.domain(), node.op_type())(ctx))) {
     markOutputsFailed();
     return failure();
   }
@@ -302,7 +302,7 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
   state.importNode = [this](GraphState &scope, onnx::NodeProto &node,
                             size_t index) -> LogicalResult {
     // checkSupported() saw only the main graph's nodes.
-    if (!isDefaultDomain(node.domain()) || !lookupOpImporter(node.op_type()))
+    if (!lookupOpImporter(node.domain(), node.op_type()))
       return emitError(nodeLocation(node, index))
              << "unsupported operator in a subgraph";
     return importNode(scope, node, index);

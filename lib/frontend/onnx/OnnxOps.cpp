@@ -14,6 +14,14 @@ using namespace mlir;
 
 namespace strata::onnx_import {
 
+OpImporter lookupOpImporter(StringRef domain, StringRef opType) {
+  if (domain.empty() || domain == "ai.onnx")
+    return lookupOpImporter(opType);
+  if (domain == "ai.onnx.preview" && opType == "FlexAttention")
+    return importFlexAttention;
+  return nullptr;
+}
+
 OpImporter lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> table = {
       {"Add", importBinary},

@@ -18,6 +18,9 @@ using OpImporter = mlir::LogicalResult (*)(NodeContext &);
 /// The importer of `opType` in the default ONNX domain, or null if strata
 /// does not support it.
 OpImporter lookupOpImporter(llvm::StringRef opType);
+/// The importer of `opType` in `domain` ("" or "ai.onnx" for the default
+/// one), or null.
+OpImporter lookupOpImporter(llvm::StringRef domain, llvm::StringRef opType);
 
 // OnnxOps.cpp: elementwise, matrix products, constants, pass-throughs.
 mlir::LogicalResult importBinary(NodeContext &ctx);
@@ -93,8 +96,17 @@ mlir::LogicalResult importTopK(NodeContext &ctx);
 /// RNN, GRU and LSTM.
 mlir::LogicalResult importRecurrent(NodeContext &ctx);
 
-// OnnxControlFlowOps.cpp: Scan, unrolled.
+// OnnxControlFlowOps.cpp: Scan, unrolled; subgraphs inlined.
 mlir::LogicalResult importScan(NodeContext &ctx);
+/// Imports the nodes of `graph` (a node's graph attribute) at the current
+/// insertion point, in a child scope of the node's, with its inputs bound to
+/// `inputs`; returns its outputs' values, or failure after reporting.
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+inlineSubgraph(NodeContext &ctx, const onnx::GraphProto &graph,
+               mlir::ValueRange inputs);
+
+// OnnxFlexAttentionOps.cpp (domain ai.onnx.preview).
+mlir::LogicalResult importFlexAttention(NodeContext &ctx);
 
 /// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
 /// then from `axis`): accepts the node when that agrees with numpy
