@@ -103,3 +103,74 @@ def test_flex_attention_matches_onnx_reference(strata, tmp_path, kv_heads, score
     lib = strata.compile(save_model(model, tmp_path, "flex"), tmp_path / "out")
     (got,) = strata.load(lib).run(feeds)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def if_model():
+    """If(cond) then x * 2 else x - 1, x captured from the outer graph."""
+    def branch(op, operand, name):
+        const = helper.make_node("Constant", [], [name + "_c"],
+                                 value=helper.make_tensor(name + "_t", F, [], [operand]))
+        body = helper.make_node(op, ["x", name + "_c"], [name + "_out"])
+        return helper.make_graph([const, body], name, [],
+                                 [helper.make_tensor_value_info(name + "_out", F, [2, 3])])
+    node = helper.make_node("If", ["cond"], ["y"], name="if",
+                            then_branch=branch("Mul", 2.0, "then"),
+                            else_branch=branch("Sub", 1.0, "else"))
+    graph = helper.make_graph(
+        [node], "if", [helper.make_tensor_value_info("cond", TensorProto.BOOL, []),
+                       helper.make_tensor_value_info("x", F, [2, 3])],
+        [helper.make_tensor_value_info("y", F, None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("cond", [True, False])
+def test_if_with_a_runtime_condition_matches_onnxruntime(strata, tmp_path, cond):
+    model = if_model()
+    lib = strata.compile(save_model(model, tmp_path, "if"), tmp_path / "out")
+    feeds = {"cond": np.array(cond),
+             "x": np.arange(6, dtype=np.float32).reshape(2, 3)}
+    check_against_onnxruntime(strata, lib, model, feeds)
+
+
+def loop_model(trip_count=4):
+    """A Loop of constant trip count: y += x[i] (a Slice at the iteration
+    number), and the running y as a scan output."""
+    body = helper.make_graph(
+        [helper.make_node("Unsqueeze", ["i", "zero"], ["start"]),
+         helper.make_node("Add", ["start", "one"], ["end"]),
+         helper.make_node("Slice", ["x", "start", "end"], ["x_i"]),
+         helper.make_node("Add", ["y_in", "x_i"], ["y_out"]),
+         helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Identity", ["y_out"], ["scan"])],
+        "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("y_in", F, [1])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("y_out", F, [1]),
+         helper.make_tensor_value_info("scan", F, [1])],
+        [helper.make_tensor("zero", TensorProto.INT64, [1], [0]),
+         helper.make_tensor("one", TensorProto.INT64, [1], [1])])
+    graph = helper.make_graph(
+        [helper.make_node("Loop", ["M", "", "y0"], ["y", "ys"], name="loop", body=body)],
+        "loop", [helper.make_tensor_value_info("x", F, [6]),
+                 helper.make_tensor_value_info("y0", F, [1])],
+        [helper.make_tensor_value_info("y", F, None),
+         helper.make_tensor_value_info("ys", F, None)],
+        [helper.make_tensor("M", TensorProto.INT64, [], [trip_count])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_loop_with_a_constant_trip_count_matches_onnxruntime(strata, tmp_path):
+    model = loop_model()
+    lib = strata.compile(save_model(model, tmp_path, "loop"), tmp_path / "out")
+    check_against_onnxruntime(strata, lib, model)
+
+
+def test_loop_with_a_runtime_trip_count_asks_for_a_pin(strata, tmp_path):
+    model = loop_model()
+    model.graph.input.append(helper.make_tensor_value_info("M", TensorProto.INT64, []))
+    del model.graph.initializer[:]
+    with pytest.raises(strata.CompileError, match=r"node 'loop' \(Loop, opset 17\): input 'M' "
+                                                  r"must be a constant.*--input-value M="):
+        strata.compile(save_model(model, tmp_path, "loop"), tmp_path / "out")

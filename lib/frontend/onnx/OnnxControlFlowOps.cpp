@@ -1,13 +1,17 @@
-//===- OnnxControlFlowOps.cpp - Scan, by unrolling its body ---------------===//
+//===- OnnxControlFlowOps.cpp - Scan, Loop and If, by inlining -----------===//
 //
-// strata's graphs are static, and a Scan runs its body a number of times
-// that its inputs' static shapes fix. The importer unrolls it: each
-// iteration imports the body's nodes again, in a child scope where the body
-// inputs name the loop-carried states and this iteration's slices of the
-// scan inputs. The per-iteration scan outputs are stacked with graph.concat.
+// strata's graphs are static. A Scan runs its body a number of times that
+// its inputs' static shapes fix, a Loop one that its (constant) trip count
+// fixes: the importer unrolls them. Each iteration imports the body's nodes
+// again, in a child scope where the body inputs name the loop-carried values
+// and this iteration's slices of the scan inputs; per-iteration outputs are
+// stacked with graph.concat. An If with a constant condition inlines one
+// branch; otherwise both run and graph.where selects.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/frontend/onnx/OnnxOps.h"
+
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -61,6 +65,54 @@ Value sliceAt(NodeContext &ctx, Value input, int64_t axis, int64_t t) {
                                                  dropDim(type, axis)))});
 }
 
+/// The same-typed `pieces` stacked along a new dimension `axis` (negative:
+/// from the back of the result); null after an error.
+Value stack(NodeContext &ctx, ArrayRef<Value> pieces, int64_t axis) {
+  auto type = cast<RankedTensorType>(pieces.front().getType());
+  std::optional<int64_t> at = normalizeAxis(ctx, axis, type.getRank() + 1);
+  if (!at)
+    return nullptr;
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + *at, 1);
+  Builder b(ctx.getContext());
+  SmallVector<Value> reshaped;
+  for (Value value : pieces) {
+    if (value.getType() != type) {
+      ctx.emitError() << "iterations produce different types: " << type
+                      << " and " << value.getType();
+      return nullptr;
+    }
+    reshaped.push_back(ctx.create(
+        "graph.reshape", {value},
+        {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))}));
+    if (!reshaped.back())
+      return nullptr;
+  }
+  if (reshaped.size() == 1)
+    return reshaped.front();
+  return ctx.create("graph.concat", reshaped,
+                    {b.getNamedAttr("axis", b.getI64IntegerAttr(*at))});
+}
+
+/// The graph attribute `name`, or null after reporting that it is missing.
+const onnx::GraphProto *graphAttr(NodeContext &ctx, StringRef name) {
+  const onnx::AttributeProto *attr = ctx.attrs.find(name);
+  if (attr && attr->has_g())
+    return &attr->g();
+  ctx.emitError() << "attribute '" << name << "' (a graph) is required";
+  return nullptr;
+}
+
+/// The boolean value of a constant scalar, if `value` is one.
+std::optional<bool> constantBool(Value value) {
+  DenseElementsAttr constant;
+  if (!value || !matchPattern(value, m_Constant(&constant)) ||
+      constant.getNumElements() != 1 ||
+      !constant.getElementType().isInteger(1))
+    return std::nullopt;
+  return *constant.getValues<bool>().begin();
+}
+
 } // namespace
 
 FailureOr<SmallVector<Value>> inlineSubgraph(NodeContext &ctx,
@@ -77,8 +129,15 @@ FailureOr<SmallVector<Value>> inlineSubgraph(NodeContext &ctx,
       scope.usedNames.insert(name);
   for (const onnx::ValueInfoProto &output : body.output())
     scope.usedNames.insert(output.name());
-  for (auto [input, value] : llvm::zip(body.input(), inputs))
-    scope.values[input.name()] = value;
+  // A constant input stays a constant inside (a Loop's iteration number
+  // feeds Slice starts, say), so that the body's shapes can fold.
+  for (auto [input, value] : llvm::zip(body.input(), inputs)) {
+    DenseElementsAttr constant;
+    if (value && matchPattern(value, m_Constant(&constant)))
+      scope.addConstant(input.name(), ctx.loc).value = constant;
+    else
+      scope.values[input.name()] = value;
+  }
   for (onnx::TensorProto &init : *body.mutable_initializer())
     scope.addConstant(init.name(), ctx.loc).proto = &init;
   for (auto [index, node] : llvm::enumerate(*body.mutable_node()))
@@ -185,34 +244,143 @@ LogicalResult importScan(NodeContext &ctx) {
 
   for (int64_t j = 0; j < numStates; ++j)
     ctx.setOutput(j, states[j]);
-  Builder b(ctx.getContext());
   for (int64_t k = 0; k < numScanOutputs; ++k) {
     if (!ctx.hasOutput(numStates + k))
       continue;
-    auto type = cast<RankedTensorType>(perIteration[k].front().getType());
-    std::optional<int64_t> axis =
-        normalizeAxis(ctx, (*outAxes)[k], type.getRank() + 1);
-    if (!axis)
-      return failure();
-    SmallVector<int64_t> shape(type.getShape());
-    shape.insert(shape.begin() + *axis, 1);
-    SmallVector<Value> pieces;
-    for (Value value : perIteration[k])
-      pieces.push_back(ctx.create(
-          "graph.reshape", {value},
-          {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))}));
-    if (llvm::is_contained(pieces, Value()))
-      return failure();
     if ((*outDirections)[k])
-      std::reverse(pieces.begin(), pieces.end());
-    Value stacked =
-        pieces.size() == 1
-            ? pieces.front()
-            : ctx.create("graph.concat", pieces,
-                         {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))});
+      std::reverse(perIteration[k].begin(), perIteration[k].end());
+    Value stacked = stack(ctx, perIteration[k], (*outAxes)[k]);
     if (!stacked)
       return failure();
     ctx.setOutput(numStates + k, stacked);
+  }
+  return success();
+}
+
+LogicalResult importIf(NodeContext &ctx) {
+  const onnx::GraphProto *thenGraph = graphAttr(ctx, "then_branch");
+  const onnx::GraphProto *elseGraph = graphAttr(ctx, "else_branch");
+  RankedTensorType condType = ctx.inputType(0);
+  if (!thenGraph || !elseGraph)
+    return failure();
+  if (!condType || condType.getNumElements() != 1 ||
+      !condType.getElementType().isInteger(1))
+    return ctx.emitError() << "input 'cond' must be one bool";
+  Value cond = ctx.input(0);
+  if (std::optional<bool> known = constantBool(cond)) {
+    FailureOr<SmallVector<Value>> outputs =
+        inlineSubgraph(ctx, *known ? *thenGraph : *elseGraph, {});
+    if (failed(outputs))
+      return failure();
+    for (auto [i, value] : llvm::enumerate(*outputs))
+      ctx.setOutput(i, value);
+    return success();
+  }
+  // A condition known only at run time: both branches run (they have no
+  // side effects) and each output selects.
+  FailureOr<SmallVector<Value>> thenOutputs =
+      inlineSubgraph(ctx, *thenGraph, {});
+  FailureOr<SmallVector<Value>> elseOutputs =
+      inlineSubgraph(ctx, *elseGraph, {});
+  if (failed(thenOutputs) || failed(elseOutputs))
+    return failure();
+  if (thenOutputs->size() != elseOutputs->size())
+    return ctx.emitError() << "the branches have " << thenOutputs->size()
+                           << " and " << elseOutputs->size() << " outputs";
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
+    auto [a, b] = pair;
+    if (a.getType() != b.getType())
+      return ctx.emitError() << "output #" << i << " is " << a.getType()
+                             << " in one branch and " << b.getType()
+                             << " in the other; with a condition known only "
+                             << "at run time both must have one type";
+    Value selected = ctx.create("graph.where", {cond, a, b});
+    if (!selected)
+      return failure();
+    ctx.setOutput(i, selected);
+  }
+  return success();
+}
+
+LogicalResult importLoop(NodeContext &ctx) {
+  const onnx::GraphProto *body = graphAttr(ctx, "body");
+  if (!body)
+    return failure();
+  int64_t numCarried = ctx.node.input_size() - 2;
+  if (numCarried < 0)
+    return ctx.emitError() << "expects inputs M, cond and the loop-carried "
+                           << "values";
+  if (body->input_size() != numCarried + 2 ||
+      body->output_size() < numCarried + 1)
+    return ctx.emitError() << "the body takes " << body->input_size()
+                           << " inputs and gives " << body->output_size()
+                           << " outputs; the node carries " << numCarried
+                           << " values";
+  // The trip count must be known: it fixes the unrolling. (Without M, a
+  // Loop runs until its condition turns false, which must then be known at
+  // each iteration.)
+  int64_t tripCount = kMaxUnrolledIterations + 1;
+  if (ctx.hasInput(0)) {
+    FailureOr<ElementsAttr> m = ctx.constantInput(0, "M");
+    if (failed(m))
+      return failure();
+    tripCount = (*m->getValues<APInt>().begin()).getSExtValue();
+  }
+  MLIRContext *context = ctx.getContext();
+  auto boolType = RankedTensorType::get({}, IntegerType::get(context, 1));
+  auto indexType = RankedTensorType::get({}, IntegerType::get(context, 64));
+  auto constant = [&](DenseElementsAttr value) {
+    return ctx.create("graph.constant", {},
+                      {NamedAttribute(StringAttr::get(context, "value"),
+                                      value)});
+  };
+  // The first condition must be known too (a graph input can be pinned).
+  if (ctx.hasInput(1) && !ctx.constantValue(1) &&
+      failed(ctx.constantInput(1, "cond")))
+    return failure();
+  Value cond = ctx.hasInput(1) ? ctx.input(1)
+                               : constant(DenseElementsAttr::get(boolType, true));
+  SmallVector<Value> carried;
+  for (int64_t j = 0; j < numCarried; ++j)
+    carried.push_back(ctx.input(2 + j));
+  int64_t numScanOutputs = body->output_size() - 1 - numCarried;
+  SmallVector<SmallVector<Value>> perIteration(numScanOutputs);
+  for (int64_t i = 0;; ++i) {
+    std::optional<bool> running = constantBool(cond);
+    if (!running)
+      return ctx.emitError() << "the loop condition is known only at run "
+                             << "time (iteration " << i << "); strata "
+                             << "unrolls loops, so it must fold to a constant";
+    if (!*running || i == tripCount)
+      break;
+    if (i == kMaxUnrolledIterations)
+      return ctx.emitError() << "a Loop of more than "
+                             << kMaxUnrolledIterations
+                             << " iterations is not unrolled";
+    SmallVector<Value> inputs = {
+        constant(DenseElementsAttr::get(indexType, APInt(64, i))), cond};
+    inputs.append(carried);
+    FailureOr<SmallVector<Value>> outputs = inlineSubgraph(ctx, *body, inputs);
+    if (failed(outputs))
+      return failure();
+    cond = (*outputs)[0];
+    for (int64_t j = 0; j < numCarried; ++j)
+      carried[j] = (*outputs)[1 + j];
+    for (int64_t k = 0; k < numScanOutputs; ++k)
+      perIteration[k].push_back((*outputs)[1 + numCarried + k]);
+  }
+  for (int64_t j = 0; j < numCarried; ++j)
+    ctx.setOutput(j, carried[j]);
+  for (int64_t k = 0; k < numScanOutputs; ++k) {
+    if (!ctx.hasOutput(numCarried + k))
+      continue;
+    if (perIteration[k].empty())
+      return ctx.emitError() << "scan output #" << k << " of a Loop that "
+                             << "runs zero times is not supported";
+    Value stacked = stack(ctx, perIteration[k], 0);
+    if (!stacked)
+      return failure();
+    ctx.setOutput(numCarried + k, stacked);
   }
   return success();
 }

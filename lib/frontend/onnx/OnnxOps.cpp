@@ -93,6 +93,8 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Size", importSize},
       {"Range", importRange},
       {"Scan", importScan},
+      {"Loop", importLoop},
+      {"If", importIf},
       {"ConstantOfShape", importConstantOfShape},
       // Normalization.
       {"LayerNormalization", importLayerNormalization},

@@ -96,8 +96,10 @@ mlir::LogicalResult importTopK(NodeContext &ctx);
 /// RNN, GRU and LSTM.
 mlir::LogicalResult importRecurrent(NodeContext &ctx);
 
-// OnnxControlFlowOps.cpp: Scan, unrolled; subgraphs inlined.
+// OnnxControlFlowOps.cpp: Scan and Loop, unrolled; If; subgraphs inlined.
 mlir::LogicalResult importScan(NodeContext &ctx);
+mlir::LogicalResult importLoop(NodeContext &ctx);
+mlir::LogicalResult importIf(NodeContext &ctx);
 /// Imports the nodes of `graph` (a node's graph attribute) at the current
 /// insertion point, in a child scope of the node's, with its inputs bound to
 /// `inputs`; returns its outputs' values, or failure after reporting.
