@@ -90,6 +90,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"GroupNormalization", importGroupNormalization},
       {"LpNormalization", importLpNormalization},
       {"RMSNormalization", importRMSNormalization},
+      {"Attention", importAttention},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

@@ -76,6 +76,9 @@ mlir::LogicalResult importGroupNormalization(NodeContext &ctx);
 mlir::LogicalResult importLpNormalization(NodeContext &ctx);
 mlir::LogicalResult importRMSNormalization(NodeContext &ctx);
 
+// OnnxAttentionOps.cpp: Attention composed of graph ops.
+mlir::LogicalResult importAttention(NodeContext &ctx);
+
 // OnnxNNOps.cpp: convolution, pooling, normalization.
 mlir::LogicalResult importConv(NodeContext &ctx);
 mlir::LogicalResult importMaxPool(NodeContext &ctx);
