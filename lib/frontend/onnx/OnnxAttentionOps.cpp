@@ -24,6 +24,8 @@
 #include "lib/frontend/onnx/OnnxTensors.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Sequence.h"
 
 #include <cmath>
 #include <limits>
@@ -37,30 +39,31 @@ enum AttentionInput { kQ, kK, kV, kMask, kPastKey, kPastValue, kNonpad };
 enum AttentionOutput { kY, kPresentKey, kPresentValue, kQkOutput };
 
 /// Small graph-op builders over one node; each returns null after an error
-/// (reported at the node) and passes a null operand through.
+/// (reported at the node) and passes a null operand through. `failed` says
+/// whether any did.
 struct Composer {
   NodeContext &ctx;
   Builder b;
+  bool failed = false;
 
   explicit Composer(NodeContext &ctx) : ctx(ctx), b(ctx.getContext()) {}
 
   static RankedTensorType typeOf(Value v) {
     return cast<RankedTensorType>(v.getType());
   }
-  Value constant(DenseElementsAttr value) {
-    return ctx.create("graph.constant", {},
-                      {b.getNamedAttr("value", value)});
-  }
+  Value constant(DenseElementsAttr value) { return op("graph.constant", {},
+      {b.getNamedAttr("value", value)}); }
   Value floatScalar(Type element, double v) {
     return constant(DenseElementsAttr::get(RankedTensorType::get({}, element),
                                            FloatAttr::get(element, v)));
   }
   Value op(StringRef name, ValueRange operands,
            ArrayRef<NamedAttribute> attrs = {}) {
-    for (Value v : operands)
-      if (!v)
-        return nullptr;
-    return ctx.create(name, operands, attrs);
+    Value result;
+    if (llvm::all_of(operands, [](Value v) { return v != nullptr; }))
+      result = ctx.create(name, operands, attrs);
+    failed |= !result;
+    return result;
   }
   Value reshape(Value v, ArrayRef<int64_t> shape) {
     return op("graph.reshape", {v},
@@ -75,11 +78,9 @@ struct Composer {
       return v;
     return op("graph.cast", {v}, {b.getNamedAttr("to", TypeAttr::get(to))});
   }
-  /// a and b, either of which may be null (meaning all true).
+  /// lhs and rhs, where a null lhs means all true.
   Value conjunction(Value lhs, Value rhs) {
-    if (!lhs || !rhs)
-      return lhs ? lhs : rhs;
-    return op("graph.and", {lhs, rhs});
+    return lhs ? op("graph.and", {lhs, rhs}) : rhs;
   }
 };
 
@@ -367,13 +368,26 @@ LogicalResult importAttention(NodeContext &ctx) {
                              << batch << "]";
     nonpad = c.reshape(ctx.input(kNonpad), {batch, 1, 1, 1});
   }
+  // Whether some query row may have no key: known at import when the only
+  // constraint is the constant frontier.
+  bool mayMaskRows = allowed || floatMask || nonpad;
+  DenseElementsAttr constantFrontier; // when it is all of `allowed`
   if (a.causal || a.leftWindow >= 0 || a.rightWindow >= 0) {
-    Value frontier =
-        nonpad ? batchFrontier(c, a, nonpad, qLen, kvLen)
-               : c.constant(frontierMask(c, a, qLen, kvLen, pastLen));
-    if (!frontier)
-      return failure();
-    allowed = c.conjunction(allowed, frontier);
+    if (nonpad) {
+      allowed = c.conjunction(allowed,
+                              batchFrontier(c, a, nonpad, qLen, kvLen));
+    } else {
+      DenseElementsAttr mask = frontierMask(c, a, qLen, kvLen, pastLen);
+      auto bits = mask.getValues<bool>();
+      for (int64_t i = 0; i < qLen; ++i)
+        mayMaskRows |= llvm::none_of(
+            llvm::seq<int64_t>(0, kvLen),
+            [&](int64_t j) { return bits[i * kvLen + j]; });
+      if (!allowed && !floatMask)
+        constantFrontier = mask; // the whole bias, built below
+      else
+        allowed = c.conjunction(allowed, c.constant(mask));
+    }
   }
   if (nonpad) {
     SmallVector<int64_t> keys;
@@ -385,6 +399,17 @@ LogicalResult importAttention(NodeContext &ctx) {
     allowed = c.conjunction(allowed, c.op("graph.less", {keyIndex, nonpad}));
   }
   Value bias = floatMask;
+  if (constantFrontier) {
+    // A constant bias: 0 where allowed, -inf elsewhere.
+    auto zero = FloatAttr::get(element, 0.0);
+    auto minusInf =
+        FloatAttr::get(element, -std::numeric_limits<double>::infinity());
+    SmallVector<Attribute> values;
+    for (bool ok : constantFrontier.getValues<bool>())
+      values.push_back(ok ? zero : minusInf);
+    bias = c.constant(DenseElementsAttr::get(
+        constantFrontier.getType().clone(element), values));
+  }
   if (allowed) {
     Value inside = floatMask ? floatMask : c.floatScalar(element, 0.0);
     bias = c.op("graph.where",
@@ -397,7 +422,7 @@ LogicalResult importAttention(NodeContext &ctx) {
   Value biasedQk = qk;
 
   // Softmax in softmax_precision, then zero rows with no attendable key
-  // (their softmax is 0/0).
+  // (their softmax is 0/0), unless there are none.
   Type softmaxElement = element;
   if (a.softmaxPrecision) {
     softmaxElement = convertElementType(ctx.getContext(), *a.softmaxPrecision);
@@ -409,7 +434,7 @@ LogicalResult importAttention(NodeContext &ctx) {
   Value probs = c.op(
       "graph.softmax", {c.castTo(qk, softmaxElement)},
       {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(3))});
-  if (bias) {
+  if (bias && mayMaskRows) {
     int64_t biasRank = Composer::typeOf(bias).getRank();
     Value rowMax = c.op(
         "graph.reduce_max", {bias},
@@ -429,7 +454,7 @@ LogicalResult importAttention(NodeContext &ctx) {
     y = c.reshape(c.transpose(y, {0, 2, 1, 3}),
                   {ys[0], ys[2], ys[1] * ys[3]});
   }
-  if (!y)
+  if (c.failed)
     return failure();
   ctx.setOutput(kY, y);
   if (ctx.hasOutput(kPresentKey))
@@ -438,8 +463,6 @@ LogicalResult importAttention(NodeContext &ctx) {
     ctx.setOutput(kPresentValue, v);
   if (ctx.hasOutput(kQkOutput)) {
     Value outputs[] = {rawQk, cappedQk, biasedQk, probs};
-    if (!outputs[a.qkMode])
-      return failure();
     ctx.setOutput(kQkOutput, outputs[a.qkMode]);
   }
   return success();
