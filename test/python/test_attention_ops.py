@@ -1,6 +1,7 @@
-"""ONNX Attention (imported as a composition of graph ops) end to end,
-compared with onnxruntime: f32 at rtol=1e-4, atol=1e-5 (harness.py), f16 at
-rtol=2e-3, atol=1e-3 (one f16 ulp near 1 is ~1e-3).
+"""ONNX Attention, RotaryEmbedding and Swish (imported as compositions of
+graph ops) end to end, compared with onnxruntime: f32 at rtol=1e-4,
+atol=1e-5 (harness.py), f16 at rtol=2e-3, atol=1e-3 (one f16 ulp near 1 is
+~1e-3).
 
 Each case is one Attention node: (attributes, {input: (shape, onnx type)},
 outputs, opset). Inputs are random normals; bool masks random with the
@@ -160,3 +161,55 @@ def test_attention_errors(strata, tmp_path, attrs, inputs, message):
         strata.compile(path, tmp_path / "out")
     assert "node 'attn' (Attention, opset 23)" in str(error.value)
     assert message in str(error.value)
+
+
+# ---------------------------------------------------------------------------
+# RotaryEmbedding (opset 23), Swish (24): compositions of graph ops too.
+# ---------------------------------------------------------------------------
+
+ROTARY_CASES = {
+    # (attributes, x shape, cache shape, with position_ids)
+    "4d_halves": ({}, [2, 3, 5, 8], [16, 4], True),
+    "4d_interleaved_partial": ({"interleaved": 1, "rotary_embedding_dim": 4},
+                               [2, 3, 5, 8], [16, 2], True),
+    "3d_no_positions": ({"num_heads": 2}, [2, 5, 16], [2, 5, 4], False),
+    "3d_partial_interleaved_no_positions": (
+        {"num_heads": 4, "interleaved": 1, "rotary_embedding_dim": 2},
+        [1, 3, 24], [1, 3, 1], False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROTARY_CASES))
+def test_rotary_embedding(strata, compile_api, name):
+    attrs, x_shape, cache_shape, positions = ROTARY_CASES[name]
+    inputs = [mb.value("x", x_shape), mb.value("cos", cache_shape),
+              mb.value("sin", cache_shape)]
+    names = ["x", "cos", "sin"]
+    gen = np.random.default_rng(5)
+    feeds = {n: gen.standard_normal(shape).astype(np.float32)
+             for n, shape in zip(names, [x_shape, cache_shape, cache_shape])}
+    if positions:
+        batch, seq = x_shape[0], x_shape[-2] if len(x_shape) == 4 else x_shape[1]
+        inputs.append(mb.value("pos", [batch, seq], I64))
+        names.append("pos")
+        feeds["pos"] = gen.integers(0, cache_shape[0], (batch, seq))
+    node = helper.make_node("RotaryEmbedding", names, ["y"], name="rope",
+                            **attrs)
+    onnx_model = mb.make_model(
+        [node], inputs, [helper.make_tensor_value_info("y", F32, None)],
+        opset=23)
+    expected = run_onnxruntime(onnx_model, feeds)["y"]
+    (got,) = strata.load(compile_api(onnx_model, "net")).run(feeds)
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.7])
+def test_swish(strata, compile_api, alpha):
+    node = helper.make_node("Swish", ["x"], ["y"], name="swish", alpha=alpha)
+    onnx_model = mb.make_model(
+        [node], [mb.value("x", [3, 7])],
+        [helper.make_tensor_value_info("y", F32, None)], opset=24)
+    x = np.random.default_rng(2).standard_normal((3, 7)).astype(np.float32)
+    expected = run_onnxruntime(onnx_model, {"x": x})["y"]
+    (got,) = strata.load(compile_api(onnx_model, "net")).run({"x": x})
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)

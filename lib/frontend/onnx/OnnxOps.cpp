@@ -91,6 +91,9 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"LpNormalization", importLpNormalization},
       {"RMSNormalization", importRMSNormalization},
       {"Attention", importAttention},
+      {"RotaryEmbedding", importRotaryEmbedding},
+      {"Swish", importGatedActivation},
+      {"SwiGLU", importGatedActivation},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

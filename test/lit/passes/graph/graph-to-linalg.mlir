@@ -243,3 +243,16 @@ func.func @softmax_f16(%x: tensor<2x5xf16>) -> tensor<2x5xf16> {
   %0 = graph.softmax %x {axis = 1} : tensor<2x5xf16> -> tensor<2x5xf16>
   return %0 : tensor<2x5xf16>
 }
+
+// -----
+
+// An empty concat operand inserts nothing.
+// CHECK-LABEL: func @concat_empty_operand
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x8xf32>
+// CHECK: %[[R:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0] [2, 8] [1, 1]
+// CHECK-NOT: tensor.insert_slice
+// CHECK: return %[[R]]
+func.func @concat_empty_operand(%a: tensor<2x8xf32>, %b: tensor<2x0xf32>) -> tensor<2x8xf32> {
+  %0 = graph.concat %a, %b {axis = 1} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
