@@ -88,6 +88,13 @@ CASES = {
         {"Q": ([B, 3, S, D], F32), "K": ([B, 3, L, D], F32),
          "V": ([B, 3, L, D], F32), "attn_mask": ([S, L], F32)},
         ("Y", "qk_matmul_output")),
+    # Mode 0 is the product before the softcap (the spec and onnxruntime;
+    # onnx 1.23's reference returns it capped).
+    "qk_output_raw_with_softcap": (
+        {"qk_matmul_output_mode": 0, "softcap": 0.5},
+        {"Q": ([B, 2, S, D], F32), "K": ([B, 2, L, D], F32),
+         "V": ([B, 2, L, D], F32)},
+        ("Y", "qk_matmul_output")),
     "qk_output_softmax_gqa": (
         {"qk_matmul_output_mode": 3},
         {"Q": ([B, 4, S, D], F32), "K": ([B, 2, L, D], F32),
