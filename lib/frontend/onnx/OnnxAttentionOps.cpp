@@ -174,6 +174,10 @@ FailureOr<AttentionAttrs> readAttrs(NodeContext &ctx) {
   if (a.qkMode < 0 || a.qkMode > 3)
     return ctx.emitError() << "qk_matmul_output_mode " << a.qkMode
                            << " is not one of 0, 1, 2, 3";
+  if (a.scale && !(*a.scale > 0))
+    return ctx.emitError() << "scale must be positive (Q and K are scaled by "
+                              "its square root), got "
+                           << *a.scale;
   if (a.leftWindow < -1 || a.rightWindow < -1)
     return ctx.emitError()
            << "left_window_size and right_window_size must be -1 or "
