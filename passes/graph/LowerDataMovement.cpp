@@ -57,6 +57,10 @@ struct ConcatLowering : OpRewritePattern<graph::ConcatOp> {
     int64_t offset = 0;
     for (Value input : op.getInputs()) {
       auto inputType = cast<RankedTensorType>(input.getType());
+      // An empty operand adds nothing (and its offset may be the end of the
+      // axis, which tensor.insert_slice rejects).
+      if (inputType.getNumElements() == 0)
+        continue;
       SmallVector<OpFoldResult> offsets(type.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(offset);

@@ -226,6 +226,14 @@ struct SliceLowering : OpRewritePattern<graph::SliceOp> {
                                 PatternRewriter &rewriter) const override {
     auto resultType = typeOf(op.getOutput());
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    // An empty slice reads nothing; its start may be the end of the
+    // dimension (a Split with a zero-size part), which tensor.extract_slice
+    // rejects.
+    if (resultType.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+          op, resultType.getShape(), resultType.getElementType());
+      return success();
+    }
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
       MLIRContext *ctx = getContext();
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(

@@ -4,7 +4,8 @@
 // broadcasting, 1-D operands, transposed gemm operands) becomes one
 // linalg.generic contraction whose indexing maps encode the broadcast and
 // the transposition, so no operand is ever materialized transposed or
-// broadcast.
+// broadcast. f16 and bf16 products accumulate in f32 (as onnxruntime and
+// numpy do) and are rounded once, at the end.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/ConstantData.h"
@@ -18,26 +19,59 @@ using namespace strata::lowering;
 
 namespace {
 
-/// Builds `sum_k lhs[b, m, k] * rhs[b, k, n]` into a zero-filled result.
-/// `lhsMap` / `rhsMap` / `outMap` index the operands by the loop dims.
+/// The accumulator element type of a product of `element`s: f32 for the
+/// 16-bit floats, whose sums would otherwise round at every step.
+Type accumulatorType(Type element) {
+  if (element.isF16() || element.isBF16())
+    return Float32Type::get(element.getContext());
+  return element;
+}
+
+/// `wide` (an accumulator tensor) rounded to `resultType`, if they differ.
+Value roundToResult(OpBuilder &b, Location loc, Value wide,
+                    RankedTensorType resultType) {
+  if (cast<RankedTensorType>(wide.getType()) == resultType)
+    return wide;
+  return buildBroadcastElementwise(
+      b, loc, resultType, wide,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::TruncFOp::create(nb, l, resultType.getElementType(),
+                                       args[0]);
+      });
+}
+
+/// A zero-filled accumulator for a product of `resultType`.
+Value zeroAccumulator(OpBuilder &b, Location loc,
+                      RankedTensorType resultType) {
+  Type wide = accumulatorType(resultType.getElementType());
+  return buildFilled(b, loc, resultType.clone(wide), b.getFloatAttr(wide, 0.0));
+}
+
+/// Builds `sum_k lhs[b, m, k] * rhs[b, k, n]` into a zero-filled result
+/// (accumulated in accumulatorType). `lhsMap` / `rhsMap` / `outMap` index
+/// the operands by the loop dims.
 Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
                        RankedTensorType resultType, AffineMap lhsMap,
                        AffineMap rhsMap, AffineMap outMap, int64_t numLoops) {
-  Value acc =
-      buildFilled(b, loc, resultType,
-                  b.getFloatAttr(resultType.getElementType(), 0.0));
+  Value acc = zeroAccumulator(b, loc, resultType);
+  Type wide = cast<RankedTensorType>(acc.getType()).getElementType();
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators.back() = utils::IteratorType::reduction;
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{lhs, rhs}, acc,
+      b, loc, acc.getType(), ValueRange{lhs, rhs}, acc,
       ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
-      [](OpBuilder &nb, Location l, ValueRange args) {
-        Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        auto widen = [&](Value v) -> Value {
+          return v.getType() == wide ? v
+                                     : arith::ExtFOp::create(nb, l, wide, v);
+        };
+        Value product =
+            arith::MulFOp::create(nb, l, widen(args[0]), widen(args[1]));
         linalg::YieldOp::create(
             nb, l, Value(arith::AddFOp::create(nb, l, args[2], product)));
       });
-  return generic.getResult(0);
+  return roundToResult(b, loc, generic.getResult(0), resultType);
 }
 
 /// Maps an operand of `type` (matrix dims last) onto loops [batch..., m, n, k]
@@ -68,13 +102,13 @@ struct MatMulLowering : OpRewritePattern<graph::MatMulOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
     if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
-      Value acc = buildFilled(
-          rewriter, loc, resultType,
-          rewriter.getFloatAttr(resultType.getElementType(), 0.0));
-      rewriter.replaceOp(op, linalg::MatmulOp::create(
-                                 rewriter, loc, resultType,
-                                 ValueRange{op.getLhs(), op.getRhs()}, acc)
-                                 .getResult(0));
+      Value acc = zeroAccumulator(rewriter, loc, resultType);
+      Value product = linalg::MatmulOp::create(
+                          rewriter, loc, acc.getType(),
+                          ValueRange{op.getLhs(), op.getRhs()}, acc)
+                          .getResult(0);
+      rewriter.replaceOp(op,
+                         roundToResult(rewriter, loc, product, resultType));
       return success();
     }
     // Both operands have rank >= 2 here (VectorMatMulLowering runs first).

@@ -208,13 +208,33 @@ Value maxAlong(OpBuilder &b, Location loc, Value input, int64_t axis) {
       });
 }
 
-/// exp(x - max) / sum(exp(x - max)), the exponentials computed once.
+/// The type sums of `element`s accumulate in: f32 for f16 and bf16 (as
+/// onnxruntime and numpy do), whose sums would round at every step.
+Type wideType(Type element) {
+  if (element.isF16() || element.isBF16())
+    return Float32Type::get(element.getContext());
+  return element;
+}
+
+Value widen(OpBuilder &b, Location loc, Value v, Type wide) {
+  return v.getType() == wide ? v : arith::ExtFOp::create(b, loc, wide, v);
+}
+
+Value narrow(OpBuilder &b, Location loc, Value v, Type element) {
+  return v.getType() == element ? v
+                                : arith::TruncFOp::create(b, loc, element, v);
+}
+
+/// exp(x - max) / sum(exp(x - max)), the exponentials computed once; the
+/// sum accumulates in wideType.
 struct SoftmaxLowering : OpRewritePattern<graph::SoftmaxOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(graph::SoftmaxOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = op.getInput();
+    Type element = typeOf(input).getElementType();
+    Type wide = wideType(element);
     int64_t axis = op.getAxisAttr().getInt();
     Value max = maxAlong(rewriter, loc, input, axis);
     Value exps = buildWithReduced(
@@ -223,12 +243,20 @@ struct SoftmaxLowering : OpRewritePattern<graph::SoftmaxOp> {
           return math::ExpOp::create(
               b, l, arith::SubFOp::create(b, l, args[0], args[1]));
         });
-    Value sum = sumOf(rewriter, loc, exps, axis);
+    Value sum = buildReduction(
+        rewriter, loc, exps, axis, combinerIdentity(rewriter, wide, Combiner::Add),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::AddFOp::create(b, l, args[1],
+                                       widen(b, l, args[0], wide));
+        });
     rewriter.replaceOp(
         op, buildWithReduced(
                 rewriter, loc, exps, sum, axis,
-                [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                  return arith::DivFOp::create(b, l, args[0], args[1]);
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  // The sum rounds to the element type first, as an f16
+                  // ReduceSum would (and onnx's reference does).
+                  Value sum = narrow(b, l, args[1], element);
+                  return arith::DivFOp::create(b, l, args[0], sum);
                 }));
     return success();
   }
@@ -242,23 +270,25 @@ struct LogSoftmaxLowering : OpRewritePattern<graph::LogSoftmaxOp> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     Type element = typeOf(input).getElementType();
+    Type wide = wideType(element);
     int64_t axis = op.getAxisAttr().getInt();
     Value max = maxAlong(rewriter, loc, input, axis);
     Value sum = buildReduction(
         rewriter, loc, {input, max}, axis,
-        combinerIdentity(rewriter, element, Combiner::Add),
-        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+        combinerIdentity(rewriter, wide, Combiner::Add),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-          return arith::AddFOp::create(b, l, args[2],
-                                       math::ExpOp::create(b, l, shifted));
+          Value term = widen(b, l, math::ExpOp::create(b, l, shifted), wide);
+          return arith::AddFOp::create(b, l, args[2], term);
         });
     rewriter.replaceOp(
         op, buildWithReduced(
                 rewriter, loc, input, {max, sum}, axis,
-                [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                   Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-                  return arith::SubFOp::create(
-                      b, l, shifted, math::LogOp::create(b, l, args[2]));
+                  Value logSum =
+                      narrow(b, l, math::LogOp::create(b, l, args[2]), element);
+                  return arith::SubFOp::create(b, l, shifted, logSum);
                 }));
     return success();
   }

@@ -102,6 +102,10 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"GroupNormalization", importGroupNormalization},
       {"LpNormalization", importLpNormalization},
       {"RMSNormalization", importRMSNormalization},
+      {"Attention", importAttention},
+      {"RotaryEmbedding", importRotaryEmbedding},
+      {"Swish", importGatedActivation},
+      {"SwiGLU", importGatedActivation},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

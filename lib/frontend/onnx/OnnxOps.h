@@ -80,6 +80,13 @@ mlir::LogicalResult importGroupNormalization(NodeContext &ctx);
 mlir::LogicalResult importLpNormalization(NodeContext &ctx);
 mlir::LogicalResult importRMSNormalization(NodeContext &ctx);
 
+// OnnxAttentionOps.cpp: Attention composed of graph ops.
+mlir::LogicalResult importAttention(NodeContext &ctx);
+// OnnxRotaryEmbeddingOps.cpp, OnnxGatedActivationOps.cpp: compositions.
+mlir::LogicalResult importRotaryEmbedding(NodeContext &ctx);
+/// Swish and SwiGLU.
+mlir::LogicalResult importGatedActivation(NodeContext &ctx);
+
 // OnnxNNOps.cpp: convolution, pooling, normalization.
 mlir::LogicalResult importConv(NodeContext &ctx);
 mlir::LogicalResult importMaxPool(NodeContext &ctx);

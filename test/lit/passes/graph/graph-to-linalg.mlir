@@ -201,3 +201,58 @@ func.func @gemm_constant_transposed_b(%a: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %0 = graph.gemm %a, %b {trans_b = true} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// f16 products accumulate in f32 and round once at the end.
+// CHECK-LABEL: func @matmul_f16
+// CHECK: %[[ACC:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<4x5xf32>)
+// CHECK: %[[WIDE:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x3xf16>, tensor<3x5xf16>) outs(%[[ACC]] : tensor<4x5xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[WIDE]] : tensor<4x5xf32>) outs(%{{.*}} : tensor<4x5xf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @matmul_f16(%a: tensor<4x3xf16>, %b: tensor<3x5xf16>) -> tensor<4x5xf16> {
+  %0 = graph.matmul %a, %b : (tensor<4x3xf16>, tensor<3x5xf16>) -> tensor<4x5xf16>
+  return %0 : tensor<4x5xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func @matmul_batch_bf16
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x4x3xbf16>, tensor<3x5xbf16>) outs(%{{.*}} : tensor<2x4x5xf32>)
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+func.func @matmul_batch_bf16(%a: tensor<2x4x3xbf16>, %b: tensor<3x5xbf16>) -> tensor<2x4x5xbf16> {
+  %0 = graph.matmul %a, %b : (tensor<2x4x3xbf16>, tensor<3x5xbf16>) -> tensor<2x4x5xbf16>
+  return %0 : tensor<2x4x5xbf16>
+}
+
+// -----
+
+// An f16 softmax sums its exponentials in f32; the sum rounds to f16 before
+// the division.
+// CHECK-LABEL: func @softmax_f16
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<2x5xf16>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[SUM]] : tensor<2x5xf16>, tensor<2xf32>) outs(%{{.*}} : tensor<2x5xf16>)
+// CHECK: %[[S:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK: arith.divf %{{.*}}, %[[S]] : f16
+func.func @softmax_f16(%x: tensor<2x5xf16>) -> tensor<2x5xf16> {
+  %0 = graph.softmax %x {axis = 1} : tensor<2x5xf16> -> tensor<2x5xf16>
+  return %0 : tensor<2x5xf16>
+}
+
+// -----
+
+// An empty concat operand inserts nothing.
+// CHECK-LABEL: func @concat_empty_operand
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x8xf32>
+// CHECK: %[[R:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0] [2, 8] [1, 1]
+// CHECK-NOT: tensor.insert_slice
+// CHECK: return %[[R]]
+func.func @concat_empty_operand(%a: tensor<2x8xf32>, %b: tensor<2x0xf32>) -> tensor<2x8xf32> {
+  %0 = graph.concat %a, %b {axis = 1} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}

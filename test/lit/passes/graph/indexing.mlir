@@ -79,6 +79,19 @@ func.func @slice_forward(%x: tensor<5x4xf32>) -> tensor<2x2xf32> {
 
 // -----
 
+// An empty slice (a zero-size Split part) may start at the end of its
+// dimension: it reads nothing and becomes tensor.empty.
+// CHECK-LABEL: func @slice_empty_at_end
+// CHECK-NOT: tensor.extract_slice
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x0xf32>
+// CHECK: return %[[E]]
+func.func @slice_empty_at_end(%x: tensor<2x8xf32>) -> tensor<2x0xf32> {
+  %0 = graph.slice %x {starts = array<i64: 0, 8>, sizes = array<i64: 2, 0>, steps = array<i64: 1, 1>} : tensor<2x8xf32> -> tensor<2x0xf32>
+  return %0 : tensor<2x0xf32>
+}
+
+// -----
+
 // A negative step: a copy through the map start + i * step.
 // CHECK-DAG: #[[BACK:.*]] = affine_map<(d0, d1) -> (d0 * -3 + 4, d1)>
 // CHECK-LABEL: func @slice_backward
