@@ -32,6 +32,12 @@ const char *strata_status_string(strata_status status) {
 size_t strata_dtype_size(int32_t dtype) {
   switch (dtype) {
   case STRATA_DTYPE_U8: case STRATA_DTYPE_I8: case STRATA_DTYPE_BOOL: return 1;
+  /* The narrow types take one byte per element (model_abi.h). */
+  case STRATA_DTYPE_F8E4M3FN: case STRATA_DTYPE_F8E4M3FNUZ:
+  case STRATA_DTYPE_F8E5M2: case STRATA_DTYPE_F8E5M2FNUZ:
+  case STRATA_DTYPE_F8E8M0: case STRATA_DTYPE_F4E2M1:
+  case STRATA_DTYPE_U4: case STRATA_DTYPE_I4:
+  case STRATA_DTYPE_U2: case STRATA_DTYPE_I2: return 1;
   case STRATA_DTYPE_F16: case STRATA_DTYPE_BF16: return 2;
   case STRATA_DTYPE_I16: case STRATA_DTYPE_U16: return 2;
   case STRATA_DTYPE_F32: case STRATA_DTYPE_I32: case STRATA_DTYPE_U32: return 4;
@@ -55,6 +61,16 @@ const char *strata_dtype_name(int32_t dtype) {
   case STRATA_DTYPE_U16: return "u16";
   case STRATA_DTYPE_U32: return "u32";
   case STRATA_DTYPE_U64: return "u64";
+  case STRATA_DTYPE_F8E4M3FN: return "f8e4m3fn";
+  case STRATA_DTYPE_F8E4M3FNUZ: return "f8e4m3fnuz";
+  case STRATA_DTYPE_F8E5M2: return "f8e5m2";
+  case STRATA_DTYPE_F8E5M2FNUZ: return "f8e5m2fnuz";
+  case STRATA_DTYPE_F8E8M0: return "f8e8m0";
+  case STRATA_DTYPE_F4E2M1: return "f4e2m1";
+  case STRATA_DTYPE_U4: return "u4";
+  case STRATA_DTYPE_I4: return "i4";
+  case STRATA_DTYPE_U2: return "u2";
+  case STRATA_DTYPE_I2: return "i2";
   }
   return "unknown";
 }

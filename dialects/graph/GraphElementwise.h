@@ -47,6 +47,11 @@ llvm::LogicalResult inferCast(std::optional<mlir::Location> loc,
 /// type but the quantized ones): f16 bf16 f32 f64, i8..i64, ui8..ui64, i1.
 bool isValueElementType(mlir::Type type);
 
+/// ONNX's float8 / float4 types and 4-bit / 2-bit integers (f8E4M3FN
+/// f8E4M3FNUZ f8E5M2 f8E5M2FNUZ f8E8M0FNU f4E2M1FN i4 ui4 i2 ui2): tensors of
+/// them are only constants, function arguments / results and casts.
+bool isNarrowElementType(mlir::Type type);
+
 } // namespace strata::graph
 
 #endif // STRATA_DIALECTS_GRAPH_GRAPHELEMENTWISE_H

@@ -344,6 +344,11 @@ def Graph_WhereOp : Graph_Op<"where", [InferTypeOpAdaptor]> {
   }];
 }
 
+/// What Cast converts between: the value types and the narrow ones.
+def Graph_CastTensor
+    : RankedTensorOf<[F32, F16, BF16, F64, I8, I16, I32, I64, UI8, UI16, UI32,
+                      UI64, I1, Graph_NarrowElement]>;
+
 def Graph_CastOp : Graph_Op<"cast", [InferTypeOpAdaptor]> {
   let summary = "converts elements to the type `to` (ONNX Cast, CastLike)";
   let description = [{
@@ -351,12 +356,25 @@ def Graph_CastOp : Graph_Op<"cast", [InferTypeOpAdaptor]> {
     bool is `x != 0` (NaN is true), bool to anything is 0 or 1, integers
     narrow by truncation and widen by their own signedness.
 
+    The narrow types (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, f8E8M0FNU,
+    f4E2M1FN, i4, ui4, i2, ui2) convert as ml_dtypes does: floats round to
+    nearest even; `saturate` (ONNX opset 19+, float8 targets) clamps
+    overflow and infinities to the largest finite value, otherwise they
+    become infinity (f8E5M2) or NaN; f4E2M1FN always saturates. f8E8M0FNU
+    targets round by `round_mode` ("up", "down" or "nearest"). Integers
+    of 4 and 2 bits wrap (floats truncate toward zero first).
+
     ```mlir
     %y = graph.cast %x {to = ui8} : tensor<4xf32> -> tensor<4xui8>
+    %z = graph.cast %x {to = f8E4M3FN, saturate = false}
+        : tensor<4xf32> -> tensor<4xf8E4M3FN>
     ```
   }];
-  let arguments = (ins Graph_ValueTensor:$input, TypeAttr:$to);
-  let results = (outs Graph_ValueTensor:$output);
+  let arguments = (ins Graph_CastTensor:$input, TypeAttr:$to,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate,
+                       DefaultValuedAttr<StrAttr, "\"up\"">:$round_mode);
+  let results = (outs Graph_CastTensor:$output);
+  let hasVerifier = 1;
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(

@@ -100,7 +100,8 @@ LogicalResult strata::graph::inferCast(std::optional<Location> loc,
     return emitOptionalError(loc, "expects a ranked tensor operand");
   if (!to)
     return emitOptionalError(loc, "needs a 'to' type");
-  if (!isValueElementType(to.getValue()))
+  if (!isValueElementType(to.getValue()) &&
+      !isNarrowElementType(to.getValue()))
     return emitOptionalError(loc, "cannot cast to ", to.getValue(),
                              ": 'to' must be a float, integer or bool type");
   types.push_back(RankedTensorType::get(it.getShape(), to.getValue()));
@@ -113,6 +114,24 @@ LogicalResult strata::graph::inferCast(std::optional<Location> loc,
 
 static Type elementOf(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
+}
+
+bool strata::graph::isNarrowElementType(Type type) {
+  if (isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
+          Float8E5M2FNUZType, Float8E8M0FNUType, Float4E2M1FNType>(type))
+    return true;
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && !integer.isSigned() &&
+         (integer.getWidth() == 4 || integer.getWidth() == 2);
+}
+
+LogicalResult CastOp::verify() {
+  StringRef mode = getRoundMode();
+  if (mode != "up" && mode != "down" && mode != "nearest")
+    return emitOpError("round_mode must be \"up\", \"down\" or "
+                       "\"nearest\", not \"")
+           << mode << "\"";
+  return success();
 }
 
 LogicalResult ModOp::verify() {

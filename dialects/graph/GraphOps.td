@@ -25,6 +25,12 @@ def Graph_QuantElement : Type<
 def Graph_Element : AnyTypeOf<[F32, F16, BF16, F64, I8, I16, I32, I64, UI8,
                                UI16, UI32, UI64, I1, Graph_QuantElement]>;
 def Graph_Tensor : RankedTensorOf<[Graph_Element]>;
+/// ONNX's float8 / float4 types and 4-bit / 2-bit integers: only constants
+/// and casts take them (graph::isNarrowElementType).
+def Graph_NarrowElement : AnyTypeOf<[F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ,
+                                     F8E8M0FNU, F4E2M1FN, I<4>, UI<4>, I<2>,
+                                     UI<2>]>;
+def Graph_ConstantTensor : RankedTensorOf<[Graph_Element, Graph_NarrowElement]>;
 def Graph_FloatTensor : RankedTensorOf<[F32, F16, BF16, F64]>;
 /// Floats and integers of either signedness (not bool).
 def Graph_NumericTensor : RankedTensorOf<[F32, F16, BF16, F64, I8, I16, I32,
@@ -49,7 +55,7 @@ def Graph_ConstantOp : Graph_Op<"constant",
     ```
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Graph_Tensor:$output);
+  let results = (outs Graph_ConstantTensor:$output);
   let assemblyFormat = "$value attr-dict";
   let hasFolder = 1;
 }

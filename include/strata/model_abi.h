@@ -34,7 +34,25 @@ typedef enum strata_dtype {
   STRATA_DTYPE_F64 = 11,
   STRATA_DTYPE_U32 = 12,
   STRATA_DTYPE_U64 = 13,
+  /* Narrow types: one element per byte (see below). */
+  STRATA_DTYPE_F8E4M3FN = 17,
+  STRATA_DTYPE_F8E4M3FNUZ = 18,
+  STRATA_DTYPE_F8E5M2 = 19,
+  STRATA_DTYPE_F8E5M2FNUZ = 20,
+  STRATA_DTYPE_U4 = 21,
+  STRATA_DTYPE_I4 = 22,
+  STRATA_DTYPE_F4E2M1 = 23,
+  STRATA_DTYPE_F8E8M0 = 24,
+  STRATA_DTYPE_U2 = 25,
+  STRATA_DTYPE_I2 = 26,
 } strata_dtype;
+
+/* Storage of the narrow types (17..26): one element per byte, as numpy's
+ * ml_dtypes arrays hold them (not packed as in ONNX's TensorProto). The byte
+ * holds the element's bit pattern in its low bits: all 8 for the float8
+ * types, the low 4 for u4 / i4 / f4e2m1 and the low 2 for u2 / i2 (two's
+ * complement for i4 / i2). A model writes the unused high bits as zero and
+ * ignores them when it reads. */
 
 /* One input or output of a model. `shape` has `rank` entries. A leading
  * dimension of -1 is the batch of a STRATA_MODEL_FLAG_BATCH_LOOP model; no

@@ -31,6 +31,16 @@ const char *dtypeMacro(int32_t dtype) {
   case 11: return "STRATA_DTYPE_F64";
   case 12: return "STRATA_DTYPE_U32";
   case 13: return "STRATA_DTYPE_U64";
+  case 17: return "STRATA_DTYPE_F8E4M3FN";
+  case 18: return "STRATA_DTYPE_F8E4M3FNUZ";
+  case 19: return "STRATA_DTYPE_F8E5M2";
+  case 20: return "STRATA_DTYPE_F8E5M2FNUZ";
+  case 21: return "STRATA_DTYPE_U4";
+  case 22: return "STRATA_DTYPE_I4";
+  case 23: return "STRATA_DTYPE_F4E2M1";
+  case 24: return "STRATA_DTYPE_F8E8M0";
+  case 25: return "STRATA_DTYPE_U2";
+  case 26: return "STRATA_DTYPE_I2";
   default: return "0";
   }
 }

@@ -38,6 +38,27 @@ std::optional<int32_t> dtypeOf(Type type) {
     return STRATA_DTYPE_I64;
   if (type.isSignlessInteger(1))
     return STRATA_DTYPE_BOOL;
+  // The narrow types (one element per byte, model_abi.h).
+  if (isa<Float8E4M3FNType>(type))
+    return STRATA_DTYPE_F8E4M3FN;
+  if (isa<Float8E4M3FNUZType>(type))
+    return STRATA_DTYPE_F8E4M3FNUZ;
+  if (isa<Float8E5M2Type>(type))
+    return STRATA_DTYPE_F8E5M2;
+  if (isa<Float8E5M2FNUZType>(type))
+    return STRATA_DTYPE_F8E5M2FNUZ;
+  if (isa<Float8E8M0FNUType>(type))
+    return STRATA_DTYPE_F8E8M0;
+  if (isa<Float4E2M1FNType>(type))
+    return STRATA_DTYPE_F4E2M1;
+  if (type.isUnsignedInteger(4))
+    return STRATA_DTYPE_U4;
+  if (type.isSignlessInteger(4))
+    return STRATA_DTYPE_I4;
+  if (type.isUnsignedInteger(2))
+    return STRATA_DTYPE_U2;
+  if (type.isSignlessInteger(2))
+    return STRATA_DTYPE_I2;
   return std::nullopt;
 }
 

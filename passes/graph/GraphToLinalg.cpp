@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/LoweringPatterns.h"
+#include "passes/graph/NarrowTypes.h"
 #include "passes/graph/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -154,14 +155,19 @@ struct ConvertGraphToLinalgPass
     strata::lowering::populateTopKPatterns(patterns);
     strata::lowering::populateRecurrentPatterns(patterns);
     strata::lowering::populateMathPatterns(patterns);
+    strata::lowering::populateNarrowCastPatterns(patterns);
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<strata::graph::GraphDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect, func::FuncDialect>();
+    // Views of float8 / 4-bit tensors as their i8 storage (NarrowTypes.h).
+    target.addLegalOp<UnrealizedConversionCastOp>();
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
+    // float8 / float4 / 4-bit / 2-bit tensors become their i8 storage.
+    strata::lowering::eraseNarrowTypes(module);
     // arith computes on signless integers: ui8 tensors become i8 ones (the
     // patterns chose the unsigned ops already; see SignlessTypes.cpp).
     strata::lowering::eraseUnsignedTypes(module);

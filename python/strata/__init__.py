@@ -48,6 +48,27 @@ _DTYPES = {
     13: np.dtype(np.uint64),
 }
 
+#: The narrow types (17..26) take one byte per element, as ml_dtypes arrays
+#: hold them (strata/model_abi.h); without ml_dtypes their raw bytes are
+#: exposed as uint8.
+_NARROW = {17: "float8_e4m3fn", 18: "float8_e4m3fnuz", 19: "float8_e5m2",
+           20: "float8_e5m2fnuz", 21: "uint4", 22: "int4",
+           23: "float4_e2m1fn", 24: "float8_e8m0fnu", 25: "uint2", 26: "int2"}
+try:
+    import ml_dtypes
+except ImportError:  # pragma: no cover - onnx depends on ml_dtypes
+    ml_dtypes = None
+for _code, _name in _NARROW.items():
+    _type = getattr(ml_dtypes, _name, None) if ml_dtypes else None
+    _DTYPES[_code] = np.dtype(_type) if _type is not None else np.dtype(np.uint8)
+_NARROW_DTYPES = {_DTYPES[c] for c in _NARROW}
+
+
+def _raw(array):
+    """What the native module reads and writes: ml_dtypes arrays have no
+    buffer format, so they travel as their bytes (one per element)."""
+    return array.view(np.uint8) if array.dtype in _NARROW_DTYPES else array
+
 
 def _numpy_dtype(code):
     try:
@@ -154,7 +175,7 @@ class Model:
                       if shape and shape[0] is None), 1)
         outputs = [np.empty(tuple(batch if d is None else d for d in shape), dtype)
                    for _, dtype, shape in self.outputs]
-        self._native.run(arrays, outputs)
+        self._native.run([_raw(a) for a in arrays], [_raw(o) for o in outputs])
         return outputs
 
     __call__ = run

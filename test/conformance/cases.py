@@ -32,6 +32,11 @@ STRATA_DTYPES = {
     TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16,
     TensorProto.INT8, TensorProto.UINT8, TensorProto.INT32, TensorProto.INT64,
     TensorProto.BOOL,
+    # The narrow types (constants, model inputs / outputs and Cast only).
+    TensorProto.FLOAT8E4M3FN, TensorProto.FLOAT8E4M3FNUZ,
+    TensorProto.FLOAT8E5M2, TensorProto.FLOAT8E5M2FNUZ, TensorProto.FLOAT8E8M0,
+    TensorProto.FLOAT4E2M1, TensorProto.UINT4, TensorProto.INT4,
+    TensorProto.UINT2, TensorProto.INT2,
 }
 
 #: Short dtype names (the spelling of strata's diagnostics).

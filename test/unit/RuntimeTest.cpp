@@ -277,6 +277,13 @@ TEST(Runtime, DtypeHelpers) {
   EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U16), 2u);
   EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U32), 4u);
   EXPECT_EQ(strata_dtype_size(STRATA_DTYPE_U64), 8u);
+  // The narrow types: one element per byte (model_abi.h).
+  for (int32_t narrow = STRATA_DTYPE_F8E4M3FN; narrow <= STRATA_DTYPE_I2;
+       ++narrow)
+    EXPECT_EQ(strata_dtype_size(narrow), 1u) << narrow;
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_F8E4M3FN), "f8e4m3fn");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_I4), "i4");
+  EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_U2), "u2");
   EXPECT_EQ(strata_dtype_size(0), 0u);
   EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_F32), "f32");
   EXPECT_STREQ(strata_dtype_name(STRATA_DTYPE_BOOL), "bool");

@@ -187,11 +187,21 @@ LogicalResult importFromSpec(NodeContext &ctx) {
   return success(result != nullptr);
 }
 
-/// graph.cast of input 0 to `to`.
+/// graph.cast of input 0 to `to`, with the node's `saturate` (opset 19+,
+/// float8 targets) and `round_mode` (opset 24+, float8e8m0 targets).
 LogicalResult createCast(NodeContext &ctx, Type to) {
   Builder b(ctx.getContext());
-  Value result = ctx.create("graph.cast", {ctx.input(0)},
-                            {b.getNamedAttr("to", TypeAttr::get(to))});
+  SmallVector<NamedAttribute> attrs{b.getNamedAttr("to", TypeAttr::get(to))};
+  if (ctx.attrs.has("saturate"))
+    attrs.push_back(b.getNamedAttr(
+        "saturate", b.getBoolAttr(ctx.attrs.getInt("saturate", 1) != 0)));
+  if (ctx.attrs.has("round_mode")) {
+    std::string mode = ctx.attrs.getString("round_mode", "up");
+    attrs.push_back(b.getNamedAttr("round_mode", b.getStringAttr(mode)));
+  }
+  if (ctx.attrs.failed())
+    return failure();
+  Value result = ctx.create("graph.cast", {ctx.input(0)}, attrs);
   ctx.setOutput(0, result);
   return success(result != nullptr);
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/frontend/onnx/OnnxFolding.h"
+#include "dialects/graph/GraphElementwise.h"
 
 #include "lib/frontend/onnx/OnnxOps.h"
 #include "lib/frontend/onnx/OnnxTensors.h"
@@ -450,6 +451,10 @@ bool foldElementwise(NodeContext &ctx) {
   // ui64 values above INT64_MAX do not fit the int64 computation.
   if (element.isUnsignedInteger(64))
     return false;
+  // float8 / float4 / 4-bit / 2-bit values round, saturate and wrap by
+  // their own rules: their casts are compiled, not folded.
+  if (graph::isNarrowElementType(element))
+    return false;
   bool floatArgs = isa<FloatType>(element);
   Type resultType = element;
   switch (fn) {
@@ -468,7 +473,7 @@ bool foldElementwise(NodeContext &ctx) {
     if (!to || to->type() != onnx::AttributeProto::INT)
       return false;
     resultType = convertElementType(ctx.getContext(), to->i());
-    if (!resultType)
+    if (!resultType || graph::isNarrowElementType(resultType))
       return false;
     break;
   }

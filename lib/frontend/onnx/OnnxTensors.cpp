@@ -56,11 +56,60 @@ Type convertElementType(MLIRContext *context, int32_t dataType) {
   case TensorProto::UINT64:
     return b.getIntegerType(64, /*isSigned=*/false);
   default:
+    return convertNarrowElementType(context, dataType);
+  }
+}
+
+Type convertNarrowElementType(MLIRContext *context, int32_t dataType) {
+  Builder b(context);
+  // Numbers, not TensorProto's names: libonnx 1.12 predates these types.
+  switch (dataType) {
+  case kFloat8E4M3FN:
+    return b.getType<Float8E4M3FNType>();
+  case kFloat8E4M3FNUZ:
+    return b.getType<Float8E4M3FNUZType>();
+  case kFloat8E5M2:
+    return b.getType<Float8E5M2Type>();
+  case kFloat8E5M2FNUZ:
+    return b.getType<Float8E5M2FNUZType>();
+  case kUInt4:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case kInt4:
+    return b.getIntegerType(4);
+  case kFloat4E2M1:
+    return b.getType<Float4E2M1FNType>();
+  case kFloat8E8M0:
+    return b.getType<Float8E8M0FNUType>();
+  case kUInt2:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case kInt2:
+    return b.getIntegerType(2);
+  default:
     return nullptr;
   }
 }
 
+unsigned packedBits(int32_t dataType) {
+  switch (dataType) {
+  case kUInt4:
+  case kInt4:
+  case kFloat4E2M1:
+    return 4;
+  case kUInt2:
+  case kInt2:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
 std::string dataTypeName(int32_t dataType) {
+  static const char *const narrow[] = {
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",        "INT4",           "FLOAT4E2M1", "FLOAT8E8M0",
+      "UINT2",        "INT2"};
+  if (dataType >= kFloat8E4M3FN && dataType <= kInt2)
+    return narrow[dataType - kFloat8E4M3FN];
   if (onnx::TensorProto_DataType_IsValid(dataType))
     return onnx::TensorProto_DataType_Name(
         static_cast<onnx::TensorProto_DataType>(dataType));
@@ -106,8 +155,19 @@ private:
   }
   size_t byteWidth() const {
     Type e = type.getElementType();
-    return e.isInteger(1) ? 1 : e.getIntOrFloatBitWidth() / 8;
+    return e.getIntOrFloatBitWidth() < 8 ? 1 : e.getIntOrFloatBitWidth() / 8;
   }
+  /// Bytes of the stored data: 4-bit and 2-bit types are packed (two or four
+  /// elements per byte, the first in the low bits).
+  size_t storedBytes() const {
+    unsigned bits = packedBits(tensor.data_type());
+    if (!bits)
+      return numElements * byteWidth();
+    return (numElements * bits + 7) / 8;
+  }
+  /// Packed 4-bit / 2-bit data -> one element per byte in the low bits
+  /// (the storage of model_abi.h).
+  FailureOr<ElementsAttr> fromPacked(ArrayRef<uint8_t> packed);
   FailureOr<ElementsAttr> fromRawData();
   FailureOr<ElementsAttr> fromExternalData();
   FailureOr<ElementsAttr> fromTypedFields();
@@ -186,11 +246,26 @@ ElementsAttr TensorConverter::fromBytes(ArrayRef<char> data,
   return DenseResourceElementsAttr::get(type, blobName, std::move(blob));
 }
 
+FailureOr<ElementsAttr>
+TensorConverter::fromPacked(ArrayRef<uint8_t> packed) {
+  unsigned bits = packedBits(tensor.data_type());
+  unsigned perByte = 8 / bits;
+  uint8_t mask = (1u << bits) - 1;
+  SmallVector<uint8_t> unpacked(numElements);
+  for (int64_t i = 0; i < numElements; ++i)
+    unpacked[i] = (packed[i / perByte] >> (bits * (i % perByte))) & mask;
+  return fromValues(ArrayRef<uint8_t>(unpacked));
+}
+
 FailureOr<ElementsAttr> TensorConverter::fromRawData() {
-  size_t expected = numElements * byteWidth();
+  size_t expected = storedBytes();
   if (tensor.raw_data().size() != expected)
     return error() << "raw_data has " << tensor.raw_data().size()
                    << " bytes, expected " << expected << " for " << type;
+  if (packedBits(tensor.data_type()))
+    return fromPacked(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(tensor.raw_data().data()),
+        expected));
   if (expected < kResourceThresholdBytes)
     return fromBytes(ArrayRef<char>(tensor.raw_data().data(), expected),
                      nullptr);
@@ -230,7 +305,7 @@ FailureOr<ElementsAttr> TensorConverter::fromExternalData() {
   if (llvm::sys::fs::file_size(path, fileSize))
     return error() << "cannot open external data file '" << path << "'";
   uint64_t begin = offset.value_or(0);
-  uint64_t size = numElements * byteWidth();
+  uint64_t size = storedBytes();
   if (length && *length != size)
     return error() << "external data length is " << *length
                    << " bytes, expected " << size << " for " << type;
@@ -244,6 +319,9 @@ FailureOr<ElementsAttr> TensorConverter::fromExternalData() {
   if (!buffer)
     return error() << "cannot read external data file '" << path
                    << "': " << buffer.getError().message();
+  if (packedBits(tensor.data_type()))
+    return fromPacked(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()), size));
   // The blob keeps the (possibly memory-mapped) buffer alive.
   llvm::MemoryBuffer *owned = buffer->release();
   return fromBytes(ArrayRef<char>(owned->getBufferStart(), size),
@@ -310,9 +388,19 @@ FailureOr<ElementsAttr> TensorConverter::fromTypedFields() {
   default:
     break;
   }
-  // The narrow types live in int32_data: one value (or, for FLOAT16 and
-  // BFLOAT16, the 16-bit pattern) per entry; INT16 and UINT16 keep their
-  // low 16 bits.
+  // The narrow types live in int32_data: one value (or, for FLOAT16,
+  // BFLOAT16 and the float8 types, the bit pattern) per entry; INT16 and
+  // UINT16 keep their low 16 bits. 4-bit and 2-bit types are packed, one
+  // byte per entry.
+  if (packedBits(tensor.data_type())) {
+    if (static_cast<size_t>(tensor.int32_data_size()) != storedBytes())
+      return error() << "int32_data holds " << tensor.int32_data_size()
+                     << " values, expected " << storedBytes()
+                     << " (packed) for " << type;
+    SmallVector<uint8_t> packed(tensor.int32_data().begin(),
+                                tensor.int32_data().end());
+    return fromPacked(packed);
+  }
   if (failed(checkCount(tensor.int32_data_size(), "int32_data")))
     return failure();
   if (byteWidth() == 2) {

@@ -21,6 +21,28 @@ constexpr size_t kResourceThresholdBytes = 1024;
 /// graph dialect has no such element type.
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t dataType);
 
+/// ONNX's element types after libonnx 1.12 (TensorProto.DataType numbers).
+enum NarrowDataType : int32_t {
+  kFloat8E4M3FN = 17,
+  kFloat8E4M3FNUZ = 18,
+  kFloat8E5M2 = 19,
+  kFloat8E5M2FNUZ = 20,
+  kUInt4 = 21,
+  kInt4 = 22,
+  kFloat4E2M1 = 23,
+  kFloat8E8M0 = 24,
+  kUInt2 = 25,
+  kInt2 = 26,
+};
+
+/// The MLIR type of one of the types above (f8E4M3FN, ui4, i2, ...), or
+/// null.
+mlir::Type convertNarrowElementType(mlir::MLIRContext *context,
+                                    int32_t dataType);
+
+/// 4 or 2 for the types ONNX stores packed (u4 i4 f4e2m1, u2 i2), else 0.
+unsigned packedBits(int32_t dataType);
+
 /// "FLOAT16", or "<number>" for a value this libonnx does not know.
 std::string dataTypeName(int32_t dataType);
 

@@ -119,9 +119,9 @@ func.func @where_types(%c: tensor<2xi1>, %x: tensor<2xf32>, %y: tensor<2xf16>) -
 // -----
 
 func.func @cast_to(%x: tensor<2xf32>) -> tensor<2xi32> {
-  // expected-error @+2 {{cannot cast to 'i4': 'to' must be a float, integer or bool type}}
+  // expected-error @+2 {{cannot cast to 'i3': 'to' must be a float, integer or bool type}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = graph.cast %x {to = i4} : tensor<2xf32> -> tensor<2xi32>
+  %0 = graph.cast %x {to = i3} : tensor<2xf32> -> tensor<2xi32>
   return %0 : tensor<2xi32>
 }
 

@@ -171,8 +171,8 @@ func.func @clip_type(%x: tensor<2xi1>) -> tensor<2xi1> {
 
 // -----
 
-func.func @constant_type() -> tensor<2xi4> {
+func.func @constant_type() -> tensor<2xi3> {
   // expected-error @+1 {{result #0 must be ranked tensor of}}
-  %0 = graph.constant dense<[1, 2]> : tensor<2xi4>
-  return %0 : tensor<2xi4>
+  %0 = graph.constant dense<[1, 2]> : tensor<2xi3>
+  return %0 : tensor<2xi3>
 }
