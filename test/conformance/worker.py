@@ -109,8 +109,18 @@ def compile_model(folder, cache, input_values=None):
     return lib, seconds, False
 
 
-#: How strata's "input 'X' must be a constant" error names a graph input.
-PIN_HINT = r"it is the graph input '([^']+)'"
+#: How strata's "input 'X' must be a constant" error names the graph
+#: inputs it needs pinned: "it is the graph input 'axes'" or "it is
+#: computed from the graph input(s) 'start', 'limit'".
+PIN_HINT = r"it is (?:the graph input|computed from the graph input\(s\)) ('[^;]*?')(?::|, which)"
+
+
+def pin_requests(message):
+    """The graph input names that a compile error asks to pin."""
+    names = set()
+    for listed in re.findall(PIN_HINT, message):
+        names.update(re.findall(r"'([^']+)'", listed))
+    return names
 
 
 def compile_pinning(folder, cache, meta, data):
@@ -127,7 +137,7 @@ def compile_pinning(folder, cache, meta, data):
             lib, seconds, cached = compile_model(folder, cache, pinned)
             return lib, seconds, cached, sorted(pinned)
         except strata.CompileError as error:
-            wanted = set(re.findall(PIN_HINT, str(error))) - set(pinned)
+            wanted = pin_requests(str(error)) - set(pinned)
             if not wanted or not wanted <= set(first):
                 raise
             pinned.update({name: first[name] for name in wanted})

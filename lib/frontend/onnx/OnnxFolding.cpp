@@ -138,6 +138,7 @@ Attribute toAttribute(Type type, Scalar value) {
 }
 
 enum class Fn {
+  Relu,
   Add,
   Sub,
   Mul,
@@ -171,6 +172,7 @@ Fn lookupFn(StringRef opType) {
       .Case("Div", Fn::Div)
       .Case("Mod", Fn::Mod)
       .Case("Neg", Fn::Neg)
+      .Case("Relu", Fn::Relu)
       .Case("Abs", Fn::Abs)
       .Case("Min", Fn::Min)
       .Case("Max", Fn::Max)
@@ -248,6 +250,9 @@ std::optional<Scalar> apply(Fn fn, ArrayRef<Scalar> args, bool floatArgs,
   }
   case Fn::Neg:
     return floatArgs ? Scalar{-a.f, 0} : Scalar{0, int64_t(0 - uint64_t(a.i))};
+  case Fn::Relu:
+    return floatArgs ? Scalar{a.f > 0 ? a.f : (std::isnan(a.f) ? a.f : 0.0), 0}
+                     : Scalar{0, a.i > 0 ? a.i : 0};
   case Fn::Abs:
     return floatArgs ? Scalar{std::fabs(a.f), 0}
                      : Scalar{0, a.i < 0 ? int64_t(0 - uint64_t(a.i)) : a.i};
@@ -435,7 +440,8 @@ bool foldElementwise(NodeContext &ctx) {
   }
   size_t arity =
       llvm::StringSwitch<size_t>(ctx.node.op_type())
-          .Cases({"Neg", "Abs", "Sqrt", "Floor", "Ceil", "Not", "Cast"}, 1)
+          .Cases({"Neg", "Relu", "Abs", "Sqrt", "Floor", "Ceil", "Not", "Cast"},
+                 1)
           .Case("Where", 3)
           .Cases({"Min", "Max"}, inputs.size())
           .Default(2);

@@ -343,9 +343,12 @@ LogicalResult ModelImporter::buildMain(ModuleOp module) {
   }
 
   onnx::GraphProto &graph = *model.mutable_graph();
-  for (const onnx::NodeProto &node : graph.node())
+  for (const onnx::NodeProto &node : graph.node()) {
     for (const std::string &name : node.input())
       state.usedNames.insert(name);
+    for (const std::string &name : node.output())
+      state.producers[name] = &node;
+  }
   for (const onnx::ValueInfoProto &output : graph.output())
     state.usedNames.insert(output.name());
 

@@ -37,6 +37,45 @@ Value GraphState::getValue(StringRef name, Location where) {
   return c->materialized;
 }
 
+SmallVector<std::string> GraphState::pinnableSources(StringRef name) const {
+  // Inputs with more elements than this are data, not shapes or counts.
+  constexpr int64_t kMaxPinnableElements = 64;
+  SmallVector<std::string> sources;
+  llvm::StringSet<> seen;
+  SmallVector<std::string> work = {name.str()};
+  while (!work.empty()) {
+    std::string current = work.pop_back_val();
+    if (!seen.insert(current).second)
+      continue;
+    if (seen.size() > 256)
+      return {}; // too far to be a shape computation
+    const GraphState *scope = this;
+    while (scope && !scope->values.count(current) &&
+           !scope->constants.count(current))
+      scope = scope->parent;
+    if (!scope || scope->constants.count(current))
+      continue;
+    mlir::Value value = scope->values.lookup(current);
+    if (isa<BlockArgument>(value) && !scope->parent) {
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || !type.hasStaticShape() ||
+          type.getNumElements() > kMaxPinnableElements)
+        return {};
+      sources.push_back(current);
+      continue;
+    }
+    const onnx::NodeProto *producer = nullptr;
+    for (const GraphState *s = this; s && !producer; s = s->parent)
+      producer = s->producers.lookup(current);
+    if (!producer)
+      return {}; // a subgraph's own input: varies per iteration
+    for (const std::string &input : producer->input())
+      if (!input.empty())
+        work.push_back(input);
+  }
+  return sources;
+}
+
 bool NodeContext::hasInput(size_t i) const {
   return static_cast<int>(i) < node.input_size() && !node.input(i).empty();
 }
@@ -58,10 +97,20 @@ FailureOr<ElementsAttr> NodeContext::constantInput(size_t i, StringRef what) {
                               << "input '" << what << "' must be a constant "
                               << "(an initializer or a Constant node's output)";
     // A graph input can be pinned at compile time: say how.
-    if (auto arg = dyn_cast_or_null<BlockArgument>(input(i)))
+    if (auto arg = dyn_cast_or_null<BlockArgument>(input(i))) {
       diag << "; it is the graph input '" << node.input(i)
            << "': pin its value with --input-value " << node.input(i)
            << "=v0,v1,... (Python: input_values=)";
+    } else if (hasInput(i)) {
+      SmallVector<std::string> sources = graph.pinnableSources(node.input(i));
+      if (!sources.empty()) {
+        diag << "; it is computed from the graph input(s) ";
+        llvm::interleaveComma(sources, diag, [&](const std::string &name) {
+          diag << "'" << name << "'";
+        });
+        diag << ", which --input-value could pin";
+      }
+    }
     return diag;
   }
   if (failed(graph.prepare(*c, loc)))

@@ -74,9 +74,16 @@ struct GraphState {
   /// constant fails to convert (reported at `where`).
   mlir::Value getValue(llvm::StringRef name, mlir::Location where);
 
+  /// The small graph inputs (a few elements, shape-like) that the value
+  /// `name` is computed from, when it depends on nothing else that varies;
+  /// for an error to suggest pinning them (--input-value).
+  llvm::SmallVector<std::string> pinnableSources(llvm::StringRef name) const;
+
   mlir::OpBuilder &builder;
   std::string modelDir;
   GraphState *parent = nullptr;
+  /// The node defining each name of the main graph.
+  llvm::StringMap<const onnx::NodeProto *> producers;
   SubgraphNodeImporter importNode;
   llvm::StringMap<mlir::Value> values;
   llvm::StringMap<ConstantTensor *> constants;

@@ -211,6 +211,8 @@ LogicalResult importBinary(NodeContext &ctx) {
 LogicalResult importUnary(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 1)))
     return failure();
+  if (foldElementwise(ctx)) // Relu of a constant (shape computations)
+    return success();
   StringRef opName = llvm::StringSwitch<StringRef>(ctx.node.op_type())
                          .Case("Relu", "graph.relu")
                          .Case("Sigmoid", "graph.sigmoid")
