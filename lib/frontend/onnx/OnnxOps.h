@@ -114,6 +114,19 @@ mlir::FailureOr<llvm::SmallVector<mlir::Value>>
 inlineSubgraph(NodeContext &ctx, const onnx::GraphProto &graph,
                mlir::ValueRange inputs);
 
+// OnnxSelectOps.cpp: a statically known part of the input.
+mlir::LogicalResult importCenterCropPad(NodeContext &ctx);
+mlir::LogicalResult importCompress(NodeContext &ctx);
+
+// OnnxLinearAttentionOps.cpp: LinearAttention, unrolled over tokens.
+mlir::LogicalResult importLinearAttention(NodeContext &ctx);
+
+// OnnxDftOps.cpp: DFT as products with constant matrices.
+mlir::LogicalResult importDft(NodeContext &ctx);
+
+// OnnxWindowOps.cpp: Hann, Hamming and Blackman windows, computed at import.
+mlir::LogicalResult importWindow(NodeContext &ctx);
+
 // OnnxFlexAttentionOps.cpp (domain ai.onnx.preview).
 mlir::LogicalResult importFlexAttention(NodeContext &ctx);
 
