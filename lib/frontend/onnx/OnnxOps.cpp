@@ -95,6 +95,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Scan", importScan},
       {"HannWindow", importWindow},
       {"DFT", importDft},
+      {"CausalConvWithState", importCausalConvWithState},
       {"LinearAttention", importLinearAttention},
       {"CenterCropPad", importCenterCropPad},
       {"Compress", importCompress},

@@ -121,6 +121,9 @@ mlir::LogicalResult importCompress(NodeContext &ctx);
 // OnnxLinearAttentionOps.cpp: LinearAttention, unrolled over tokens.
 mlir::LogicalResult importLinearAttention(NodeContext &ctx);
 
+// OnnxCausalConvOps.cpp: CausalConvWithState as shifted slices.
+mlir::LogicalResult importCausalConvWithState(NodeContext &ctx);
+
 // OnnxDftOps.cpp: DFT as products with constant matrices.
 mlir::LogicalResult importDft(NodeContext &ctx);
 
