@@ -106,6 +106,9 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"RotaryEmbedding", importRotaryEmbedding},
       {"Swish", importGatedActivation},
       {"SwiGLU", importGatedActivation},
+      // Losses.
+      {"NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss},
+      {"SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

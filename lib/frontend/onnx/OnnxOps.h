@@ -117,6 +117,10 @@ inlineSubgraph(NodeContext &ctx, const onnx::GraphProto &graph,
 // OnnxFlexAttentionOps.cpp (domain ai.onnx.preview).
 mlir::LogicalResult importFlexAttention(NodeContext &ctx);
 
+// OnnxLossOps.cpp: losses composed of graph ops.
+mlir::LogicalResult importNegativeLogLikelihoodLoss(NodeContext &ctx);
+mlir::LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx);
+
 /// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
 /// then from `axis`): accepts the node when that agrees with numpy
 /// broadcasting of `a` and `b`, otherwise reports it.
