@@ -49,6 +49,22 @@ public:
     return constant(mlir::DenseElementsAttr::get(type, values));
   }
 
+  /// An i64 tensor of `shape` whose elements are their coordinate along
+  /// `dim`: a constant of shape[dim] values broadcast by graph.expand.
+  mlir::Value iota(llvm::ArrayRef<int64_t> shape, int64_t dim) {
+    llvm::SmallVector<int64_t> values, along(shape.size(), 1);
+    for (int64_t i = 0; i < shape[dim]; ++i)
+      values.push_back(i);
+    along[dim] = shape[dim];
+    auto type = mlir::RankedTensorType::get(along, b.getI64Type());
+    mlir::Value line = constant(
+        mlir::DenseElementsAttr::get(type, llvm::ArrayRef<int64_t>(values)));
+    if (along == shape)
+      return line;
+    return op("graph.expand", line,
+              {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+  }
+
   mlir::Value reshape(mlir::Value v, llvm::ArrayRef<int64_t> shape) {
     return op("graph.reshape", v,
               {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});

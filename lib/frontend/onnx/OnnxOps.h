@@ -48,6 +48,7 @@ mlir::LogicalResult importSoftmax(NodeContext &ctx);
 // OnnxReduceOps.cpp: reductions, arg-reductions, scans, einsum.
 mlir::LogicalResult importReduce(NodeContext &ctx);
 mlir::LogicalResult importArgReduce(NodeContext &ctx);
+/// CumSum and CumProd.
 mlir::LogicalResult importCumSum(NodeContext &ctx);
 mlir::LogicalResult importEinsum(NodeContext &ctx);
 
@@ -120,6 +121,9 @@ mlir::LogicalResult importFlexAttention(NodeContext &ctx);
 // OnnxLossOps.cpp: losses composed of graph ops.
 mlir::LogicalResult importNegativeLogLikelihoodLoss(NodeContext &ctx);
 mlir::LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx);
+
+// OnnxScatterElementsOps.cpp: ScatterElements (and Scatter) as scatter_nd.
+mlir::LogicalResult importScatterElements(NodeContext &ctx);
 
 /// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
 /// then from `axis`): accepts the node when that agrees with numpy
