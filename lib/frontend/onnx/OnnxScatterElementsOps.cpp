@@ -60,9 +60,9 @@ LogicalResult importScatterElements(NodeContext &ctx) {
   column.push_back(1);
   SmallVector<Value> components;
   for (int64_t d = 0; d < rank; ++d) {
-    Value component = d == *axis ? c.cast(ctx.input(1), c.b.getI64Type())
-                                 : c.iota(shape, d);
-    components.push_back(c.reshape(component, column));
+    components.push_back(
+        d == *axis ? c.reshape(c.cast(ctx.input(1), c.b.getI64Type()), column)
+                   : c.iota(column, d));
   }
   Value coords =
       rank == 1 ? components.front()
