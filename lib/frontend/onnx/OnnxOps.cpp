@@ -109,9 +109,15 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"RotaryEmbedding", importRotaryEmbedding},
       {"Swish", importGatedActivation},
       {"SwiGLU", importGatedActivation},
-      // Losses.
+      // Losses and other compositions of graph ops.
       {"NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss},
       {"SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss},
+      {"LpPool", importLpPool},
+      {"LRN", importLRN},
+      {"GlobalMaxPool", importGlobalMaxPool},
+      {"MeanVarianceNormalization", importMeanVarianceNormalization},
+      {"EyeLike", importEyeLike},
+      {"ReverseSequence", importReverseSequence},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

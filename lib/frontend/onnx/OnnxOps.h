@@ -125,6 +125,14 @@ mlir::LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx);
 // OnnxScatterElementsOps.cpp: ScatterElements (and Scatter) as scatter_nd.
 mlir::LogicalResult importScatterElements(NodeContext &ctx);
 
+// OnnxWindowOps.cpp, OnnxComposedOps.cpp: more graph-op compositions.
+mlir::LogicalResult importLpPool(NodeContext &ctx);
+mlir::LogicalResult importLRN(NodeContext &ctx);
+mlir::LogicalResult importGlobalMaxPool(NodeContext &ctx);
+mlir::LogicalResult importMeanVarianceNormalization(NodeContext &ctx);
+mlir::LogicalResult importEyeLike(NodeContext &ctx);
+mlir::LogicalResult importReverseSequence(NodeContext &ctx);
+
 /// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
 /// then from `axis`): accepts the node when that agrees with numpy
 /// broadcasting of `a` and `b`, otherwise reports it.
