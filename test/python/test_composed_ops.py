@@ -1,5 +1,7 @@
 """ONNX ops that strata imports as compositions of graph ops (losses,
-ScatterElements / Scatter) and CumProd, end to end against onnxruntime:
+ScatterElements / Scatter, LpPool, LRN, GlobalMaxPool,
+MeanVarianceNormalization, EyeLike, ReverseSequence) and CumProd, end to
+end against onnxruntime:
 f32 at rtol=1e-4, atol=1e-5 (harness.py), integers exactly.
 
 Each case is (model builder, feeds builder): one node reading graph inputs
@@ -177,6 +179,72 @@ for _axis, _excl, _rev in ((0, 0, 0), (1, 1, 0), (-1, 0, 1), (1, 1, 1)):
 def _():
     return model("CumProd", [("x", [2, 5], I32), "axis"],
                  inits={"axis": np.array([1], np.int32)}, opset=26)
+
+
+# ---------------------------------------------------------------------------
+# LpPool, LRN, GlobalMaxPool, MeanVarianceNormalization, EyeLike,
+# ReverseSequence
+# ---------------------------------------------------------------------------
+
+LPPOOL_VARIANTS = [
+    ("1d_p3", [1, 2, 9], dict(kernel_shape=[3], p=3)),
+    ("2d_default", [1, 3, 6, 6], dict(kernel_shape=[3, 2])),
+    ("2d_strides_pads", [2, 2, 7, 6],
+     dict(kernel_shape=[3, 3], strides=[2, 1], pads=[1, 0, 2, 1])),
+    ("2d_dilations_p1", [1, 2, 8, 8],
+     dict(kernel_shape=[2, 3], dilations=[2, 2], p=1)),
+    ("2d_same_lower", [1, 2, 5, 6],
+     dict(kernel_shape=[2, 3], strides=[2, 2], auto_pad="SAME_LOWER")),
+    ("2d_ceil_mode", [1, 1, 7, 7],
+     dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)),
+    ("3d", [1, 2, 4, 5, 6], dict(kernel_shape=[2, 2, 3], strides=[1, 2, 1])),
+]
+
+for _name, _shape, _attrs in LPPOOL_VARIANTS:
+    case(f"LpPool_{_name}", lambda s=_shape: {"x": normal(s)})(
+        lambda s=_shape, a=_attrs: model("LpPool", [("x", s, F32)], **a))
+
+for _name, _attrs in (("default", dict(size=3)),
+                      ("size5_attrs", dict(size=5, alpha=2e-3, beta=0.6,
+                                           bias=2.0))):
+    case(f"LRN_{_name}", lambda: {"x": normal([2, 6, 3, 4])})(
+        lambda a=_attrs: model("LRN", [("x", [2, 6, 3, 4], F32)], opset=13,
+                               **a))
+
+for _shape in ([2, 3, 4, 5], [1, 4, 7], [1, 2, 3, 2, 4]):
+    case(f"GlobalMaxPool_rank{len(_shape)}", lambda s=_shape: {"x": normal(s)})(
+        lambda s=_shape: model("GlobalMaxPool", [("x", s, F32)]))
+
+# The default axes, spelled out: onnx's shape inference of the function
+# body fails without them.
+case("MeanVarianceNormalization_nchw",
+     lambda: {"x": normal([2, 3, 4, 5])})(
+    lambda: model("MeanVarianceNormalization", [("x", [2, 3, 4, 5], F32)],
+                  opset=13, axes=[0, 2, 3]))
+case("MeanVarianceNormalization_axes",
+     lambda: {"x": normal([3, 4, 5])})(
+    lambda: model("MeanVarianceNormalization", [("x", [3, 4, 5], F32)],
+                  opset=13, axes=[-1, 0]))
+
+for _name, _attrs, _elem in (("default", {}, F32),
+                             ("k2_int32", {"k": 2}, I32),
+                             ("k_minus3_dtype_f32", {"k": -3, "dtype": F32},
+                              I64)):
+    _np = {F32: np.float32, I32: np.int32, I64: np.int64}[_elem]
+    case(f"EyeLike_{_name}",
+         lambda n=_np: {"x": np.zeros([5, 4], n)})(
+        lambda a=_attrs, e=_elem: model("EyeLike", [("x", [5, 4], e)],
+                                        opset=13, **a))
+
+for _name, _batch, _time, _shape, _lens in (
+        ("time_major", 1, 0, [4, 3, 2], [4, 0, 2]),
+        ("batch_major", 0, 1, [3, 5], [1, 5, 3])):
+    case(f"ReverseSequence_{_name}",
+         lambda s=_shape, l=_lens: {"x": normal(s),
+                                    "lens": np.array(l, np.int64)})(
+        lambda b=_batch, t=_time, s=_shape: model(
+            "ReverseSequence", [("x", s, F32), ("lens", [s[b]], I64)],
+            opset=13, batch_axis=b, time_axis=t))
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,5 @@
-"""Models for loss-scatter.test: the losses, ScatterElements and CumProd
-as graph-op compositions. Usage: loss_scatter.py OUT.onnx VARIANT, VARIANT
-one of:
+"""Models for composed-ops.test: ONNX ops imported as compositions of graph
+ops. Usage: composed_ops.py OUT.onnx VARIANT, VARIANT one of:
   nll           NegativeLogLikelihoodLoss, weight and ignore_index, mean
   sce           SoftmaxCrossEntropyLoss, reduction none, log_prob output
   scatter       ScatterElements on axis 1 with reduction add
@@ -9,6 +8,12 @@ one of:
   cumprod_axis  CumProd whose axis is a graph input (an error)
   nll_target    NegativeLogLikelihoodLoss with a target of the wrong shape
   nll_reduction NegativeLogLikelihoodLoss with an unknown reduction
+  lppool        LpPool 1-D, p = 3, stride 2, pads
+  lrn           LRN of size 3
+  globalmax     GlobalMaxPool
+  eyelike       EyeLike with k = -1 and dtype int32
+  reverse       ReverseSequence, time axis 0
+  lppool_rank   LpPool with kernel_shape of the wrong length (an error)
 """
 import sys
 
@@ -62,6 +67,25 @@ elif variant in ("cumprod", "cumprod_axis"):
     else:
         inputs.append(value("axis", I64, []))
     nodes = [node("CumProd", ["x", "axis"], ["y"], exclusive=1)]
+elif variant in ("lppool", "lppool_rank"):
+    inputs = [value("x", F32, [1, 2, 9])]
+    kernel = [3] if variant == "lppool" else [3, 3]
+    nodes = [node("LpPool", ["x"], ["y"], kernel_shape=kernel, p=3,
+                  strides=[2], pads=[1, 0])]
+elif variant == "lrn":
+    inputs = [value("x", F32, [1, 4, 2, 2])]
+    nodes = [node("LRN", ["x"], ["y"], size=3)]
+elif variant == "globalmax":
+    inputs = [value("x", F32, [2, 3, 4, 5])]
+    nodes = [node("GlobalMaxPool", ["x"], ["y"])]
+elif variant == "eyelike":
+    inputs = [value("x", F32, [3, 4])]
+    outputs = [value("y", TensorProto.INT32, None)]
+    nodes = [node("EyeLike", ["x"], ["y"], k=-1, dtype=TensorProto.INT32)]
+elif variant == "reverse":
+    inputs = [value("x", F32, [4, 2]), value("lens", I64, [2])]
+    nodes = [node("ReverseSequence", ["x", "lens"], ["y"], time_axis=0,
+                  batch_axis=1)]
 else:
     sys.exit(f"unknown variant {variant}")
 
