@@ -1,7 +1,7 @@
 """ONNX ops that strata imports as compositions of graph ops (losses,
-ScatterElements / Scatter, LpPool, LRN, GlobalMaxPool,
-MeanVarianceNormalization, EyeLike, ReverseSequence) and CumProd, end to
-end against onnxruntime:
+LpPool, LRN, GlobalMaxPool, MeanVarianceNormalization, EyeLike,
+ReverseSequence), ScatterElements / Scatter and CumProd, end to end against
+onnxruntime:
 f32 at rtol=1e-4, atol=1e-5 (harness.py), integers exactly.
 
 Each case is (model builder, feeds builder): one node reading graph inputs

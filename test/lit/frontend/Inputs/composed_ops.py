@@ -1,5 +1,5 @@
 """Models for composed-ops.test: ONNX ops imported as compositions of graph
-ops. Usage: composed_ops.py OUT.onnx VARIANT, VARIANT one of:
+ops, ScatterElements and CumProd. Usage: composed_ops.py OUT.onnx VARIANT, VARIANT one of:
   nll           NegativeLogLikelihoodLoss, weight and ignore_index, mean
   sce           SoftmaxCrossEntropyLoss, reduction none, log_prob output
   scatter       ScatterElements on axis 1 with reduction add
