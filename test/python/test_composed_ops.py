@@ -273,3 +273,32 @@ def test_composed_op(strata, compile_api, name):
     outputs = loaded.run(feeds)
     for (out, want), got in zip(expected.items(), outputs):
         assert_same(got, want, f"{name}: output {out!r}")
+
+
+@pytest.mark.parametrize("op", ["ScatterElements", "SoftmaxCrossEntropyLoss"])
+def test_symbolic_batch(strata, tmp_path, op):
+    """Per-sample ops with a symbolic batch: one library runs batch 1 and 3."""
+    from harness import save_model
+    if op == "ScatterElements":
+        inputs = [("x", ["N", 4], F32), ("i", ["N", 2], I64),
+                  ("u", ["N", 2], F32)]
+        attrs = {"axis": 1, "reduction": "add"}
+        feeds = lambda n: {"x": normal([n, 4]),
+                           "i": GEN.integers(-4, 4, [n, 2]).astype(np.int64),
+                           "u": normal([n, 2])}
+    else:
+        inputs = [("x", ["N", 5], F32), ("t", ["N"], I64)]
+        attrs = {"reduction": "none", "ignore_index": 2}
+        feeds = lambda n: {"x": normal([n, 5]), "t": labels([n], 5)}
+    n = helper.make_node(op, [i[0] for i in inputs], ["y"], **attrs)
+    out_shape = ["N", 4] if op == "ScatterElements" else ["N"]
+    onnx_model = mb.make_model([n], [mb.value(*i) for i in inputs],
+                               [mb.value("y", out_shape)], opset=18,
+                               check=False)
+    lib = strata.compile(save_model(onnx_model, tmp_path, "net"),
+                         tmp_path / "out", name="net")
+    loaded = strata.load(lib)
+    for n in (1, 3):
+        f = feeds(n)
+        expected = run_onnxruntime(onnx_model, f)
+        assert_same(loaded.run(f)[0], expected["y"], f"{op} batch {n}")
