@@ -74,6 +74,23 @@ def Graph_ScatterNDOp : Graph_Op<"scatter_nd", [InferTypeOpAdaptor]> {
                        "functional-type(operands, results)";
 }
 
+def Graph_ScatterElementsOp
+    : Graph_Op<"scatter_elements", [InferTypeOpAdaptor]> {
+  let summary = "a copy of `data` with element i with i[axis] replaced by "
+                "indices[i] replaced by (or combined with) updates[i]";
+  let description = [{
+    `indices` and `updates` have the same shape, of `data`'s rank and no
+    larger than `data` outside `axis`. `reduction` is as in
+    `graph.scatter_nd`; indices wrap and clamp as in `graph.gather`.
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
+                       Graph_Tensor:$updates, I64Attr:$axis,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Slicing, padding, repetition
 //===----------------------------------------------------------------------===//

@@ -33,15 +33,15 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult
-GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                   Adaptor adaptor,
-                                   SmallVectorImpl<Type> &results) {
-  auto data = rankedOf(adaptor.getData());
-  auto indices = rankedOf(adaptor.getIndices());
-  if (!data || !indices || !adaptor.getAxisAttr())
+/// gather_elements' and scatter_elements' rules for `indices` into `data`
+/// along `axis` (null when missing).
+static LogicalResult checkElementIndices(std::optional<Location> loc,
+                                         RankedTensorType data,
+                                         RankedTensorType indices,
+                                         IntegerAttr axisAttr) {
+  if (!data || !indices || !axisAttr)
     return emitOptionalError(loc, "expects ranked operands and an 'axis'");
-  int64_t axis = adaptor.getAxis();
+  int64_t axis = axisAttr.getInt();
   if (failed(checkAxis(loc, axis, data.getRank())))
     return failure();
   if (indices.getRank() != data.getRank())
@@ -55,6 +55,17 @@ GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
           " exceed data of shape ", formatShape(data.getShape()),
           " outside axis ", axis);
   }
+  return success();
+}
+
+LogicalResult
+GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &results) {
+  auto data = rankedOf(adaptor.getData());
+  auto indices = rankedOf(adaptor.getIndices());
+  if (failed(checkElementIndices(loc, data, indices, adaptor.getAxisAttr())))
+    return failure();
   results.push_back(
       RankedTensorType::get(indices.getShape(), data.getElementType()));
   return success();
@@ -130,6 +141,36 @@ LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "updates must have shape ",
                              formatShape(expected), ", got ",
                              formatShape(updates.getShape()));
+  results.push_back(data);
+  return success();
+}
+
+LogicalResult
+ScatterElementsOp::inferReturnTypes(MLIRContext *,
+                                    std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
+  auto data = rankedOf(adaptor.getData());
+  auto indices = rankedOf(adaptor.getIndices());
+  auto updates = rankedOf(adaptor.getUpdates());
+  if (!data || !indices || !updates)
+    return emitOptionalError(loc, "expects ranked operands");
+  StringRef reduction = adaptor.getReduction();
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return emitOptionalError(loc, "reduction '", reduction,
+                             "' is not one of none, add, mul, max, min");
+  if (updates.getElementType() != data.getElementType())
+    return emitOptionalError(loc, "updates and data element types differ");
+  if (updates.getRank() != indices.getRank() ||
+      !llvm::all_of(llvm::zip(updates.getShape(), indices.getShape()),
+                    [](auto p) {
+                      return sameSize(std::get<0>(p), std::get<1>(p));
+                    }))
+    return emitOptionalError(loc, "updates must have the indices' shape ",
+                             formatShape(indices.getShape()), ", got ",
+                             formatShape(updates.getShape()));
+  if (failed(checkElementIndices(loc, data, indices, adaptor.getAxisAttr())))
+    return failure();
   results.push_back(data);
   return success();
 }

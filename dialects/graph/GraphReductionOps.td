@@ -77,11 +77,13 @@ class Graph_ArgReduceOp<string mnemonic, string what>
 def Graph_ArgMaxOp : Graph_ArgReduceOp<"arg_max", "largest element">;
 def Graph_ArgMinOp : Graph_ArgReduceOp<"arg_min", "smallest element">;
 
-def Graph_CumSumOp : Graph_Op<"cumsum", [InferTypeOpAdaptor]> {
-  let summary = "running sum along `axis`";
+class Graph_CumulativeOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [InferTypeOpAdaptor]> {
+  let summary = "running " # what # " along `axis`";
   let description = [{
-    Element i is the sum of elements 0..i (`exclusive`: 0..i-1); with
-    `reverse` the sums run from the end (i..n-1, or i+1..n-1).
+    Element i combines elements 0..i (`exclusive`: 0..i-1, the first element
+    then being the identity); with `reverse` it runs from the end (i..n-1,
+    or i+1..n-1).
   }];
   let arguments = (ins Graph_NumericTensor:$input, I64Attr:$axis,
                        DefaultValuedAttr<BoolAttr, "false">:$exclusive,
@@ -89,6 +91,9 @@ def Graph_CumSumOp : Graph_Op<"cumsum", [InferTypeOpAdaptor]> {
   let results = (outs Graph_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
+
+def Graph_CumSumOp : Graph_CumulativeOp<"cumsum", "sum">;
+def Graph_CumProdOp : Graph_CumulativeOp<"cumprod", "product">;
 
 //===----------------------------------------------------------------------===//
 // Contractions

@@ -91,10 +91,10 @@ LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *,
                         adaptor.getKeepdims(), results);
 }
 
-LogicalResult CumSumOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &results) {
+template <typename Adaptor>
+static LogicalResult inferCumulative(std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &results) {
   auto type = rankedOf(adaptor.getInput());
   if (!type || !adaptor.getAxisAttr())
     return emitOptionalError(loc, "expects a ranked input and an 'axis'");
@@ -102,6 +102,20 @@ LogicalResult CumSumOp::inferReturnTypes(MLIRContext *,
     return failure();
   results.push_back(type);
   return success();
+}
+
+LogicalResult CumSumOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferCumulative(loc, adaptor, results);
+}
+
+LogicalResult CumProdOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  return inferCumulative(loc, adaptor, results);
 }
 
 //===----------------------------------------------------------------------===//

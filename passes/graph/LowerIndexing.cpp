@@ -4,8 +4,9 @@
 // ops over the result whose bodies compute the source coordinates and read
 // them with tensor.extract. Every index read from a tensor is wrapped
 // (negative counts from the end) and clamped into range, so a bad index
-// never reads or writes outside a buffer. scatter_nd, whose writes collide,
-// is a nest of scf.for loops inserting into the result.
+// never reads or writes outside a buffer. scatter_nd and scatter_elements,
+// whose writes collide, are nests of scf.for loops inserting into the
+// result.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/LoweringPatterns.h"
@@ -145,6 +146,17 @@ struct GatherNDLowering : OpRewritePattern<graph::GatherNDOp> {
   }
 };
 
+/// The combination of a scatter's `reduction`; none for "none".
+std::optional<Combiner> scatterCombiner(StringRef reduction) {
+  if (reduction == "none")
+    return std::nullopt;
+  return llvm::StringSwitch<Combiner>(reduction)
+      .Case("add", Combiner::Add)
+      .Case("mul", Combiner::Mul)
+      .Case("max", Combiner::Max)
+      .Default(Combiner::Min);
+}
+
 /// Loops over the index tuples (updates' leading dims) read each tuple once;
 /// nested loops over the slice then write result[tuple, slice index] = u
 /// (or combine it with the old value).
@@ -156,19 +168,12 @@ struct ScatterNDLowering : OpRewritePattern<graph::ScatterNDOp> {
     auto data = typeOf(op.getData());
     auto updates = typeOf(op.getUpdates());
     StringRef reduction = op.getReduction();
-    std::optional<Combiner> combiner;
     bool isUnsigned = data.getElementType().isUnsignedInteger();
     Value dataValue = castToSignless(rewriter, loc, op.getData());
     Value updatesValue = castToSignless(rewriter, loc, op.getUpdates());
-    if (reduction != "none") {
-      if (!isArithScalar(signlessType(data.getElementType())))
-        return rewriter.notifyMatchFailure(op, "unsupported element type");
-      combiner = llvm::StringSwitch<Combiner>(reduction)
-                     .Case("add", Combiner::Add)
-                     .Case("mul", Combiner::Mul)
-                     .Case("max", Combiner::Max)
-                     .Default(Combiner::Min);
-    }
+    std::optional<Combiner> combiner = scatterCombiner(reduction);
+    if (combiner && !isArithScalar(signlessType(data.getElementType())))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
     int64_t outer = typeOf(op.getIndices()).getRank() - 1;
     auto bounds = [&](OpBuilder &b, ArrayRef<int64_t> sizes,
                       SmallVectorImpl<Value> &lbs, SmallVectorImpl<Value> &ubs,
@@ -211,6 +216,47 @@ struct ScatterNDLowering : OpRewritePattern<graph::ScatterNDOp> {
                                                  coords)};
               });
           return {inner.results.front()};
+        });
+    rewriter.replaceOp(
+        op, castFromSignless(rewriter, loc, nest.results.front(), data));
+    return success();
+  }
+};
+
+/// Loops over the updates: result[i with i[axis] = indices[i]] = updates[i]
+/// (or combined with the value there).
+struct ScatterElementsLowering : OpRewritePattern<graph::ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::ScatterElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto data = typeOf(op.getData());
+    int64_t axis = op.getAxisAttr().getInt();
+    bool isUnsigned = data.getElementType().isUnsignedInteger();
+    Value dataValue = castToSignless(rewriter, loc, op.getData());
+    Value updatesValue = castToSignless(rewriter, loc, op.getUpdates());
+    std::optional<Combiner> combiner = scatterCombiner(op.getReduction());
+    if (combiner && !isArithScalar(signlessType(data.getElementType())))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    SmallVector<Value> lbs, ubs, steps;
+    for (int64_t size : typeOf(op.getIndices()).getShape()) {
+      lbs.push_back(indexConstant(rewriter, loc, 0));
+      ubs.push_back(indexConstant(rewriter, loc, size));
+      steps.push_back(indexConstant(rewriter, loc, 1));
+    }
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{dataValue},
+        [&](OpBuilder &b, Location l, ValueRange ivs,
+            ValueRange iterArgs) -> scf::ValueVector {
+          Value update = tensor::ExtractOp::create(b, l, updatesValue, ivs);
+          Value index = tensor::ExtractOp::create(b, l, op.getIndices(), ivs);
+          SmallVector<Value> coords(ivs);
+          coords[axis] = wrapIndex(b, l, index, data.getDimSize(axis));
+          if (combiner) {
+            Value old = tensor::ExtractOp::create(b, l, iterArgs[0], coords);
+            update = combineScalars(b, l, *combiner, old, update, isUnsigned);
+          }
+          return {tensor::InsertOp::create(b, l, update, iterArgs[0], coords)};
         });
     rewriter.replaceOp(
         op, castFromSignless(rewriter, loc, nest.results.front(), data));
@@ -447,7 +493,8 @@ struct OneHotLowering : OpRewritePattern<graph::OneHotOp> {
 
 void strata::lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
   patterns.add<GatherLowering, GatherElementsLowering, GatherNDLowering,
-               ScatterNDLowering, SliceLowering, PadLowering, TileLowering,
-               ExpandLowering, TriluLowering, OneHotLowering>(
+               ScatterNDLowering, ScatterElementsLowering, SliceLowering,
+               PadLowering, TileLowering, ExpandLowering, TriluLowering,
+               OneHotLowering>(
       patterns.getContext());
 }

@@ -4,8 +4,8 @@
 // (element transform and combination in the body), then an elementwise
 // generic for the final transform (mean's division, L2's square root), then
 // an expand_shape for keepdims. Arg-reductions carry (value, index) pairs in
-// two outputs. CumSum is a generic over (element, source) pairs that adds
-// the sources on the right side of the element; einsum is one generic whose
+// two outputs. CumSum / CumProd are a generic over (element, source) pairs
+// that combines the sources on the right side of the element; einsum is one generic whose
 // maps come from the equation.
 //
 //===----------------------------------------------------------------------===//
@@ -253,10 +253,12 @@ struct ArgReduceLowering : OpRewritePattern<GraphOp> {
 };
 
 /// Loops (d_0 .. d_n-1, s): element d, source s along the axis. The source
-/// is added when it lies on the summed side of the element.
-struct CumSumLowering : OpRewritePattern<graph::CumSumOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(graph::CumSumOp op,
+/// is combined (added for cumsum, multiplied for cumprod) when it lies on
+/// the combined side of the element; otherwise the identity is.
+template <typename OpTy, Combiner kind>
+struct CumulativeLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(signlessType(op.getType()));
@@ -273,8 +275,8 @@ struct CumSumLowering : OpRewritePattern<graph::CumSumOp> {
     SmallVector<utils::IteratorType> iterators(rank + 1,
                                                utils::IteratorType::parallel);
     iterators[rank] = utils::IteratorType::reduction;
-    Value acc = buildFilled(rewriter, loc, type,
-                            combinerIdentity(rewriter, element, Combiner::Add));
+    TypedAttr identity = combinerIdentity(rewriter, element, kind);
+    Value acc = buildFilled(rewriter, loc, type, identity);
     arith::CmpIPredicate pred =
         op.getReverse() ? (op.getExclusive() ? arith::CmpIPredicate::sgt
                                              : arith::CmpIPredicate::sge)
@@ -288,10 +290,10 @@ struct CumSumLowering : OpRewritePattern<graph::CumSumOp> {
           Value s = linalg::IndexOp::create(b, l, rank);
           Value d = linalg::IndexOp::create(b, l, axis);
           Value inside = arith::CmpIOp::create(b, l, pred, s, d);
-          Value zero = scalarConstant(b, l, element, 0);
-          Value term = arith::SelectOp::create(b, l, inside, args[0], zero);
-          linalg::YieldOp::create(
-              b, l, combineScalars(b, l, Combiner::Add, args[1], term));
+          Value neutral = arith::ConstantOp::create(b, l, identity);
+          Value term = arith::SelectOp::create(b, l, inside, args[0], neutral);
+          linalg::YieldOp::create(b, l,
+                                  combineScalars(b, l, kind, args[1], term));
         });
     rewriter.replaceOp(op, castFromSignless(rewriter, loc, generic.getResult(0),
                                             op.getType()));
@@ -392,6 +394,8 @@ void strata::lowering::populateReductionPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<graph::ReduceLogSumExpOp>>(
       ctx, K{K::Exp, Combiner::Add, K::Log});
   patterns.add<ArgReduceLowering<graph::ArgMaxOp, true>,
-               ArgReduceLowering<graph::ArgMinOp, false>, CumSumLowering,
+               ArgReduceLowering<graph::ArgMinOp, false>,
+               CumulativeLowering<graph::CumSumOp, Combiner::Add>,
+               CumulativeLowering<graph::CumProdOp, Combiner::Mul>,
                EinsumLowering>(ctx);
 }

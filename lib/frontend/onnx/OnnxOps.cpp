@@ -72,12 +72,15 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"ArgMax", importArgReduce},
       {"ArgMin", importArgReduce},
       {"CumSum", importCumSum},
+      {"CumProd", importCumSum},
       {"Einsum", importEinsum},
       // Indexing and data movement.
       {"Gather", importGather},
       {"GatherElements", importGatherElements},
       {"GatherND", importGatherND},
       {"ScatterND", importScatterND},
+      {"ScatterElements", importScatterElements},
+      {"Scatter", importScatterElements},
       {"Slice", importSlice},
       {"Split", importSplit},
       {"Pad", importPad},
@@ -114,6 +117,15 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"RotaryEmbedding", importRotaryEmbedding},
       {"Swish", importGatedActivation},
       {"SwiGLU", importGatedActivation},
+      // Losses and other compositions of graph ops.
+      {"NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss},
+      {"SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss},
+      {"LpPool", importLpPool},
+      {"LRN", importLRN},
+      {"GlobalMaxPool", importGlobalMaxPool},
+      {"MeanVarianceNormalization", importMeanVarianceNormalization},
+      {"EyeLike", importEyeLike},
+      {"ReverseSequence", importReverseSequence},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

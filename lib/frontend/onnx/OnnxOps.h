@@ -48,6 +48,7 @@ mlir::LogicalResult importSoftmax(NodeContext &ctx);
 // OnnxReduceOps.cpp: reductions, arg-reductions, scans, einsum.
 mlir::LogicalResult importReduce(NodeContext &ctx);
 mlir::LogicalResult importArgReduce(NodeContext &ctx);
+/// CumSum and CumProd.
 mlir::LogicalResult importCumSum(NodeContext &ctx);
 mlir::LogicalResult importEinsum(NodeContext &ctx);
 
@@ -127,11 +128,27 @@ mlir::LogicalResult importCausalConvWithState(NodeContext &ctx);
 // OnnxDftOps.cpp: DFT as products with constant matrices.
 mlir::LogicalResult importDft(NodeContext &ctx);
 
-// OnnxWindowOps.cpp: Hann, Hamming and Blackman windows, computed at import.
+// OnnxWindowFunctionOps.cpp: Hann, Hamming and Blackman windows, computed at
+// import.
 mlir::LogicalResult importWindow(NodeContext &ctx);
 
 // OnnxFlexAttentionOps.cpp (domain ai.onnx.preview).
 mlir::LogicalResult importFlexAttention(NodeContext &ctx);
+
+// OnnxLossOps.cpp: losses composed of graph ops.
+mlir::LogicalResult importNegativeLogLikelihoodLoss(NodeContext &ctx);
+mlir::LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx);
+
+// OnnxScatterElementsOps.cpp: ScatterElements (and Scatter) as scatter_nd.
+mlir::LogicalResult importScatterElements(NodeContext &ctx);
+
+// OnnxSlidingWindowOps.cpp, OnnxComposedOps.cpp: more graph-op compositions.
+mlir::LogicalResult importLpPool(NodeContext &ctx);
+mlir::LogicalResult importLRN(NodeContext &ctx);
+mlir::LogicalResult importGlobalMaxPool(NodeContext &ctx);
+mlir::LogicalResult importMeanVarianceNormalization(NodeContext &ctx);
+mlir::LogicalResult importEyeLike(NodeContext &ctx);
+mlir::LogicalResult importReverseSequence(NodeContext &ctx);
 
 /// Before opset 7, binary ops broadcast only with `broadcast` = 1 (and
 /// then from `axis`): accepts the node when that agrees with numpy

@@ -1,4 +1,4 @@
-//===- OnnxReduceOps.cpp - Reduce*, ArgMax/ArgMin, CumSum, Einsum ---------===//
+//===- OnnxReduceOps.cpp - Reduce*, ArgMax/ArgMin, CumSum/Prod, Einsum ----===//
 #include "lib/frontend/onnx/OnnxOps.h"
 
 #include "lib/frontend/onnx/OnnxTensors.h"
@@ -139,7 +139,9 @@ LogicalResult importCumSum(NodeContext &ctx) {
     return failure();
   Builder b(ctx.getContext());
   Value result =
-      ctx.create("graph.cumsum", {ctx.input(0)},
+      ctx.create(ctx.node.op_type() == "CumProd" ? "graph.cumprod"
+                                                 : "graph.cumsum",
+                 {ctx.input(0)},
                  {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized)),
                   b.getNamedAttr("exclusive", b.getBoolAttr(exclusive)),
                   b.getNamedAttr("reverse", b.getBoolAttr(reverse))});

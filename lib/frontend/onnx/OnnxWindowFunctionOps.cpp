@@ -1,4 +1,4 @@
-//===- OnnxWindowOps.cpp - HannWindow, HammingWindow, BlackmanWindow ------===//
+//===- OnnxWindowFunctionOps.cpp - Hann, Hamming and Blackman windows ----===//
 //
 // A window depends only on its (constant) size and attributes, so it is
 // computed at import, in double precision as onnx's reference does, and
