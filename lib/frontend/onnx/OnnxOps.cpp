@@ -106,6 +106,14 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"RotaryEmbedding", importRotaryEmbedding},
       {"Swish", importGatedActivation},
       {"SwiGLU", importGatedActivation},
+      // Quantization.
+      {"QuantizeLinear", importQuantizeLinear},
+      {"DequantizeLinear", importDequantizeLinear},
+      {"DynamicQuantizeLinear", importDynamicQuantizeLinear},
+      {"MatMulInteger", importMatMulInteger},
+      {"QLinearMatMul", importQLinearMatMul},
+      {"ConvInteger", importConvInteger},
+      {"QLinearConv", importQLinearConv},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;
