@@ -30,8 +30,9 @@ def Graph_QuantizeLinearOp : Graph_Op<"quantize_linear",
     [InferTypeOpAdaptor]> {
   let summary = "y = saturate(round(x / scale) + zero_point)";
   let description = [{
-    `x / scale` is computed in `precision` (the scale's element type when
-    absent), rounded half to even, offset by the zero point (0 when absent)
+    `x / scale` is computed in `precision` (when absent: the wider of a
+    float input's and the scale's types, as ONNX's reference divides;
+    ONNX's text says the scale's), rounded half to even, offset by the zero point (0 when absent)
     and clamped to the range of `output_type`, the result's element type
     (the zero point's type when there is one). `saturate` is ONNX's
     attribute for float8 results; it does not change integer results.

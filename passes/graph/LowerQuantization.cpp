@@ -118,8 +118,14 @@ struct QuantizeLinearLowering : OpRewritePattern<graph::QuantizeLinearOp> {
         cast<RankedTensorType>(op.getInput().getType()).getElementType();
     auto scaleElement = cast<FloatType>(
         cast<RankedTensorType>(op.getScale().getType()).getElementType());
-    auto precision = cast<FloatType>(
-        op.getPrecision() ? *op.getPrecision() : Type(scaleElement));
+    // Without `precision`: the wider of a float input's and the scale's
+    // types, as ONNX's reference divides (numpy promotion).
+    FloatType precision = scaleElement;
+    if (op.getPrecision())
+      precision = cast<FloatType>(*op.getPrecision());
+    else if (auto inputFloat = dyn_cast<FloatType>(inputElement);
+             inputFloat && inputFloat.getWidth() > precision.getWidth())
+      precision = inputFloat;
     bool hasZeroPoint = op.getZeroPoint() != nullptr;
     QuantOperands ops =
         quantOperands(rewriter, loc, op.getInput(), op.getScale(),
