@@ -4,16 +4,17 @@
 // RUN: strata-opt %s -convert-graph-to-linalg -split-input-file | FileCheck %s
 
 // Blocked: the scale and zero point are read at column floordiv block_size.
-// The quotient is rounded to the scale's f16, then half to even; the
+// The f16 quotient is rounded to f16, then half to even; the
 // unsigned zero point and result use uitofp / fptoui on signless i8.
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[BLOCK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
 // CHECK-LABEL: func @quantize_blocked
 // CHECK-SAME: %{{.*}}: tensor<2x2xi8>) -> tensor<2x4xi8>
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[BLOCK]], #[[BLOCK]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
-// CHECK: ^bb0(%[[X:.*]]: f32, %[[S:.*]]: f16, %[[ZP:.*]]: i8, %{{.*}}: i8):
+// CHECK: ^bb0(%[[X:.*]]: f16, %[[S:.*]]: f16, %[[ZP:.*]]: i8, %{{.*}}: i8):
+// CHECK:   %[[XF:.*]] = arith.extf %[[X]] : f16 to f32
 // CHECK:   %[[SF:.*]] = arith.extf %[[S]] : f16 to f32
-// CHECK:   %[[Q:.*]] = arith.divf %[[X]], %[[SF]] : f32
+// CHECK:   %[[Q:.*]] = arith.divf %[[XF]], %[[SF]] : f32
 // CHECK:   %[[QH:.*]] = arith.truncf %[[Q]] : f32 to f16
 // CHECK:   %[[QF:.*]] = arith.extf %[[QH]] : f16 to f32
 // CHECK:   %[[R:.*]] = math.roundeven %[[QF]] : f32
@@ -25,14 +26,14 @@
 // CHECK:   %[[B:.*]] = arith.minnumf %[[A]], %[[HI]] : f32
 // CHECK:   %[[Y:.*]] = arith.fptoui %[[B]] : f32 to i8
 // CHECK:   linalg.yield %[[Y]] : i8
-func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf16>, %zp: tensor<2x2xui8>) -> tensor<2x4xui8> {
-  %0 = graph.quantize_linear %x, %s, %zp {axis = 1 : i64, block_size = 2 : i64, output_type = ui8} : (tensor<2x4xf32>, tensor<2x2xf16>, tensor<2x2xui8>) -> tensor<2x4xui8>
+func.func @quantize_blocked(%x: tensor<2x4xf16>, %s: tensor<2x2xf16>, %zp: tensor<2x2xui8>) -> tensor<2x4xui8> {
+  %0 = graph.quantize_linear %x, %s, %zp {axis = 1 : i64, block_size = 2 : i64, output_type = ui8} : (tensor<2x4xf16>, tensor<2x2xf16>, tensor<2x2xui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
 }
 
 // -----
 
-// Per tensor, int16, f32 precision over an f16 scale: no rounding to f16,
+// Per tensor, int16, f32 precision over f16 operands: no rounding to f16,
 // signed saturation.
 // CHECK-DAG: #[[SCALAR:.*]] = affine_map<(d0) -> ()>
 // CHECK-LABEL: func @quantize_per_tensor
