@@ -84,6 +84,8 @@ add("quantize_output_dtype_int8", "QuantizeLinear", [x(F32, [6]), s(F32, [])],
     {"output_dtype": I8})
 add("quantize_one_element_scale", "QuantizeLinear",
     [x(F32, [2, 5]), s(F32, [1]), zp(I8, [1])])
+add("quantize_int32_input", "QuantizeLinear",  # not in onnxruntime
+    [x(I32, [9]), s(F32, []), zp(I8, [])], opset=23, reference=True)
 add("quantize_f16", "QuantizeLinear", [x(F16, [4, 3]), s(F16, []), zp(I8, [])])
 # The division is in the wider of x's and the scale's types, as ONNX's
 # reference computes it (onnxruntime rounds x to the f16 scale's type
@@ -119,6 +121,9 @@ add("dequantize_opset10", "DequantizeLinear",
 add("dequantize_int32", "DequantizeLinear", [x(I32, [7]), s(F32, [])])
 add("dequantize_f16_scale", "DequantizeLinear",
     [x(I8, [2, 3]), s(F16, []), zp(I8, [])], opset=19)
+add("dequantize_output_dtype", "DequantizeLinear",
+    [x(U8, [2, 5]), s(F32, [5]), zp(U8, [5])],
+    {"axis": 1, "output_dtype": F16}, opset=23)
 add("dequantize_axis0", "DequantizeLinear",
     [x(U8, [3, 2, 2]), s(F32, [3]), zp(U8, [3])], {"axis": 0}, opset=13)
 add("dequantize_blocked", "DequantizeLinear",

@@ -325,6 +325,10 @@ Value integerMatMul(NodeContext &ctx, size_t a, size_t azp, size_t b,
   if (failed(lhsZp) || failed(rhsZp))
     return nullptr;
   RankedTensorType lt = typeOf(lhs);
+  if (lt.getRank() < 1 || typeOf(rhs).getRank() < 1) {
+    ctx.emitError() << "expects operands of rank 1 or more";
+    return nullptr;
+  }
   int64_t rows = lt.getRank() >= 2 ? lt.getDimSize(lt.getRank() - 2) : 1;
   // a's zero point is per row: [M] -> [M, 1]; b's per column broadcasts.
   Value wideLhs = widen(ctx, lhs, *lhsZp, {rows, 1});
@@ -408,6 +412,11 @@ Value integerConv(NodeContext &ctx, size_t x, size_t xzp, size_t w,
     return nullptr;
   }
   RankedTensorType wt = typeOf(weight);
+  if (wt.getRank() != 4) {
+    ctx.emitError() << "expects a rank-4 weight, got "
+                    << formatShape(wt.getShape());
+    return nullptr;
+  }
   SmallVector<int64_t> perFilter(wt.getRank(), 1);
   perFilter[0] = wt.getDimSize(0);
   Value wideInput = widen(ctx, input, *inputZp, {1});

@@ -7,6 +7,8 @@ Usage: quantization.py OUT.onnx VARIANT, VARIANT one of:
   dynamic    DynamicQuantizeLinear
   mismatch   QuantizeLinear whose output_dtype differs from the zero point
   int16mm    MatMulInteger of int16 operands
+  zptype     QLinearMatMul whose a_zero_point is int8 for a uint8 A
+  scale2d    QuantizeLinear with a 2-D scale and no block_size
 """
 import sys
 
@@ -73,6 +75,17 @@ elif variant == "int16mm":
     inputs = [value("a", T.INT16, [2, 4]), value("b", T.INT16, [4, 3])]
     outputs = [value("y", T.INT32, [2, 3])]
     nodes = [node("MatMulInteger", ["a", "b"], ["y"])]
+elif variant == "zptype":
+    inputs = [value("a", T.UINT8, [2, 3]), value("b", T.UINT8, [3, 2])]
+    outputs = [value("y", T.UINT8, [2, 2])]
+    init = [const("s", np.float32(0.5)), const("za", np.int8(0)),
+            const("z", np.uint8(0))]
+    nodes = [node("QLinearMatMul", ["a", "s", "za", "b", "s", "z", "s", "z"],
+                  ["y"])]
+elif variant == "scale2d":
+    inputs = [value("x", T.FLOAT, [4, 3]), value("s", T.FLOAT, [4, 3])]
+    outputs = [value("y", T.UINT8, [4, 3])]
+    nodes = [node("QuantizeLinear", ["x", "s"], ["y"])]
 else:
     sys.exit(f"unknown variant {variant}")
 
