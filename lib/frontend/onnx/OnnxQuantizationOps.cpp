@@ -188,6 +188,11 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   Value zeroPoint = ctx.hasInput(2) ? ctx.input(2) : Value();
   if (!x || !scale || (ctx.hasInput(2) && !zeroPoint))
     return failure();
+  Type inputElement = typeOf(x).getElementType();
+  if (!graph::getQuantizedStorage(inputElement) && !inputElement.isInteger(32))
+    return ctx.emitError() << "dequantizing " << inputElement
+                           << " is not supported (int8, uint8, int16, "
+                              "uint16, int32)";
   Builder b(ctx.getContext());
   FailureOr<Type> outputType = dataTypeAttr(ctx, "output_dtype", "output_dtype");
   if (failed(outputType))
