@@ -33,6 +33,9 @@ def Graph_NarrowElement : AnyTypeOf<[F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ,
 def Graph_ConstantTensor : RankedTensorOf<[Graph_Element, Graph_NarrowElement]>;
 def Graph_FloatTensor : RankedTensorOf<[F32, F16, BF16, F64]>;
 /// Floats and integers of either signedness (not bool).
+/// Operands of matmul and conv: floats, and i32 for the integer products
+/// that ONNX MatMulInteger / ConvInteger / QLinear* are imported as.
+def Graph_ProductTensor : RankedTensorOf<[F32, F16, BF16, F64, I32]>;
 def Graph_NumericTensor : RankedTensorOf<[F32, F16, BF16, F64, I8, I16, I32,
                                           I64, UI8, UI16, UI32, UI64]>;
 
@@ -70,8 +73,8 @@ include "GraphElementwiseOps.td"
 def Graph_MatMulOp : Graph_Op<"matmul", [InferTypeOpAdaptor]> {
   let summary = "numpy matmul: batch dimensions broadcast, 1-D operands "
                 "are promoted and the promoted dimension dropped";
-  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
-  let results = (outs Graph_FloatTensor:$output);
+  let arguments = (ins Graph_ProductTensor:$lhs, Graph_ProductTensor:$rhs);
+  let results = (outs Graph_ProductTensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
@@ -99,11 +102,12 @@ def Graph_ConvOp : Graph_Op<"conv", [InferTypeOpAdaptor]> {
     `pads` is `[top, left, bottom, right]` (ONNX order); ONNX's `auto_pad` is
     resolved into explicit pads by the importer.
   }];
-  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
-                       Optional<Graph_FloatTensor>:$bias,
+  let arguments = (ins Graph_ProductTensor:$input,
+                       Graph_ProductTensor:$weight,
+                       Optional<Graph_ProductTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pads, I64Attr:$group);
-  let results = (outs Graph_FloatTensor:$output);
+  let results = (outs Graph_ProductTensor:$output);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
                        "functional-type(operands, results)";
 }
@@ -204,5 +208,6 @@ include "GraphIndexingOps.td"
 include "GraphNormalizationOps.td"
 include "GraphImageOps.td"
 include "GraphSequenceOps.td"
+include "GraphQuantizationOps.td"
 
 #endif // STRATA_GRAPH_OPS

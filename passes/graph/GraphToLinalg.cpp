@@ -154,6 +154,7 @@ struct ConvertGraphToLinalgPass
     strata::lowering::populateResizePatterns(patterns);
     strata::lowering::populateTopKPatterns(patterns);
     strata::lowering::populateRecurrentPatterns(patterns);
+    strata::lowering::populateQuantizationPatterns(patterns);
     strata::lowering::populateMathPatterns(patterns);
     strata::lowering::populateNarrowCastPatterns(patterns);
 

@@ -50,7 +50,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
 /// The initial accumulator of a conv: the bias per output channel, or zero.
 Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   if (!bias)
-    return buildFilled(b, loc, type, b.getFloatAttr(type.getElementType(), 0));
+    return buildFilled(b, loc, type,
+                       cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
   return buildBroadcastElementwise(
       b, loc, type,
       ValueRange{buildReshape(b, loc, bias,

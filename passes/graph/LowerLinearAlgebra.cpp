@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/graph/ConstantData.h"
 #include "passes/graph/LoweringPatterns.h"
+#include "passes/graph/ScalarArith.h"
 
 #include "mlir/IR/AffineMap.h"
 
@@ -44,7 +45,8 @@ Value roundToResult(OpBuilder &b, Location loc, Value wide,
 Value zeroAccumulator(OpBuilder &b, Location loc,
                       RankedTensorType resultType) {
   Type wide = accumulatorType(resultType.getElementType());
-  return buildFilled(b, loc, resultType.clone(wide), b.getFloatAttr(wide, 0.0));
+  return buildFilled(b, loc, resultType.clone(wide),
+                     cast<TypedAttr>(b.getZeroAttr(wide)));
 }
 
 /// Builds `sum_k lhs[b, m, k] * rhs[b, k, n]` into a zero-filled result
@@ -66,10 +68,10 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
           return v.getType() == wide ? v
                                      : arith::ExtFOp::create(nb, l, wide, v);
         };
-        Value product =
-            arith::MulFOp::create(nb, l, widen(args[0]), widen(args[1]));
+        Value product = combineScalars(nb, l, Combiner::Mul, widen(args[0]),
+                                       widen(args[1]));
         linalg::YieldOp::create(
-            nb, l, Value(arith::AddFOp::create(nb, l, args[2], product)));
+            nb, l, combineScalars(nb, l, Combiner::Add, args[2], product));
       });
   return roundToResult(b, loc, generic.getResult(0), resultType);
 }

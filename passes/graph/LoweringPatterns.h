@@ -30,6 +30,7 @@ void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 void populateNarrowCastPatterns(mlir::RewritePatternSet &patterns);
+void populateQuantizationPatterns(mlir::RewritePatternSet &patterns);
 
 /// Builds the scalar body of an elementwise generic from its block arguments.
 using ScalarBody = llvm::function_ref<mlir::Value(

@@ -61,7 +61,18 @@ LogicalResult importConv(NodeContext &ctx) {
     return failure();
   if (!ctx.hasInput(1))
     return ctx.emitError() << "expects a weight input";
-  RankedTensorType input = ctx.inputType(0), weight = ctx.inputType(1);
+  Value result = buildConv(ctx, ctx.input(0), ctx.input(1),
+                           ctx.hasInput(2) ? ctx.input(2) : Value());
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+Value buildConv(NodeContext &ctx, Value inputValue, Value weightValue,
+                Value bias) {
+  if (failed(expect2D(ctx, "convolution")))
+    return nullptr;
+  auto input = cast<RankedTensorType>(inputValue.getType());
+  auto weight = cast<RankedTensorType>(weightValue.getType());
   SmallVector<int64_t> ones = {1, 1};
   SmallVector<int64_t> strides = ctx.attrs.getInts("strides").value_or(ones);
   SmallVector<int64_t> dilations =
@@ -76,28 +87,28 @@ LogicalResult importConv(NodeContext &ctx) {
     bool matches = attr->size() == kernel.size();
     for (size_t i = 0; matches && i < kernel.size(); ++i)
       matches = ShapedType::isDynamic(kernel[i]) || kernel[i] == (*attr)[i];
-    if (!matches)
-      return ctx.emitError() << "kernel_shape " << formatShape(*attr)
-                             << " does not match the weight's shape "
-                             << formatShape(weight.getShape());
+    if (!matches) {
+      ctx.emitError() << "kernel_shape " << formatShape(*attr)
+                      << " does not match the weight's shape "
+                      << formatShape(weight.getShape());
+      return nullptr;
+    }
     kernel = std::move(*attr);
   }
   FailureOr<SmallVector<int64_t>> pads =
       resolvePads(ctx, input, kernel, strides, dilations);
   if (failed(pads) || ctx.attrs.failed())
-    return failure();
-  SmallVector<Value> operands = {ctx.input(0), ctx.input(1)};
-  if (ctx.hasInput(2))
-    operands.push_back(ctx.input(2));
+    return nullptr;
+  SmallVector<Value> operands = {inputValue, weightValue};
+  if (bias)
+    operands.push_back(bias);
   Builder b(ctx.getContext());
-  Value result = ctx.create(
+  return ctx.create(
       "graph.conv", operands,
       {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
        b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
        b.getNamedAttr("group", b.getI64IntegerAttr(group))});
-  ctx.setOutput(0, result);
-  return success(result != nullptr);
 }
 
 /// Shared by MaxPool and AveragePool: kernel_shape, strides, pads, ceil_mode.

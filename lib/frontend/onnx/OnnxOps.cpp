@@ -126,6 +126,14 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"MeanVarianceNormalization", importMeanVarianceNormalization},
       {"EyeLike", importEyeLike},
       {"ReverseSequence", importReverseSequence},
+      // Quantization.
+      {"QuantizeLinear", importQuantizeLinear},
+      {"DequantizeLinear", importDequantizeLinear},
+      {"DynamicQuantizeLinear", importDynamicQuantizeLinear},
+      {"MatMulInteger", importMatMulInteger},
+      {"QLinearMatMul", importQLinearMatMul},
+      {"ConvInteger", importConvInteger},
+      {"QLinearConv", importQLinearConv},
   };
   if (OpImporter importer = table.lookup(opType))
     return importer;

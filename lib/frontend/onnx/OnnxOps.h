@@ -94,6 +94,19 @@ mlir::LogicalResult importMaxPool(NodeContext &ctx);
 mlir::LogicalResult importAveragePool(NodeContext &ctx);
 mlir::LogicalResult importGlobalAveragePool(NodeContext &ctx);
 mlir::LogicalResult importBatchNormalization(NodeContext &ctx);
+/// Conv's attributes (strides, pads or auto_pad, ...) applied to the given
+/// operands (bias may be null): a graph.conv, or null after an error.
+mlir::Value buildConv(NodeContext &ctx, mlir::Value input, mlir::Value weight,
+                      mlir::Value bias);
+
+// OnnxQuantizationOps.cpp: linear (de)quantization and integer products.
+mlir::LogicalResult importQuantizeLinear(NodeContext &ctx);
+mlir::LogicalResult importDequantizeLinear(NodeContext &ctx);
+mlir::LogicalResult importDynamicQuantizeLinear(NodeContext &ctx);
+mlir::LogicalResult importMatMulInteger(NodeContext &ctx);
+mlir::LogicalResult importQLinearMatMul(NodeContext &ctx);
+mlir::LogicalResult importConvInteger(NodeContext &ctx);
+mlir::LogicalResult importQLinearConv(NodeContext &ctx);
 
 // OnnxConvTransposeOps.cpp, OnnxResizeOps.cpp, OnnxTopKOps.cpp,
 // OnnxRecurrentOps.cpp.

@@ -1,0 +1,38 @@
+//===- QuantizedTypes.h - storage of quantized element types ----*- C++ -*-===//
+//
+// The one table of what a quantized element type can hold: which element
+// types graph.quantize_linear may produce, and each one's range. The
+// verifier (GraphQuantizationShapes.cpp) and the lowering
+// (passes/graph/LowerQuantization.cpp: rounding and saturation) both read
+// it, so a new quantized type (float8, int4, ...) is one entry here, one
+// case in the lowering's rounding and its name in the op's ODS type list.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_DIALECTS_GRAPH_QUANTIZEDTYPES_H
+#define STRATA_DIALECTS_GRAPH_QUANTIZEDTYPES_H
+
+#include "mlir/IR/Types.h"
+#include <cstdint>
+#include <optional>
+
+namespace strata::graph {
+
+/// How a quantized element type stores a value.
+struct QuantizedStorage {
+  enum class Kind {
+    /// Round half to even, then clamp to [min, max] (ONNX saturation).
+    Integer,
+  };
+  Kind kind;
+  bool isSigned; ///< signless graph integers are ONNX's signed types
+  unsigned width;
+  int64_t min, max;
+};
+
+/// The storage of `element` when graph.quantize_linear may produce it (ONNX
+/// int8, uint8, int16, uint16), else nullopt.
+std::optional<QuantizedStorage> getQuantizedStorage(mlir::Type element);
+
+} // namespace strata::graph
+
+#endif // STRATA_DIALECTS_GRAPH_QUANTIZEDTYPES_H
