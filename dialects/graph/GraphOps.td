@@ -208,5 +208,6 @@ include "GraphIndexingOps.td"
 include "GraphNormalizationOps.td"
 include "GraphImageOps.td"
 include "GraphSequenceOps.td"
+include "GraphSamplingOps.td"
 
 #endif // STRATA_GRAPH_OPS

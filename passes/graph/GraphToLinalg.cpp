@@ -153,6 +153,8 @@ struct ConvertGraphToLinalgPass
     strata::lowering::populateResizePatterns(patterns);
     strata::lowering::populateTopKPatterns(patterns);
     strata::lowering::populateRecurrentPatterns(patterns);
+    strata::lowering::populateBitCastPatterns(patterns);
+    strata::lowering::populateGridSamplePatterns(patterns);
     strata::lowering::populateMathPatterns(patterns);
 
     ConversionTarget target(getContext());

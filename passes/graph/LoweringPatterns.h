@@ -29,6 +29,8 @@ void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
+void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
+void populateGridSamplePatterns(mlir::RewritePatternSet &patterns);
 
 /// Builds the scalar body of an elementwise generic from its block arguments.
 using ScalarBody = llvm::function_ref<mlir::Value(
