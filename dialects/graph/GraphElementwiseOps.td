@@ -23,8 +23,6 @@
 /// Floats and signed integers (ONNX Neg, Relu, ...).
 def Graph_SignedTensor
     : RankedTensorOf<[F32, F16, BF16, F64, I8, I16, I32, I64]>;
-/// Unsigned integers (ONNX BitShift).
-def Graph_UnsignedTensor : RankedTensorOf<[UI8, UI16, UI32, UI64]>;
 def Graph_BoolTensor : RankedTensorOf<[I1]>;
 /// Integers of either signedness (ONNX Bitwise*).
 def Graph_IntegerTensor
@@ -134,11 +132,11 @@ def Graph_DivOp : Graph_BinaryOp<"div", Graph_NumericTensor,
 def Graph_ModOp : Graph_BinaryOp<"mod", Graph_NumericTensor, "remainder",
     (ins DefaultValuedAttr<BoolAttr, "false">:$fmod)> {
   let description = [{
-    With `fmod` false (integers only) the result takes the divisor's sign,
-    as Python's `%`; with `fmod` true it takes the dividend's, as C's
-    `fmod`. ONNX requires `fmod` for float operands.
+    With `fmod` false the result takes the divisor's sign, as Python's `%`
+    and numpy.mod (for floats: a zero result is +-0 with the divisor's sign,
+    x mod +-inf is x or +-inf); with `fmod` true it takes the dividend's, as
+    C's `fmod`.
   }];
-  let hasVerifier = 1;
 }
 
 def Graph_PowOp : Graph_Op<"pow", [InferTypeOpAdaptor]> {
@@ -313,11 +311,14 @@ def Graph_BitwiseOrOp : Graph_BinaryOp<"bitwise_or", Graph_IntegerTensor,
 def Graph_BitwiseXorOp : Graph_BinaryOp<"bitwise_xor", Graph_IntegerTensor,
                                         "x ^ y">;
 
-def Graph_BitShiftOp : Graph_BinaryOp<"bit_shift", Graph_UnsignedTensor,
-    "x << y or x >> y (logical)", (ins StrAttr:$direction)> {
+def Graph_BitShiftOp : Graph_BinaryOp<"bit_shift", Graph_IntegerTensor,
+    "x << y or x >> y (logical for unsigned, arithmetic for signed types)",
+    (ins StrAttr:$direction)> {
   let description = [{
-    `direction` is "LEFT" or "RIGHT". Shifting by the bit width or more
-    gives 0.
+    `direction` is "LEFT" or "RIGHT". A shift amount outside [0, width)
+    (negative, or the bit width or more) gives 0, except a signed right
+    shift, which gives the sign: -1 for negative x, else 0 (onnx 1.23's
+    reference). Left shifts wrap.
   }];
   let hasVerifier = 1;
 }
@@ -384,6 +385,22 @@ def Graph_CastOp : Graph_Op<"cast", [InferTypeOpAdaptor]> {
                                         adaptor.getToAttr(), types);
     }
   }];
+}
+
+def Graph_BitCastOp : Graph_Op<"bitcast", [InferTypeOpAdaptor]> {
+  let summary = "reinterprets each element's bits as the type `to` (ONNX "
+                "BitCast)";
+  let description = [{
+    `to` has the input element's size; a bool is one byte (0 or 1), so
+    bool <-> 8-bit integers are 0 / 1 and `byte != 0`.
+
+    ```mlir
+    %y = graph.bitcast %x {to = i32} : tensor<4xf32> -> tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins Graph_ValueTensor:$input, TypeAttr:$to);
+  let results = (outs Graph_ValueTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
 #endif // STRATA_GRAPH_ELEMENTWISE_OPS

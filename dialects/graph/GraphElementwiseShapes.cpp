@@ -108,6 +108,24 @@ LogicalResult strata::graph::inferCast(std::optional<Location> loc,
   return success();
 }
 
+LogicalResult BitCastOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  if (failed(inferCast(loc, adaptor.getInput(), adaptor.getToAttr(), types)))
+    return failure();
+  // Sizes in memory: a bool is one byte.
+  auto bytes = [](Type t) {
+    return (t.getIntOrFloatBitWidth() + 7) / 8;
+  };
+  Type from = cast<ShapedType>(adaptor.getInput().getType()).getElementType();
+  Type to = adaptor.getTo();
+  if (!from.isIntOrFloat() || bytes(from) != bytes(to))
+    return emitOptionalError(loc, "cannot bitcast ", from, " to ", to,
+                             ": the element sizes differ");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Verifiers
 //===----------------------------------------------------------------------===//
@@ -131,13 +149,6 @@ LogicalResult CastOp::verify() {
     return emitOpError("round_mode must be \"up\", \"down\" or "
                        "\"nearest\", not \"")
            << mode << "\"";
-  return success();
-}
-
-LogicalResult ModOp::verify() {
-  if (isa<FloatType>(elementOf(getLhs())) && !getFmod())
-    return emitOpError("float operands need fmod = true (C fmod semantics), "
-                       "as ONNX requires");
   return success();
 }
 

@@ -97,10 +97,14 @@ def Graph_GemmOp : Graph_Op<"gemm", [InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 def Graph_ConvOp : Graph_Op<"conv", [InferTypeOpAdaptor]> {
-  let summary = "2-D convolution, NCHW input, (F, C/group, KH, KW) weight";
+  let summary = "1-D, 2-D or 3-D convolution, NC[D]H[W] input, "
+                "(F, C/group, K...) weight";
   let description = [{
-    `pads` is `[top, left, bottom, right]` (ONNX order); ONNX's `auto_pad` is
-    resolved into explicit pads by the importer.
+    The input has rank 3, 4 or 5 (N, C and 1 to 3 spatial dimensions); the
+    weight has the same rank. `strides` and `dilations` have one value per
+    spatial dimension; `pads` is the beginnings then the ends (ONNX order,
+    `[top, left, bottom, right]` in 2-D); ONNX's `auto_pad` is resolved into
+    explicit pads by the importer.
   }];
   let arguments = (ins Graph_ProductTensor:$input,
                        Graph_ProductTensor:$weight,
@@ -122,26 +126,32 @@ def Graph_BatchNormOp : Graph_Op<"batch_norm", [InferTypeOpAdaptor]> {
                        "attr-dict `:` functional-type(operands, results)";
 }
 
+/// MaxPool's element types: floats and 8-bit integers.
+def Graph_MaxPoolTensor : RankedTensorOf<[F32, F16, BF16, F64, I8, UI8]>;
+
 def Graph_MaxPoolOp : Graph_Op<"max_pool", [InferTypeOpAdaptor]> {
-  let summary = "2-D max pooling (NCHW); padded cells never win";
-  let arguments = (ins Graph_FloatTensor:$input,
+  let summary = "1-D, 2-D or 3-D max pooling (NC[D]H[W]); padded cells never "
+                "win";
+  let arguments = (ins Graph_MaxPoolTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
-  let results = (outs Graph_FloatTensor:$output);
+  let results = (outs Graph_MaxPoolTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
 def Graph_AveragePoolOp : Graph_Op<"average_pool", [InferTypeOpAdaptor]> {
-  let summary = "2-D average pooling (NCHW)";
+  let summary = "1-D, 2-D or 3-D average pooling (NC[D]H[W])";
   let description = [{
     With `count_include_pad` false, each window divides by the number of
-    cells inside the unpadded input.
+    cells inside the unpadded input. `dilations` (all 1 when absent) spaces
+    the window's cells.
   }];
   let arguments = (ins Graph_FloatTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       OptionalAttr<DenseI64ArrayAttr>:$dilations,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                        DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
   let results = (outs Graph_FloatTensor:$output);
@@ -209,5 +219,6 @@ include "GraphNormalizationOps.td"
 include "GraphImageOps.td"
 include "GraphSequenceOps.td"
 include "GraphQuantizationOps.td"
+include "GraphSamplingOps.td"
 
 #endif // STRATA_GRAPH_OPS

@@ -102,6 +102,14 @@ LogicalResult checkPositive(std::optional<Location> loc, StringRef what,
   return success();
 }
 
+/// Number of spatial dimensions of a sliding-window input: 1 to 3 (rank 3
+/// to 5, NC[D]H[W]); 0 when the rank is outside that range.
+int64_t windowSpatialDims(RankedTensorType type) {
+  if (!type || type.getRank() < 3 || type.getRank() > 5)
+    return 0;
+  return type.getRank() - 2;
+}
+
 /// Shared by max_pool and average_pool.
 LogicalResult inferPool(std::optional<Location> loc, Value input,
                         DenseI64ArrayAttr kernelAttr,
@@ -110,30 +118,34 @@ LogicalResult inferPool(std::optional<Location> loc, Value input,
                         DenseI64ArrayAttr padsAttr, bool ceilMode,
                         SmallVectorImpl<Type> &results) {
   auto type = rankedOf(input);
-  if (!type || type.getRank() != 4)
-    return emitOptionalError(loc, "expects a rank-4 NCHW input");
+  int64_t spatial = windowSpatialDims(type);
+  if (spatial == 0)
+    return emitOptionalError(loc, "expects a rank-3, rank-4 or rank-5 "
+                                  "NC[D]H[W] input");
   if (!kernelAttr || !stridesAttr || !padsAttr)
     return emitOptionalError(loc, "needs kernel_shape, strides and pads");
   ArrayRef<int64_t> kernel = kernelAttr.asArrayRef();
   ArrayRef<int64_t> strides = stridesAttr.asArrayRef();
   ArrayRef<int64_t> pads = padsAttr.asArrayRef();
-  SmallVector<int64_t> dilations = {1, 1};
+  SmallVector<int64_t> dilations(spatial, 1);
   if (dilationsAttr)
     dilations.assign(dilationsAttr.asArrayRef().begin(),
                      dilationsAttr.asArrayRef().end());
-  if (failed(checkPositive(loc, "kernel_shape", kernel, 2)) ||
-      failed(checkPositive(loc, "strides", strides, 2)) ||
-      failed(checkPositive(loc, "dilations", dilations, 2)) ||
-      failed(checkPositive(loc, "pads", pads, 4, /*allowZero=*/true)))
+  if (failed(checkPositive(loc, "kernel_shape", kernel, spatial)) ||
+      failed(checkPositive(loc, "strides", strides, spatial)) ||
+      failed(checkPositive(loc, "dilations", dilations, spatial)) ||
+      failed(checkPositive(loc, "pads", pads, 2 * spatial, /*allowZero=*/true)))
     return failure();
   SmallVector<int64_t> shape(type.getShape());
-  for (int i = 0; i < 2; ++i) {
-    if (pads[i] >= kernel[i] || pads[i + 2] >= kernel[i])
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t reach = dilations[i] * (kernel[i] - 1) + 1;
+    if (pads[i] >= reach || pads[i + spatial] >= reach)
       return emitOptionalError(loc, "pads ", formatShape(pads),
                                " must be smaller than kernel_shape ",
                                formatShape(kernel));
     int64_t out = windowOutput(shape[2 + i], kernel[i], strides[i],
-                               dilations[i], pads[i], pads[i + 2], ceilMode);
+                               dilations[i], pads[i], pads[i + spatial],
+                               ceilMode);
     if (out != kDyn && out < 1)
       return emitOptionalError(loc, "window ", formatShape(kernel),
                                " does not fit the padded input ",
@@ -215,18 +227,20 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
   auto it = rankedOf(adaptor.getInput()), wt = rankedOf(adaptor.getWeight());
-  if (!it || !wt || it.getRank() != 4 || wt.getRank() != 4)
-    return emitOptionalError(loc, "expects rank-4 input (NCHW) and weight "
-                                  "(F, C/group, KH, KW)");
+  int64_t spatial = windowSpatialDims(it);
+  if (spatial == 0 || !wt || wt.getRank() != it.getRank())
+    return emitOptionalError(loc, "expects an input of rank 3 to 5 "
+                                  "(NC[D]H[W]) and a weight of the same rank "
+                                  "(F, C/group, K...)");
   if (!adaptor.getStridesAttr() || !adaptor.getDilationsAttr() ||
       !adaptor.getPadsAttr() || !adaptor.getGroupAttr())
     return emitOptionalError(loc, "needs strides, dilations, pads and group");
   ArrayRef<int64_t> strides = adaptor.getStrides(),
                     dilations = adaptor.getDilations(),
                     pads = adaptor.getPads();
-  if (failed(checkPositive(loc, "strides", strides, 2)) ||
-      failed(checkPositive(loc, "dilations", dilations, 2)) ||
-      failed(checkPositive(loc, "pads", pads, 4, /*allowZero=*/true)))
+  if (failed(checkPositive(loc, "strides", strides, spatial)) ||
+      failed(checkPositive(loc, "dilations", dilations, spatial)) ||
+      failed(checkPositive(loc, "pads", pads, 2 * spatial, /*allowZero=*/true)))
     return failure();
   int64_t group = adaptor.getGroup();
   int64_t channels = it.getDimSize(1), filters = wt.getDimSize(0);
@@ -245,11 +259,12 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
     if (!bt || bt.getRank() != 1 || bt.getDimSize(0) != filters)
       return emitOptionalError(loc, "bias must have shape [", filters, "]");
   }
-  SmallVector<int64_t> shape = {it.getDimSize(0), filters, 0, 0};
-  for (int i = 0; i < 2; ++i) {
-    int64_t out =
-        windowOutput(it.getDimSize(2 + i), wt.getDimSize(2 + i), strides[i],
-                     dilations[i], pads[i], pads[i + 2], /*ceilMode=*/false);
+  SmallVector<int64_t> shape(it.getShape());
+  shape[1] = filters;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t out = windowOutput(it.getDimSize(2 + i), wt.getDimSize(2 + i),
+                               strides[i], dilations[i], pads[i],
+                               pads[i + spatial], /*ceilMode=*/false);
     if (out != kDyn && out < 1)
       return emitOptionalError(
           loc, "kernel ", formatShape(wt.getShape().drop_front(2)),
@@ -296,7 +311,8 @@ LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &results) {
   return inferPool(loc, adaptor.getInput(), adaptor.getKernelShapeAttr(),
-                   adaptor.getStridesAttr(), nullptr, adaptor.getPadsAttr(),
+                   adaptor.getStridesAttr(), adaptor.getDilationsAttr(),
+                   adaptor.getPadsAttr(),
                    adaptor.getCeilMode(), results);
 }
 

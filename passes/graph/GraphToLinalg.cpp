@@ -155,6 +155,8 @@ struct ConvertGraphToLinalgPass
     strata::lowering::populateTopKPatterns(patterns);
     strata::lowering::populateRecurrentPatterns(patterns);
     strata::lowering::populateQuantizationPatterns(patterns);
+    strata::lowering::populateBitCastPatterns(patterns);
+    strata::lowering::populateGridSamplePatterns(patterns);
     strata::lowering::populateMathPatterns(patterns);
     strata::lowering::populateNarrowCastPatterns(patterns);
 

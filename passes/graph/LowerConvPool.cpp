@@ -1,8 +1,12 @@
 //===- LowerConvPool.cpp - conv and pooling -> linalg named ops -----------===//
 //
 // Padding becomes an explicit tensor.pad (zero for conv and average pool,
-// -inf for max pool) so the linalg window ops see an unpadded input. Grouped
-// convolutions use the NGCHW form through expand/collapse of the channels.
+// the lowest value for max pool) so the window ops see an unpadded input.
+// 2-D convolutions are linalg.conv_2d_nchw_fchw, or the NGCHW form through
+// expand/collapse of the channels when grouped; a 1-D convolution is the 2-D
+// one over an N,C,1,W view (so it shares the im2col path); a 3-D one is a
+// linalg.generic. 2-D float pooling uses linalg.pooling_nchw_*; other ranks
+// and integer max pooling one linalg.generic with the same maps.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/LoweringPatterns.h"
@@ -24,26 +28,91 @@ DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
   return DenseIntElementsAttr::get(type, values);
 }
 
-/// Pads the two spatial dims of an NCHW tensor. `pads` is [top, left,
-/// bottom, right]; `extra` adds more at the bottom/right (ceil-mode pooling).
+/// Pads the spatial dims of an NC... tensor with `padValue`. `pads` is the
+/// beginnings then the ends; `extra` adds more at the ends (ceil-mode
+/// pooling).
 Value padSpatial(OpBuilder &b, Location loc, Value input,
                  ArrayRef<int64_t> pads, ArrayRef<int64_t> extra,
-                 double value) {
+                 Value padValue) {
   auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> low = {0, 0, pads[0], pads[1]};
-  SmallVector<int64_t> high = {0, 0, pads[2] + extra[0], pads[3] + extra[1]};
+  int64_t spatial = type.getRank() - 2;
+  SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(pads[i]);
+    high.push_back(pads[spatial + i] + (extra.empty() ? 0 : extra[i]));
+  }
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(high, [](int64_t p) { return p == 0; }))
     return input;
   SmallVector<int64_t> shape(type.getShape());
-  for (int i = 0; i < 4; ++i)
+  for (int64_t i = 0; i < type.getRank(); ++i)
     shape[i] += low[i] + high[i];
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  Value padValue = scalarConstant(b, loc, type.getElementType(), value);
   return tensor::PadOp::create(b, loc, paddedType, input,
                                getAsIndexOpFoldResult(b.getContext(), low),
                                getAsIndexOpFoldResult(b.getContext(), high),
                                padValue)
+      .getResult();
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads, ArrayRef<int64_t> extra,
+                 double value) {
+  Type element = cast<RankedTensorType>(input.getType()).getElementType();
+  return padSpatial(b, loc, input, pads, extra,
+                    scalarConstant(b, loc, element, value));
+}
+
+/// N,C,W <-> N,C,1,W: a 1-D window op computed as a 2-D one.
+Value insertUnitRow(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  return tensor::ExpandShapeOp::create(
+             b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+             ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})
+      .getResult();
+}
+
+Value dropUnitRow(OpBuilder &b, Location loc, Value value,
+                  RankedTensorType type) {
+  return tensor::CollapseShapeOp::create(
+             b, loc, type, value,
+             ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})
+      .getResult();
+}
+
+/// The window's parameters with a leading unit row (1-D -> 2-D): `fill` for
+/// per-dimension values (1 for strides, dilations, kernel) and pads that get
+/// zeros before both halves.
+SmallVector<int64_t> withUnitRow(ArrayRef<int64_t> values, int64_t fill) {
+  SmallVector<int64_t> result = {fill};
+  result.append(values.begin(), values.end());
+  return result;
+}
+SmallVector<int64_t> padsWithUnitRow(ArrayRef<int64_t> pads) {
+  return {0, pads[0], 0, pads[1]};
+}
+
+/// Splits dimension `dim` of `value` into (group, size / group).
+Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  int64_t group) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] /= group;
+  shape.insert(shape.begin() + dim, group);
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0, next = 0; d < type.getRank(); ++d) {
+    if (d == dim) {
+      groups.push_back({next, next + 1});
+      next += 2;
+    } else {
+      groups.push_back({next++});
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+             b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+             groups)
       .getResult();
 }
 
@@ -52,86 +121,233 @@ Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   if (!bias)
     return buildFilled(b, loc, type,
                        cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
+  SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
+  biasShape[0] = type.getDimSize(1);
   return buildBroadcastElementwise(
       b, loc, type,
-      ValueRange{buildReshape(b, loc, bias,
-                              RankedTensorType::get(
-                                  {type.getDimSize(1), 1, 1},
-                                  type.getElementType()))},
+      ValueRange{buildReshape(
+          b, loc, bias,
+          RankedTensorType::get(biasShape, type.getElementType()))},
       [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
+/// A 2-D convolution of an unpadded NCHW input through the linalg named ops.
+Value buildConv2D(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  Value input, Value weight, Value init,
+                  ArrayRef<int64_t> stridesValues,
+                  ArrayRef<int64_t> dilationsValues, int64_t group) {
+  auto strides = i64Vector(b, stridesValues);
+  auto dilations = i64Vector(b, dilationsValues);
+  if (group == 1)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, resultType,
+                                            ValueRange{input, weight}, init,
+                                            strides, dilations)
+        .getResult(0);
+  // Grouped: N,C,H,W -> N,G,C/G,H,W and F,C/G,KH,KW -> G,F/G,C/G,KH,KW.
+  Value groupedInput = splitGroups(b, loc, input, 1, group);
+  Value groupedWeight = splitGroups(b, loc, weight, 0, group);
+  Value groupedInit = splitGroups(b, loc, init, 1, group);
+  Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                   b, loc, groupedInit.getType(),
+                   ValueRange{groupedInput, groupedWeight}, groupedInit,
+                   strides, dilations)
+                   .getResult(0);
+  SmallVector<ReassociationIndices> merge = {{0}, {1, 2}, {3}, {4}};
+  return tensor::CollapseShapeOp::create(b, loc, resultType, conv, merge);
+}
+
+/// A (grouped) convolution of an unpadded NC... input with any number of
+/// spatial dims as one linalg.generic over (n, g, f, o..., c, k...):
+///   out[n, g, f, o...] += in[n, g, c, o * stride + k * dilation...]
+///                         * weight[g, f, c, k...]
+Value buildGenericConv(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       Value input, Value weight, Value init,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                       int64_t group) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = resultType.getRank() - 2;
+  Value groupedInput = splitGroups(b, loc, input, 1, group);
+  Value groupedWeight = splitGroups(b, loc, weight, 0, group);
+  Value groupedInit = splitGroups(b, loc, init, 1, group);
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  int64_t o0 = 3, c = 3 + spatial, k0 = 4 + spatial;
+  int64_t numLoops = 4 + 2 * spatial;
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(c)};
+  SmallVector<AffineExpr> weightExprs = {dim(1), dim(2), dim(c)};
+  SmallVector<AffineExpr> outputExprs = {dim(0), dim(1), dim(2)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    inputExprs.push_back(dim(o0 + i) * strides[i] + dim(k0 + i) * dilations[i]);
+    weightExprs.push_back(dim(k0 + i));
+    outputExprs.push_back(dim(o0 + i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, ctx),
+      AffineMap::get(numLoops, 0, weightExprs, ctx),
+      AffineMap::get(numLoops, 0, outputExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  for (int64_t d = c; d < numLoops; ++d)
+    iterators[d] = utils::IteratorType::reduction;
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, groupedInit.getType(), ValueRange{groupedInput, groupedWeight},
+          groupedInit, maps, iterators,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddFOp::create(nb, l, args[2], product)));
+          })
+          .getResult(0);
+  SmallVector<ReassociationIndices> merge = {{0}, {1, 2}};
+  for (int64_t i = 0; i < spatial; ++i)
+    merge.push_back({3 + i});
+  return tensor::CollapseShapeOp::create(b, loc, resultType, conv, merge);
+}
+
+/// `value` converted elementwise to `element` (extf / truncf).
+Value convertFloats(OpBuilder &b, Location loc, Value value, Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  bool widen = element.getIntOrFloatBitWidth() >
+               type.getElementType().getIntOrFloatBitWidth();
+  return buildBroadcastElementwise(
+      b, loc, RankedTensorType::get(type.getShape(), element), ValueRange{value},
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        if (widen)
+          return arith::ExtFOp::create(nb, l, element, args[0]);
+        return arith::TruncFOp::create(nb, l, element, args[0]);
+      });
+}
+
+/// f16 and bf16 convolutions read their operands as f32 and accumulate in
+/// f32 (long sums in 16 bits lose several digits); the result is rounded
+/// once at the end.
 struct ConvLowering : OpRewritePattern<graph::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(graph::ConvOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
-    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
-                             {0, 0}, 0.0);
-    auto strides = i64Vector(rewriter, op.getStrides());
-    auto dilations = i64Vector(rewriter, op.getDilations());
-    Value init = convInit(rewriter, loc, resultType, op.getBias());
-    int64_t group = op.getGroup();
-    if (group == 1) {
-      rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
-                                 rewriter, loc, resultType,
-                                 ValueRange{input, op.getWeight()}, init,
-                                 strides, dilations)
-                                 .getResult(0));
-      return success();
-    }
-    // Grouped: N,C,H,W -> N,G,C/G,H,W and F,C/G,KH,KW -> G,F/G,C/G,KH,KW.
-    auto inputType = cast<RankedTensorType>(input.getType());
     Type element = resultType.getElementType();
-    auto splitDim = [&](Value value, RankedTensorType type, int64_t dim) {
-      SmallVector<int64_t> shape(type.getShape());
-      int64_t size = shape[dim];
-      shape[dim] = size / group;
-      shape.insert(shape.begin() + dim, group);
-      SmallVector<ReassociationIndices> groups;
-      for (int64_t d = 0; d < type.getRank(); ++d) {
-        int64_t base = d > dim ? d + 1 : d;
-        groups.push_back(d == dim ? ReassociationIndices{d, d + 1}
-                                  : ReassociationIndices{base});
-      }
-      return tensor::ExpandShapeOp::create(
-                 rewriter, loc, RankedTensorType::get(shape, element), value,
-                 groups)
-          .getResult();
-    };
-    Value groupedInput = splitDim(input, inputType, 1);
-    Value groupedWeight = splitDim(op.getWeight(), weightType, 0);
-    Value groupedInit = splitDim(init, resultType, 1);
-    auto groupedType = cast<RankedTensorType>(groupedInit.getType());
-    Value conv = linalg::Conv2DNgchwGfchwOp::create(
-                     rewriter, loc, groupedType,
-                     ValueRange{groupedInput, groupedWeight}, groupedInit,
-                     strides, dilations)
-                     .getResult(0);
-    SmallVector<ReassociationIndices> merge = {{0}, {1, 2}, {3}, {4}};
-    rewriter.replaceOp(op, tensor::CollapseShapeOp::create(
-                               rewriter, loc, resultType, conv, merge));
+    Type compute = element.getIntOrFloatBitWidth() < 32
+                       ? Type(rewriter.getF32Type())
+                       : element;
+    auto computeType = RankedTensorType::get(resultType.getShape(), compute);
+    Value input = convertFloats(rewriter, loc, op.getInput(), compute);
+    Value weight = convertFloats(rewriter, loc, op.getWeight(), compute);
+    Value bias = op.getBias()
+                     ? convertFloats(rewriter, loc, op.getBias(), compute)
+                     : Value();
+    Value init = convInit(rewriter, loc, computeType, bias);
+    int64_t rank = resultType.getRank();
+    Value conv;
+    if (rank == 5) {
+      conv = buildGenericConv(
+          rewriter, loc, computeType,
+          padSpatial(rewriter, loc, input, op.getPads(), {}, 0.0), weight,
+          init, op.getStrides(), op.getDilations(), op.getGroup());
+    } else if (rank == 3) {
+      // N,C,W as N,C,1,W with a 1xK kernel.
+      Value input2D =
+          padSpatial(rewriter, loc, insertUnitRow(rewriter, loc, input),
+                     padsWithUnitRow(op.getPads()), {}, 0.0);
+      Value init2D = insertUnitRow(rewriter, loc, init);
+      conv = dropUnitRow(
+          rewriter, loc,
+          buildConv2D(rewriter, loc, cast<RankedTensorType>(init2D.getType()),
+                      input2D, insertUnitRow(rewriter, loc, weight), init2D,
+                      withUnitRow(op.getStrides(), 1),
+                      withUnitRow(op.getDilations(), 1), op.getGroup()),
+          computeType);
+    } else {
+      conv = buildConv2D(
+          rewriter, loc, computeType,
+          padSpatial(rewriter, loc, input, op.getPads(), {}, 0.0), weight,
+          init, op.getStrides(), op.getDilations(), op.getGroup());
+    }
+    rewriter.replaceOp(op, convertFloats(rewriter, loc, conv, element));
     return success();
   }
 };
 
-/// Extra bottom/right padding so that ceil-mode windows stay in bounds.
+/// Extra padding at the ends so that ceil-mode windows stay in bounds.
 SmallVector<int64_t> ceilExtra(RankedTensorType inputType,
                                RankedTensorType resultType,
                                ArrayRef<int64_t> kernel,
                                ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> dilations,
                                ArrayRef<int64_t> pads) {
-  SmallVector<int64_t> extra(2, 0);
-  for (int i = 0; i < 2; ++i) {
+  int64_t spatial = inputType.getRank() - 2;
+  SmallVector<int64_t> extra(spatial, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
     int64_t needed = (resultType.getDimSize(2 + i) - 1) * strides[i] +
                      dilations[i] * (kernel[i] - 1) + 1;
-    int64_t have = inputType.getDimSize(2 + i) + pads[i] + pads[i + 2];
+    int64_t have = inputType.getDimSize(2 + i) + pads[i] + pads[i + spatial];
     extra[i] = std::max<int64_t>(0, needed - have);
   }
   return extra;
+}
+
+/// Every spatial dimension's value `1` when `values` is absent.
+SmallVector<int64_t> orOnes(std::optional<ArrayRef<int64_t>> values,
+                            int64_t spatial) {
+  if (values)
+    return SmallVector<int64_t>(*values);
+  return SmallVector<int64_t>(spatial, 1);
+}
+
+/// A pooling window over an unpadded NC... input: linalg.pooling_nchw_max /
+/// _sum for 2-D floats, else one linalg.generic over (n, c, o..., k...)
+/// reading in[n, c, o * stride + k * dilation...] (the named ops' maps).
+/// `combine` gets (element, accumulator); `init` fills the result.
+Value buildPool(OpBuilder &b, Location loc, RankedTensorType resultType,
+                Value input, Value init, ArrayRef<int64_t> kernel,
+                ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                bool isMax, ScalarBody combine) {
+  MLIRContext *ctx = b.getContext();
+  Type element = resultType.getElementType();
+  Value window = tensor::EmptyOp::create(b, loc, kernel, element);
+  if (resultType.getRank() == 4 && isa<FloatType>(element)) {
+    auto stridesAttr = i64Vector(b, strides);
+    auto dilationsAttr = i64Vector(b, dilations);
+    if (isMax)
+      return linalg::PoolingNchwMaxOp::create(b, loc, resultType,
+                                              ValueRange{input, window}, init,
+                                              stridesAttr, dilationsAttr)
+          .getResult(0);
+    return linalg::PoolingNchwSumOp::create(b, loc, resultType,
+                                            ValueRange{input, window}, init,
+                                            stridesAttr, dilationsAttr)
+        .getResult(0);
+  }
+  int64_t spatial = resultType.getRank() - 2;
+  int64_t numLoops = 2 + 2 * spatial;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
+  SmallVector<AffineExpr> windowExprs, outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] +
+                         dim(2 + spatial + i) * dilations[i]);
+    windowExprs.push_back(dim(2 + spatial + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, ctx),
+      AffineMap::get(numLoops, 0, windowExprs, ctx),
+      AffineMap::get(numLoops, 0, outputExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  for (int64_t d = 2 + spatial; d < numLoops; ++d)
+    iterators[d] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, resultType, ValueRange{input, window}, init, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l,
+                                       combine(nb, l, {args[0], args[2]}));
+             })
+      .getResult(0);
 }
 
 struct MaxPoolLowering : OpRewritePattern<graph::MaxPoolOp> {
@@ -141,54 +357,88 @@ struct MaxPoolLowering : OpRewritePattern<graph::MaxPoolOp> {
     Location loc = op.getLoc();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    double lowest = -std::numeric_limits<double>::infinity();
-    Value input = padSpatial(
-        rewriter, loc, op.getInput(), op.getPads(),
+    // Integers compute on signless values; the lowest value of the type is
+    // the padding and the initial maximum.
+    Type element = resultType.getElementType();
+    bool isUnsigned = element.isUnsignedInteger();
+    Value input = castToSignless(rewriter, loc, op.getInput());
+    auto signlessResult = cast<RankedTensorType>(signlessType(resultType));
+    Type signlessElement = signlessResult.getElementType();
+    TypedAttr lowest;
+    if (auto floatType = dyn_cast<FloatType>(element)) {
+      lowest = rewriter.getFloatAttr(
+          floatType, -std::numeric_limits<double>::infinity());
+    } else {
+      unsigned width = element.getIntOrFloatBitWidth();
+      lowest = rewriter.getIntegerAttr(
+          signlessElement, isUnsigned ? APInt::getZero(width)
+                                      : APInt::getSignedMinValue(width));
+    }
+    Value padded = padSpatial(
+        rewriter, loc, input, op.getPads(),
         ceilExtra(inputType, resultType, op.getKernelShape(), op.getStrides(),
                   op.getDilations(), op.getPads()),
-        lowest);
-    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
-                                           resultType.getElementType());
-    Value init = buildFilled(
-        rewriter, loc, resultType,
-        rewriter.getFloatAttr(resultType.getElementType(), lowest));
-    rewriter.replaceOp(op, linalg::PoolingNchwMaxOp::create(
-                               rewriter, loc, resultType,
-                               ValueRange{input, window}, init,
-                               i64Vector(rewriter, op.getStrides()),
-                               i64Vector(rewriter, op.getDilations()))
-                               .getResult(0));
+        arith::ConstantOp::create(rewriter, loc, lowest).getResult());
+    Value init = buildFilled(rewriter, loc, signlessResult, lowest);
+    Value pooled = buildPool(
+        rewriter, loc, signlessResult, padded, init, op.getKernelShape(),
+        op.getStrides(), op.getDilations(), /*isMax=*/true,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          if (isa<FloatType>(element))
+            return arith::MaximumFOp::create(b, l, args[0], args[1]);
+          if (isUnsigned)
+            return arith::MaxUIOp::create(b, l, args[0], args[1]);
+          return arith::MaxSIOp::create(b, l, args[0], args[1]);
+        });
+    rewriter.replaceOp(op,
+                       castFromSignless(rewriter, loc, pooled, resultType));
     return success();
   }
 };
 
 /// Number of cells of each window that count toward the average: those in
 /// [lo, hi) where the range is the input (count_include_pad = false) or the
-/// explicitly padded input (true). Returns an [OH, OW] constant of the
+/// explicitly padded input (true). Returns an [O...] constant of the
 /// result's element type (counts are small integers, exact in any float).
 DenseElementsAttr windowCounts(graph::AveragePoolOp op,
                                RankedTensorType inputType,
-                               RankedTensorType resultType) {
+                               RankedTensorType resultType,
+                               ArrayRef<int64_t> dilations) {
   ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
                     pads = op.getPads();
   bool includePad = op.getCountIncludePad();
-  int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
-  auto cells = [&](int64_t o, int i) {
+  int64_t spatial = inputType.getRank() - 2;
+  // Cells of window `o` along dimension `i`.
+  auto cells = [&](int64_t o, int64_t i) {
     int64_t in = inputType.getDimSize(2 + i);
     int64_t lo = includePad ? -pads[i] : 0;
-    int64_t hi = includePad ? in + pads[i + 2] : in;
-    int64_t start = o * strides[i] - pads[i];
-    int64_t end = start + kernel[i];
-    return std::max<int64_t>(0, std::min(end, hi) - std::max(start, lo));
+    int64_t hi = includePad ? in + pads[i + spatial] : in;
+    int64_t count = 0;
+    for (int64_t k = 0; k < kernel[i]; ++k) {
+      int64_t at = o * strides[i] - pads[i] + k * dilations[i];
+      count += at >= lo && at < hi;
+    }
+    return count;
   };
+  ArrayRef<int64_t> outShape = resultType.getShape().drop_front(2);
+  SmallVector<SmallVector<int64_t>> perDim(spatial);
+  for (int64_t i = 0; i < spatial; ++i)
+    for (int64_t o = 0; o < outShape[i]; ++o)
+      perDim[i].push_back(cells(o, i));
   Type element = resultType.getElementType();
   SmallVector<Attribute> counts;
-  for (int64_t h = 0; h < outH; ++h)
-    for (int64_t w = 0; w < outW; ++w)
-      counts.push_back(FloatAttr::get(
-          element, static_cast<double>(cells(h, 0) * cells(w, 1))));
-  auto type = RankedTensorType::get({outH, outW}, element);
-  return DenseElementsAttr::get(type, counts);
+  SmallVector<int64_t> at(spatial, 0);
+  int64_t total = ShapedType::getNumElements(outShape);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t product = 1, rest = flat;
+    for (int64_t i = spatial - 1; i >= 0; --i) {
+      product *= perDim[i][rest % outShape[i]];
+      rest /= outShape[i];
+    }
+    counts.push_back(FloatAttr::get(element, static_cast<double>(product)));
+  }
+  return DenseElementsAttr::get(RankedTensorType::get(outShape, element),
+                                counts);
 }
 
 struct AveragePoolLowering : OpRewritePattern<graph::AveragePoolOp> {
@@ -198,24 +448,24 @@ struct AveragePoolLowering : OpRewritePattern<graph::AveragePoolOp> {
     Location loc = op.getLoc();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    SmallVector<int64_t> ones = {1, 1};
+    SmallVector<int64_t> dilations =
+        orOnes(op.getDilations(), inputType.getRank() - 2);
     Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
                              ceilExtra(inputType, resultType,
                                        op.getKernelShape(), op.getStrides(),
-                                       ones, op.getPads()),
+                                       dilations, op.getPads()),
                              0.0);
-    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
-                                           resultType.getElementType());
     Value init = buildFilled(
         rewriter, loc, resultType,
         rewriter.getFloatAttr(resultType.getElementType(), 0.0));
-    Value sums = linalg::PoolingNchwSumOp::create(
-                     rewriter, loc, resultType, ValueRange{input, window},
-                     init, i64Vector(rewriter, op.getStrides()),
-                     i64Vector(rewriter, ones))
-                     .getResult(0);
+    Value sums = buildPool(
+        rewriter, loc, resultType, input, init, op.getKernelShape(),
+        op.getStrides(), dilations, /*isMax=*/false,
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::AddFOp::create(b, l, args[0], args[1]);
+        });
     Value counts = arith::ConstantOp::create(
-        rewriter, loc, windowCounts(op, inputType, resultType));
+        rewriter, loc, windowCounts(op, inputType, resultType, dilations));
     rewriter.replaceOp(
         op, buildBroadcastElementwise(
                 rewriter, loc, resultType, ValueRange{sums, counts},

@@ -106,8 +106,22 @@ Value divBody(Scalar &s) {
 
 Value modBody(Scalar &s) {
   Value x = s.args[0], y = s.args[1];
-  if (s.isFloat())
-    return arith::RemFOp::create(s.b, s.loc, x, y); // C fmod
+  if (s.isFloat()) {
+    Value rem = arith::RemFOp::create(s.b, s.loc, x, y); // C fmod
+    if (cast<graph::ModOp>(s.op).getFmod())
+      return rem;
+    // numpy.mod: add y when rem is non-zero and its sign differs from y's
+    // (NaN stays NaN); a zero remainder takes y's sign.
+    Value zero = s.constant(0);
+    Value nonZero = s.cmpf(arith::CmpFPredicate::UNE, rem, zero);
+    Value signsDiffer =
+        s.cmpi(arith::CmpIPredicate::ne,
+               s.cmpf(arith::CmpFPredicate::OLT, rem, zero),
+               s.cmpf(arith::CmpFPredicate::OLT, y, zero));
+    Value fix = arith::AndIOp::create(s.b, s.loc, nonZero, signsDiffer);
+    Value signedZero = math::CopySignOp::create(s.b, s.loc, zero, y);
+    return s.select(fix, s.add(rem, y), s.select(nonZero, rem, signedZero));
+  }
   y = safeDivisor(s, y); // x % -1 and x % 1 are both 0
   if (s.isUnsigned())
     return arith::RemUIOp::create(s.b, s.loc, x, y);
@@ -293,11 +307,18 @@ template <typename ArithOp> Value bitwiseBody(Scalar &s) {
 Value bitShiftBody(Scalar &s) {
   Value x = s.args[0], amount = s.args[1];
   bool left = cast<graph::BitShiftOp>(s.op).getDirection() == "LEFT";
+  // LLVM gives poison for shifts by the width or more. An amount outside
+  // [0, width) (a negative one is a large unsigned one) gives 0, but a
+  // signed right shift gives the sign: the shift by width - 1.
+  unsigned bits = s.type().getIntOrFloatBitWidth();
+  Value inRange =
+      s.cmpi(arith::CmpIPredicate::ult, amount, s.constant(bits));
+  if (!left && !s.isUnsigned()) {
+    Value clamped = s.select(inRange, amount, s.constant(bits - 1));
+    return arith::ShRSIOp::create(s.b, s.loc, x, clamped);
+  }
   Value shifted = left ? Value(arith::ShLIOp::create(s.b, s.loc, x, amount))
                        : Value(arith::ShRUIOp::create(s.b, s.loc, x, amount));
-  // LLVM gives poison for shifts by the width or more; define them as 0.
-  Value width = s.constant(s.type().getIntOrFloatBitWidth());
-  Value inRange = s.cmpi(arith::CmpIPredicate::ult, amount, width);
   return s.select(inRange, shifted, s.constant(0));
 }
 

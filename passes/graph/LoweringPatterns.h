@@ -31,6 +31,8 @@ void populateTopKPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 void populateNarrowCastPatterns(mlir::RewritePatternSet &patterns);
 void populateQuantizationPatterns(mlir::RewritePatternSet &patterns);
+void populateBitCastPatterns(mlir::RewritePatternSet &patterns);
+void populateGridSamplePatterns(mlir::RewritePatternSet &patterns);
 
 /// Builds the scalar body of an elementwise generic from its block arguments.
 using ScalarBody = llvm::function_ref<mlir::Value(

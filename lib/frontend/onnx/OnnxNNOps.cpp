@@ -7,21 +7,23 @@ using namespace mlir;
 
 namespace strata::onnx_import {
 
-/// Explicit [top, left, bottom, right] pads of a 2-D sliding window op:
-/// the `pads` attribute, or what `auto_pad` asks for.
+/// Explicit pads (beginnings, then ends) of a sliding window op with
+/// `kernel.size()` spatial dimensions: the `pads` attribute, or what
+/// `auto_pad` asks for.
 static FailureOr<SmallVector<int64_t>>
 resolvePads(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel,
             ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  size_t n = input.getRank() - 2;
   std::string autoPad = ctx.attrs.getString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET")
-    return ctx.attrs.getInts("pads").value_or(SmallVector<int64_t>(4, 0));
+    return ctx.attrs.getInts("pads").value_or(SmallVector<int64_t>(2 * n, 0));
   if (autoPad == "VALID")
-    return SmallVector<int64_t>(4, 0);
+    return SmallVector<int64_t>(2 * n, 0);
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return ctx.emitError() << "unknown auto_pad '" << autoPad << "'";
-  if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2)
+  if (kernel.size() != n || strides.size() != n || dilations.size() != n)
     return ctx.emitError() << "kernel_shape, strides and dilations must have "
-                           << "2 values each";
+                           << n << " values each";
   ArrayRef<int64_t> spatial = input.getShape().drop_front(2);
   if (ShapedType::isDynamicShape(spatial))
     return ctx.emitError() << "auto_pad " << autoPad << " needs static "
@@ -29,8 +31,8 @@ resolvePads(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel,
                            << formatShape(input.getShape());
   // The output has ceil(in / stride) cells; pad what the last window lacks,
   // the odd cell at the end (SAME_UPPER) or at the beginning (SAME_LOWER).
-  SmallVector<int64_t> pads(4, 0);
-  for (int i = 0; i < 2; ++i) {
+  SmallVector<int64_t> pads(2 * n, 0);
+  for (size_t i = 0; i < n; ++i) {
     if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1)
       return ctx.emitError() << "kernel_shape, strides and dilations must be "
                              << "positive";
@@ -40,25 +42,27 @@ resolvePads(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel,
         std::max<int64_t>(0, (out - 1) * strides[i] + window - spatial[i]);
     int64_t small = total / 2, large = total - small;
     pads[i] = autoPad == "SAME_UPPER" ? small : large;
-    pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+    pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
   }
   return pads;
 }
 
-/// Only 2-D windows (rank-4 NCHW inputs) are supported.
-static LogicalResult expect2D(NodeContext &ctx, StringRef what) {
+/// 1-D, 2-D and 3-D windows (rank-3 to rank-5 NC[D]H[W] inputs) are
+/// supported. Returns the number of spatial dimensions.
+static FailureOr<size_t> expectWindowInput(NodeContext &ctx, StringRef what) {
   if (!ctx.hasInput(0))
     return ctx.emitError() << "expects an input";
   int64_t rank = ctx.inputType(0).getRank();
-  if (rank == 4)
-    return success();
-  return ctx.emitError() << "only 2-D " << what << " (a rank-4 NCHW input) "
-                         << "is supported, got a rank-" << rank << " input";
+  if (rank >= 3 && rank <= 5)
+    return static_cast<size_t>(rank - 2);
+  return ctx.emitError() << "only 1-D, 2-D and 3-D " << what
+                         << " (a rank-3 to rank-5 NC[D]H[W] input) is "
+                         << "supported, got a rank-" << rank << " input";
 }
 
 LogicalResult importConv(NodeContext &ctx) {
-  if (failed(expect2D(ctx, "convolution")))
-    return failure();
+  if (!ctx.hasInput(0))
+    return ctx.emitError() << "expects an input";
   if (!ctx.hasInput(1))
     return ctx.emitError() << "expects a weight input";
   Value result = buildConv(ctx, ctx.input(0), ctx.input(1),
@@ -69,18 +73,19 @@ LogicalResult importConv(NodeContext &ctx) {
 
 Value buildConv(NodeContext &ctx, Value inputValue, Value weightValue,
                 Value bias) {
-  if (failed(expect2D(ctx, "convolution")))
+  FailureOr<size_t> spatial = expectWindowInput(ctx, "convolution");
+  if (failed(spatial))
     return nullptr;
   auto input = cast<RankedTensorType>(inputValue.getType());
   auto weight = cast<RankedTensorType>(weightValue.getType());
-  SmallVector<int64_t> ones = {1, 1};
+  SmallVector<int64_t> ones(*spatial, 1);
   SmallVector<int64_t> strides = ctx.attrs.getInts("strides").value_or(ones);
   SmallVector<int64_t> dilations =
       ctx.attrs.getInts("dilations").value_or(ones);
   int64_t group = ctx.attrs.getInt("group", 1);
   // kernel_shape is optional: the weight's spatial dimensions are the kernel.
   SmallVector<int64_t> kernel;
-  if (weight.getRank() == 4)
+  if (weight.getRank() == input.getRank())
     kernel.assign(weight.getShape().begin() + 2, weight.getShape().end());
   if (std::optional<SmallVector<int64_t>> attr =
           ctx.attrs.getInts("kernel_shape")) {
@@ -112,7 +117,7 @@ Value buildConv(NodeContext &ctx, Value inputValue, Value weightValue,
 }
 
 /// Shared by MaxPool and AveragePool: kernel_shape, strides, pads, ceil_mode.
-static LogicalResult getPoolAttributes(NodeContext &ctx,
+static LogicalResult getPoolAttributes(NodeContext &ctx, size_t spatial,
                                        ArrayRef<int64_t> dilations,
                                        SmallVectorImpl<NamedAttribute> &attrs) {
   std::optional<SmallVector<int64_t>> kernel =
@@ -122,7 +127,7 @@ static LogicalResult getPoolAttributes(NodeContext &ctx,
                ? failure()
                : ctx.emitError() << "attribute 'kernel_shape' is required";
   SmallVector<int64_t> strides =
-      ctx.attrs.getInts("strides").value_or(SmallVector<int64_t>{1, 1});
+      ctx.attrs.getInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
   // ceil_mode exists from opset 10; before, it was always floor.
   bool ceilMode = ctx.attrs.getInt("ceil_mode", 0) != 0;
   FailureOr<SmallVector<int64_t>> pads =
@@ -139,17 +144,18 @@ static LogicalResult getPoolAttributes(NodeContext &ctx,
 }
 
 LogicalResult importMaxPool(NodeContext &ctx) {
-  if (failed(expect2D(ctx, "pooling")))
+  FailureOr<size_t> spatial = expectWindowInput(ctx, "pooling");
+  if (failed(spatial))
     return failure();
   if (ctx.attrs.getInt("storage_order", 0) != 0)
     return ctx.emitError() << "storage_order=1 (column-major indices) is not "
                            << "supported";
   if (ctx.hasOutput(1))
     return ctx.emitError() << "the 'Indices' output is not supported";
-  SmallVector<int64_t> dilations =
-      ctx.attrs.getInts("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations = ctx.attrs.getInts("dilations").value_or(
+      SmallVector<int64_t>(*spatial, 1));
   SmallVector<NamedAttribute> attrs;
-  if (failed(getPoolAttributes(ctx, dilations, attrs)))
+  if (failed(getPoolAttributes(ctx, *spatial, dilations, attrs)))
     return failure();
   Builder b(ctx.getContext());
   attrs.push_back(
@@ -160,19 +166,20 @@ LogicalResult importMaxPool(NodeContext &ctx) {
 }
 
 LogicalResult importAveragePool(NodeContext &ctx) {
-  if (failed(expect2D(ctx, "pooling")))
+  FailureOr<size_t> spatial = expectWindowInput(ctx, "pooling");
+  if (failed(spatial))
     return failure();
-  // Opset 19 added dilations, which graph.average_pool does not have.
-  SmallVector<int64_t> dilations =
-      ctx.attrs.getInts("dilations").value_or(SmallVector<int64_t>{1, 1});
-  if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
-    return ctx.emitError() << "dilations " << formatShape(dilations)
-                           << " are not supported for AveragePool";
+  // Opset 19 added dilations.
+  SmallVector<int64_t> dilations = ctx.attrs.getInts("dilations").value_or(
+      SmallVector<int64_t>(*spatial, 1));
   bool countIncludePad = ctx.attrs.getInt("count_include_pad", 0) != 0;
   SmallVector<NamedAttribute> attrs;
-  if (failed(getPoolAttributes(ctx, dilations, attrs)))
+  if (failed(getPoolAttributes(ctx, *spatial, dilations, attrs)))
     return failure();
   Builder b(ctx.getContext());
+  if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    attrs.push_back(
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)));
   attrs.push_back(
       b.getNamedAttr("count_include_pad", b.getBoolAttr(countIncludePad)));
   Value result = ctx.create("graph.average_pool", {ctx.input(0)}, attrs);

@@ -53,6 +53,8 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Resize", importResize},
       {"Upsample", importUpsample},
       {"TopK", importTopK},
+      {"BitCast", importBitCast},
+      {"GridSample", importGridSample},
       {"RNN", importRecurrent},
       {"GRU", importRecurrent},
       {"LSTM", importRecurrent},

@@ -114,6 +114,8 @@ mlir::LogicalResult importConvTranspose(NodeContext &ctx);
 mlir::LogicalResult importResize(NodeContext &ctx);
 mlir::LogicalResult importUpsample(NodeContext &ctx);
 mlir::LogicalResult importTopK(NodeContext &ctx);
+mlir::LogicalResult importBitCast(NodeContext &ctx);
+mlir::LogicalResult importGridSample(NodeContext &ctx);
 /// RNN, GRU and LSTM.
 mlir::LogicalResult importRecurrent(NodeContext &ctx);
 

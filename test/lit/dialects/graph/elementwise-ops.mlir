@@ -122,6 +122,10 @@ func.func @binary(%a: tensor<3x1x5xi64>, %b: tensor<4x5xi64>, %u: tensor<4x5xui8
   %13 = graph.bitwise_not %b : tensor<4x5xi64> -> tensor<4x5xi64>
   // CHECK: graph.bit_shift {{.*}} {direction = "LEFT"}
   %8 = graph.bit_shift %u, %s {direction = "LEFT"} : (tensor<4x5xui8>, tensor<1xui8>) -> tensor<4x5xui8>
+  // CHECK: graph.bit_shift {{.*}} {direction = "RIGHT"} : (tensor<3x1x5xi64>, tensor<4x5xi64>) -> tensor<3x4x5xi64>
+  %14 = graph.bit_shift %a, %b {direction = "RIGHT"} : (tensor<3x1x5xi64>, tensor<4x5xi64>) -> tensor<3x4x5xi64>
+  // CHECK: graph.mod {{.*}} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %15 = graph.mod %f, %f : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   // CHECK: graph.prelu {{.*}} : (tensor<3x4xf32>, tensor<3x1xf32>) -> tensor<3x4xf32>
   %slope = graph.constant dense<0.5> : tensor<3x1xf32>
   %9 = graph.prelu %f, %slope : (tensor<3x4xf32>, tensor<3x1xf32>) -> tensor<3x4xf32>

@@ -82,6 +82,41 @@ func.func @conv_strides(%x: tensor<1x3x4x4xf32>, %w: tensor<2x3x1x1xf32>) -> ten
 
 // -----
 
+func.func @conv_weight_rank(%x: tensor<1x3x8xf32>, %w: tensor<2x3x1x1xf32>) -> tensor<1x2x8xf32> {
+  // expected-error @+2 {{expects an input of rank 3 to 5 (NC[D]H[W]) and a weight of the same rank (F, C/group, K...)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.conv %x, %w {strides = array<i64: 1>, dilations = array<i64: 1>, pads = array<i64: 0, 0>, group = 1} : (tensor<1x3x8xf32>, tensor<2x3x1x1xf32>) -> tensor<1x2x8xf32>
+  return %0 : tensor<1x2x8xf32>
+}
+
+// -----
+
+func.func @conv3d_pads(%x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32> {
+  // expected-error @+2 {{'pads' must have 6 values, got 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1} : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
+  return %0 : tensor<1x1x3x3x3xf32>
+}
+
+// -----
+
+func.func @avg_pool_dilations(%x: tensor<1x1x8xf32>) -> tensor<1x1x6xf32> {
+  // expected-error @+2 {{'dilations' must have 1 values, got 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.average_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x8xf32> -> tensor<1x1x6xf32>
+  return %0 : tensor<1x1x6xf32>
+}
+
+// -----
+
+func.func @max_pool_i32(%x: tensor<1x1x4x4xi32>) -> tensor<1x1x3x3xi32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  %0 = graph.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x1x4x4xi32> -> tensor<1x1x3x3xi32>
+  return %0 : tensor<1x1x3x3xi32>
+}
+
+// -----
+
 func.func @batch_norm(%x: tensor<1x3x2x2xf32>, %p: tensor<4xf32>) -> tensor<1x3x2x2xf32> {
   // expected-error @+2 {{scale, bias, mean and variance must have shape [3]}}
   // expected-error @+1 {{failed to infer returned types}}
@@ -101,7 +136,7 @@ func.func @pool_pads(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x6x6xf32> {
 // -----
 
 func.func @avg_pool_rank(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
-  // expected-error @+2 {{expects a rank-4 NCHW input}}
+  // expected-error @+2 {{expects a rank-3, rank-4 or rank-5 NC[D]H[W] input}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.average_pool %x {kernel_shape = array<i64: 1, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<4x4xf32> -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>

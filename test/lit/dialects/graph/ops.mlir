@@ -56,6 +56,21 @@ func.func @cnn(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf3
   return %4 : tensor<1x8x1x1xf32>
 }
 
+// CHECK-LABEL: func @windows_1d_3d
+func.func @windows_1d_3d(%x: tensor<1x2x8xf32>, %w: tensor<4x2x3xf32>, %v: tensor<1x1x4x4x4xf32>, %k: tensor<2x1x2x2x2xf32>, %u: tensor<1x1x5x5xui8>) -> (tensor<1x4x6xf32>, tensor<1x2x3x3x3xf32>, tensor<1x1x2x2x2xf32>, tensor<1x1x2x2x2xf32>, tensor<1x1x4x4xui8>) {
+  // CHECK: graph.conv {{.*}} -> tensor<1x4x6xf32>
+  %0 = graph.conv %x, %w {strides = array<i64: 1>, dilations = array<i64: 1>, pads = array<i64: 0, 0>, group = 1} : (tensor<1x2x8xf32>, tensor<4x2x3xf32>) -> tensor<1x4x6xf32>
+  // CHECK: graph.conv {{.*}} -> tensor<1x2x3x3x3xf32>
+  %1 = graph.conv %v, %k {strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, group = 1} : (tensor<1x1x4x4x4xf32>, tensor<2x1x2x2x2xf32>) -> tensor<1x2x3x3x3xf32>
+  // CHECK: graph.max_pool {{.*}} -> tensor<1x1x2x2x2xf32>
+  %2 = graph.max_pool %v {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>} : tensor<1x1x4x4x4xf32> -> tensor<1x1x2x2x2xf32>
+  // CHECK: graph.average_pool {{.*}}dilations = array<i64: 2, 2, 2>{{.*}} -> tensor<1x1x2x2x2xf32>
+  %3 = graph.average_pool %v {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 2, 2, 2>} : tensor<1x1x4x4x4xf32> -> tensor<1x1x2x2x2xf32>
+  // CHECK: graph.max_pool {{.*}} -> tensor<1x1x4x4xui8>
+  %4 = graph.max_pool %u {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x1x5x5xui8> -> tensor<1x1x4x4xui8>
+  return %0, %1, %2, %3, %4 : tensor<1x4x6xf32>, tensor<1x2x3x3x3xf32>, tensor<1x1x2x2x2xf32>, tensor<1x1x2x2x2xf32>, tensor<1x1x4x4xui8>
+}
+
 // CHECK-LABEL: func @shapes
 func.func @shapes(%x: tensor<2x3x4xf32>) -> (tensor<4x6xf32>, tensor<2x12xf32>, tensor<4x2x3xf32>, tensor<2x6x4xf32>) {
   // CHECK: graph.reshape %{{.*}} {shape = array<i64: 4, 6>}

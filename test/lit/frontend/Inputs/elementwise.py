@@ -3,8 +3,8 @@ elementwise.py OUT.onnx VARIANT, VARIANT one of:
   ops       Cast / CastLike, Clip with integer bounds, attributes with ONNX's
             defaults (Selu, IsInf), Mod, BitShift, Where, variadic Max, Gelu
   legacy    opset 5: Cast's `to` as a string, Pow with `broadcast`
-  errors    BitShift without direction, Cast to STRING, Mod of floats
-            without fmod: each reported at its node
+  errors    BitShift without direction, Cast to STRING, BitShift of floats:
+            each reported at its node
 """
 import sys
 
@@ -56,7 +56,8 @@ elif variant == "errors":
         helper.make_node("BitShift", ["u", "u"], ["sh"], name="shift"),
         helper.make_node("Cast", ["x"], ["s"], name="to_string",
                          to=TP.STRING),
-        helper.make_node("Mod", ["x", "x"], ["m"], name="float_mod"),
+        helper.make_node("BitShift", ["x", "x"], ["m"], name="float_shift",
+                         direction="LEFT"),
     ]
     outputs = [vi("sh", TP.UINT8, [2, 3]), vi("s", TP.STRING, [2, 3]),
                vi("m", TP.FLOAT, [2, 3])]

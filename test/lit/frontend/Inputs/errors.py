@@ -4,7 +4,7 @@ Usage: errors.py OUT.onnx VARIANT, VARIANT one of:
   perm         a Transpose with an invalid perm
   shape        a Reshape whose shape is a graph input, not a constant
   several      two independent bad nodes: both are reported
-  conv3d       a Conv over a rank-5 input
+  conv4d       a Conv over a rank-6 input (4 spatial dimensions)
   mask         a Dropout whose mask output is used
   notonnx      a text file, not a protobuf
 """
@@ -40,10 +40,10 @@ elif variant == "several":
              helper.make_node("Relu", ["t"], ["t2"], name="after_bad_perm"),
              helper.make_node("Reshape", ["x", "s"], ["r"], name="bad_shape"),
              helper.make_node("Add", ["t2", "r"], ["y"], name="sum")]
-elif variant == "conv3d":
-    inputs = [helper.make_tensor_value_info("x", f32, [1, 1, 4, 4, 4])]
-    init = [numpy_helper.from_array(np.ones((1, 1, 2, 2, 2), np.float32), "w")]
-    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv3d")]
+elif variant == "conv4d":
+    inputs = [helper.make_tensor_value_info("x", f32, [1, 1, 4, 4, 4, 4])]
+    init = [numpy_helper.from_array(np.ones((1, 1, 2, 2, 2, 2), np.float32), "w")]
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv4d")]
 elif variant == "mask":
     nodes = [helper.make_node("Dropout", ["x"], ["d", "m"], name="drop"),
              helper.make_node("Cast", ["m"], ["mf"], name="cast", to=f32)]

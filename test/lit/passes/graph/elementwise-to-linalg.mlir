@@ -53,6 +53,19 @@ func.func @signed_div(%a: tensor<4xi16>, %b: tensor<4xi16>) -> tensor<4xi16> {
 // CHECK:         arith.remf
 // CHECK-LABEL: func @umod
 // CHECK:         arith.remui
+// Float Mod without fmod is numpy.mod: remf, + divisor where the signs
+// differ, a zero remainder takes the divisor's sign.
+// CHECK-LABEL: func @float_mod
+// CHECK:         %[[R:.*]] = arith.remf %[[X:.*]], %[[Y:.*]] : f32
+// CHECK:         %[[NZ:.*]] = arith.cmpf une, %[[R]]
+// CHECK:         %[[RNEG:.*]] = arith.cmpf olt, %[[R]]
+// CHECK:         %[[DNEG:.*]] = arith.cmpf olt, %[[Y]]
+// CHECK:         %[[DIFF:.*]] = arith.cmpi ne, %[[RNEG]], %[[DNEG]] : i1
+// CHECK:         %[[FIX:.*]] = arith.andi %[[NZ]], %[[DIFF]]
+// CHECK:         %[[Z:.*]] = math.copysign %{{.*}}, %[[Y]]
+// CHECK:         %[[SUM:.*]] = arith.addf %[[R]], %[[Y]]
+// CHECK:         %[[KEEP:.*]] = arith.select %[[NZ]], %[[R]], %[[Z]]
+// CHECK:         arith.select %[[FIX]], %[[SUM]], %[[KEEP]]
 func.func @mod(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %0 = graph.mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
@@ -64,6 +77,10 @@ func.func @fmod(%a: tensor<4xf64>, %b: tensor<4xf64>) -> tensor<4xf64> {
 func.func @umod(%a: tensor<4xui32>, %b: tensor<4xui32>) -> tensor<4xui32> {
   %0 = graph.mod %a, %b : (tensor<4xui32>, tensor<4xui32>) -> tensor<4xui32>
   return %0 : tensor<4xui32>
+}
+func.func @float_mod(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = graph.mod %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----
@@ -206,15 +223,30 @@ func.func @integer_activations(%u: tensor<4xui8>, %i: tensor<4xi32>) -> (tensor<
 
 // BitShift: shifts by the bit width or more give 0.
 // CHECK-LABEL: func @bit_shift
-// CHECK:         %[[S:.*]] = arith.shli %[[X:.*]], %[[N:.*]] : i32
 // CHECK:         %[[W:.*]] = arith.constant 32 : i32
-// CHECK:         %[[OK:.*]] = arith.cmpi ult, %[[N]], %[[W]] : i32
+// CHECK:         %[[OK:.*]] = arith.cmpi ult, %[[N:.*]], %[[W]] : i32
+// CHECK:         %[[S:.*]] = arith.shli %{{.*}}, %[[N]] : i32
 // CHECK:         arith.select %[[OK]], %[[S]], %{{.*}} : i32
 // CHECK:         arith.shrui
 func.func @bit_shift(%x: tensor<4xui32>, %n: tensor<4xui32>) -> (tensor<4xui32>, tensor<4xui32>) {
   %0 = graph.bit_shift %x, %n {direction = "LEFT"} : (tensor<4xui32>, tensor<4xui32>) -> tensor<4xui32>
   %1 = graph.bit_shift %x, %n {direction = "RIGHT"} : (tensor<4xui32>, tensor<4xui32>) -> tensor<4xui32>
   return %0, %1 : tensor<4xui32>, tensor<4xui32>
+}
+
+// -----
+
+// Signed BitShift: a right shift is arithmetic, and an amount outside
+// [0, width) (negative ones compare as large unsigned) shifts by width - 1.
+// CHECK-LABEL: func @signed_bit_shift
+// CHECK:         %[[W:.*]] = arith.constant 8 : i8
+// CHECK:         %[[OK:.*]] = arith.cmpi ult, %[[N:.*]], %[[W]] : i8
+// CHECK:         %[[MAX:.*]] = arith.constant 7 : i8
+// CHECK:         %[[A:.*]] = arith.select %[[OK]], %[[N]], %[[MAX]] : i8
+// CHECK:         arith.shrsi %{{.*}}, %[[A]] : i8
+func.func @signed_bit_shift(%x: tensor<4xi8>, %n: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = graph.bit_shift %x, %n {direction = "RIGHT"} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
 }
 
 // -----
