@@ -196,6 +196,15 @@ def _():
     return model(n, {"x": ([4, 3], I32)}, inits={"axis": np.array(-2, np.int32)})
 
 
+for _axis in (0, -1, 2):
+    # axis fed at run time (not pinned): every axis scanned, one selected.
+    case(f"CumSum_runtime_axis{_axis}",
+         lambda a=_axis: {"x": GEN.standard_normal((2, 3, 4)).astype(np.float32),
+                          "axis": np.array(a, np.int64)})(
+        lambda: model(node("CumSum", ["x", "axis"], exclusive=1),
+                      {"x": ([2, 3, 4], TP.FLOAT), "axis": ([], I64)}))
+
+
 EINSUM = {
     "batch_matmul": ("bij,bjk->bik", [2, 3, 4], [2, 4, 5]),
     "attention_scores": ("bhqd,bhkd->bhqk", [1, 2, 3, 4], [1, 2, 5, 4]),
@@ -446,6 +455,25 @@ for _upper in (0, 1):
             lambda u=_upper, k=_k: one("Trilu", [2, 4, 5], {"upper": u},
                                        inits={"k": np.array(k, np.int64)},
                                        extra_inputs=["k"], opset=14))
+
+
+for _upper in (0, 1):
+    # k fed at run time (not pinned): a mask against a constant j - i.
+    case(f"Trilu_upper{_upper}_runtime_k",
+         lambda: {"x": GEN.standard_normal((2, 4, 5)).astype(np.float32),
+                  "k": np.array(-1, np.int64)})(
+        lambda u=_upper: model(node("Trilu", ["x", "k"], upper=u),
+                               {"x": ([2, 4, 5], TP.FLOAT), "k": ([], I64)}, opset=14))
+
+
+@case("Clip_runtime_bounds",
+      lambda: {"x": GEN.standard_normal((3, 4)).astype(np.float32),
+               "lo": np.array(-0.3, np.float32), "hi": np.array(0.4, np.float32)})
+def _():
+    # min and max fed at run time (not pinned): max(x, min) then min(., max).
+    return model(node("Clip", ["x", "lo", "hi"]),
+                 {"x": ([3, 4], TP.FLOAT), "lo": ([], TP.FLOAT), "hi": ([], TP.FLOAT)},
+                 opset=13)
 
 
 @case("OneHot_negative_indices_axis1",

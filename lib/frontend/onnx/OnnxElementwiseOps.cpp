@@ -291,6 +291,27 @@ LogicalResult importClip(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
+  // Bounds computed at run time: max(x, min) then min(·, max), which is
+  // what Clip does (and gives max where min > max).
+  bool runtimeBound = false;
+  for (size_t i : {1, 2})
+    runtimeBound |= ctx.opset >= 11 && ctx.hasInput(i) && !ctx.constantValue(i);
+  if (runtimeBound) {
+    Value result = ctx.input(0);
+    for (auto [i, op] : {std::pair<size_t, StringRef>{1, "graph.max"},
+                         std::pair<size_t, StringRef>{2, "graph.min"}}) {
+      if (!ctx.hasInput(i) || !result)
+        continue;
+      RankedTensorType bound = ctx.inputType(i);
+      if (!bound || bound.getNumElements() != 1 ||
+          bound.getElementType() != type.getElementType())
+        return ctx.emitError() << "input '" << (i == 1 ? "min" : "max")
+                               << "' must be a scalar of the input's type";
+      result = ctx.create(op, {result, ctx.input(i)});
+    }
+    ctx.setOutput(0, result);
+    return success(result != nullptr);
+  }
   SmallVector<NamedAttribute> attrs;
   // Evaluate both so that both problems are reported.
   Type element = type.getElementType();

@@ -411,9 +411,52 @@ LogicalResult importPad(NodeContext &ctx) {
   return success(result != nullptr);
 }
 
+/// Trilu whose `k` is computed at run time: x where (j - i >= k) (upper)
+/// or (j - i <= k) (lower), else 0, with j - i a constant [N, M] tensor.
+static LogicalResult importTriluWithRuntimeK(NodeContext &ctx, bool upper) {
+  RankedTensorType type = ctx.inputType(0), kType = ctx.inputType(1);
+  if (!type || type.getRank() < 2 || !type.hasStaticShape())
+    return ctx.emitError() << "expects a static input of rank 2 or more";
+  if (!kType || kType.getNumElements() != 1 ||
+      !kType.getElementType().isInteger(64))
+    return ctx.emitError() << "input 'k' must be an int64 scalar";
+  int64_t rows = type.getDimSize(type.getRank() - 2),
+          cols = type.getDimSize(type.getRank() - 1);
+  SmallVector<int64_t> offsets;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      offsets.push_back(j - i);
+  Builder b(ctx.getContext());
+  auto constant = [&](DenseElementsAttr value) {
+    return ctx.create("graph.constant", {},
+                      {b.getNamedAttr("value", value)});
+  };
+  Value diagonal = constant(DenseElementsAttr::get(
+      RankedTensorType::get({rows, cols}, b.getI64Type()),
+      ArrayRef<int64_t>(offsets)));
+  Value zero = constant(DenseElementsAttr::get(
+      RankedTensorType::get({}, type.getElementType()),
+      b.getZeroAttr(type.getElementType())));
+  Value keep =
+      diagonal ? ctx.create(upper ? "graph.greater_or_equal" : "graph.less_or_equal",
+                            {diagonal, ctx.input(1)})
+               : nullptr;
+  Value result = keep && zero
+                     ? ctx.create("graph.where", {keep, ctx.input(0), zero})
+                     : nullptr;
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
 LogicalResult importTrilu(NodeContext &ctx) {
   if (!ctx.hasInput(0))
     return ctx.emitError() << "expects an input";
+  if (ctx.hasInput(1) && !ctx.constantValue(1)) {
+    bool upper = ctx.attrs.getInt("upper", 1) != 0;
+    if (ctx.attrs.failed())
+      return failure();
+    return importTriluWithRuntimeK(ctx, upper);
+  }
   int64_t k = 0;
   if (ctx.hasInput(1)) {
     std::optional<SmallVector<int64_t>> values = constantInts(ctx, 1, "k");

@@ -118,9 +118,69 @@ LogicalResult importArgReduce(NodeContext &ctx) {
   return success(result != nullptr);
 }
 
+/// CumSum / CumProd whose axis is known only at run time: the scan along
+/// every axis, then the one the axis names selected with graph.where. It
+/// costs rank times the work, for a case that exported models rarely have.
+static LogicalResult importCumulativeWithRuntimeAxis(NodeContext &ctx,
+                                                     StringRef opName,
+                                                     bool exclusive,
+                                                     bool reverse) {
+  RankedTensorType type = ctx.inputType(0), axisType = ctx.inputType(1);
+  if (!type || type.getRank() == 0)
+    return ctx.emitError() << "expects an input of rank 1 or more";
+  if (!axisType || axisType.getNumElements() != 1 ||
+      !axisType.getElementType().isSignlessInteger())
+    return ctx.emitError() << "input 'axis' must be an integer scalar";
+  Builder b(ctx.getContext());
+  int64_t rank = type.getRank();
+  auto axisConstant = [&](int64_t value) {
+    auto constantType = RankedTensorType::get({}, axisType.getElementType());
+    return ctx.create(
+        "graph.constant", {},
+        {b.getNamedAttr("value",
+                        DenseElementsAttr::get(
+                            constantType,
+                            b.getIntegerAttr(axisType.getElementType(), value)
+                                .getValue()))});
+  };
+  Value result;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    Value scan = ctx.create(
+        opName, {ctx.input(0)},
+        {b.getNamedAttr("axis", b.getI64IntegerAttr(d)),
+         b.getNamedAttr("exclusive", b.getBoolAttr(exclusive)),
+         b.getNamedAttr("reverse", b.getBoolAttr(reverse))});
+    if (!scan)
+      return failure();
+    if (!result) { // the last axis: also what an out-of-range axis gets
+      result = scan;
+      continue;
+    }
+    // axis == d or axis == d - rank (counted from the back).
+    Value isD = ctx.create("graph.equal", {ctx.input(1), axisConstant(d)});
+    Value isNeg =
+        ctx.create("graph.equal", {ctx.input(1), axisConstant(d - rank)});
+    Value pick = isD && isNeg ? ctx.create("graph.or", {isD, isNeg}) : nullptr;
+    result = pick ? ctx.create("graph.where", {pick, scan, result}) : nullptr;
+    if (!result)
+      return failure();
+  }
+  ctx.setOutput(0, result);
+  return success();
+}
+
 LogicalResult importCumSum(NodeContext &ctx) {
   if (!ctx.hasInput(0))
     return ctx.emitError() << "expects inputs 'x' and 'axis'";
+  if (ctx.hasInput(1) && !ctx.constantValue(1)) {
+    bool exclusive = ctx.attrs.getInt("exclusive", 0) != 0;
+    bool reverse = ctx.attrs.getInt("reverse", 0) != 0;
+    if (ctx.attrs.failed())
+      return failure();
+    return importCumulativeWithRuntimeAxis(
+        ctx, ctx.node.op_type() == "CumProd" ? "graph.cumprod" : "graph.cumsum",
+        exclusive, reverse);
+  }
   std::optional<SmallVector<int64_t>> axis = constantInts(ctx, 1, "axis");
   if (!axis)
     return failure();

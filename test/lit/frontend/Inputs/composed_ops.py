@@ -5,7 +5,7 @@ ops, ScatterElements and CumProd. Usage: composed_ops.py OUT.onnx VARIANT, VARIA
   scatter       ScatterElements on axis 1 with reduction add
   scatter_v9    Scatter (opset 9) on axis 0
   cumprod       CumProd, exclusive, with a constant axis
-  cumprod_axis  CumProd whose axis is a graph input (an error)
+  cumprod_axis  CumProd whose axis is a graph input
   nll_target    NegativeLogLikelihoodLoss with a target of the wrong shape
   nll_reduction NegativeLogLikelihoodLoss with an unknown reduction
   lppool        LpPool 1-D, p = 3, stride 2, pads
