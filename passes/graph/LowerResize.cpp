@@ -36,7 +36,8 @@ struct AxisPlan {
   bool weighted = true;
 };
 
-/// ONNX's coordinate transformations, as onnxruntime evaluates them (float).
+/// ONNX's coordinate transformations, in float as onnxruntime evaluates
+/// them.
 float originalCoordinate(StringRef mode, float x, float scale, float outLen,
                          float inLen, float roiStart, float roiEnd) {
   if (mode == "half_pixel")
@@ -50,8 +51,11 @@ float originalCoordinate(StringRef mode, float x, float scale, float outLen,
   }
   if (mode == "pytorch_half_pixel")
     return outLen > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
+  // The resized length is scale * inLen, not the rounded output length (so
+  // a downsampling by 0.6 of 4 maps through 2.4), as ONNX defines it and
+  // onnx's reference computes it; onnxruntime 1.32 uses the rounded one.
   if (mode == "align_corners")
-    return outLen == 1 ? 0.0f : x * (inLen - 1) / (outLen - 1);
+    return outLen == 1 ? 0.0f : x * (inLen - 1) / (scale * inLen - 1);
   if (mode == "tf_half_pixel_for_nn")
     return (x + 0.5f) / scale;
   if (mode == "tf_crop_and_resize")
