@@ -80,6 +80,28 @@ Value buildParallelGeneric(OpBuilder &builder, Location loc,
   return generic.getResult(0);
 }
 
+/// Splits dimension `dim` of `value` into (group, size / group).
+Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  int64_t group) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] /= group;
+  shape.insert(shape.begin() + dim, group);
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0, next = 0; d < type.getRank(); ++d) {
+    if (d == dim) {
+      groups.push_back({next, next + 1});
+      next += 2;
+    } else {
+      groups.push_back({next++});
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+             b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+             groups)
+      .getResult();
+}
+
 Value buildReshape(OpBuilder &builder, Location loc, Value input,
                    RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());

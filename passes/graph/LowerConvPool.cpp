@@ -94,28 +94,6 @@ SmallVector<int64_t> padsWithUnitRow(ArrayRef<int64_t> pads) {
   return {0, pads[0], 0, pads[1]};
 }
 
-/// Splits dimension `dim` of `value` into (group, size / group).
-Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
-                  int64_t group) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] /= group;
-  shape.insert(shape.begin() + dim, group);
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t d = 0, next = 0; d < type.getRank(); ++d) {
-    if (d == dim) {
-      groups.push_back({next, next + 1});
-      next += 2;
-    } else {
-      groups.push_back({next++});
-    }
-  }
-  return tensor::ExpandShapeOp::create(
-             b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-             groups)
-      .getResult();
-}
-
 /// The initial accumulator of a conv: the bias per output channel, or zero.
 Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   if (!bias)

@@ -25,28 +25,6 @@ using namespace strata::lowering;
 
 namespace {
 
-/// Splits dimension `dim` of `value` into (group, size / group).
-Value splitDim(OpBuilder &b, Location loc, Value value, int64_t dim,
-               int64_t group) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] /= group;
-  shape.insert(shape.begin() + dim, group);
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t d = 0, next = 0; d < type.getRank(); ++d) {
-    if (d == dim) {
-      groups.push_back({next, next + 1});
-      next += 2;
-    } else {
-      groups.push_back({next++});
-    }
-  }
-  return tensor::ExpandShapeOp::create(
-             b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-             groups)
-      .getResult();
-}
-
 /// The input spread by the strides and padded: [N, C, P...].
 Value spreadInput(OpBuilder &b, Location loc, Value input,
                   ArrayRef<int64_t> strides, ArrayRef<int64_t> low,
@@ -134,9 +112,9 @@ struct ConvTransposeLowering : OpRewritePattern<graph::ConvTransposeOp> {
                          rewriter.getFloatAttr(element, 0.0));
     }
 
-    Value groupedInput = splitDim(rewriter, loc, spread, 1, group);
-    Value groupedWeight = splitDim(rewriter, loc, op.getWeight(), 0, group);
-    Value groupedInit = splitDim(rewriter, loc, init, 1, group);
+    Value groupedInput = splitGroups(rewriter, loc, spread, 1, group);
+    Value groupedWeight = splitGroups(rewriter, loc, op.getWeight(), 0, group);
+    Value groupedInit = splitGroups(rewriter, loc, init, 1, group);
 
     // Loops: n, g, m, o..., c, k...
     int64_t numLoops = 4 + 2 * spatial;

@@ -63,6 +63,11 @@ mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value scalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::Type type, double value);
 
+/// Splits dimension `dim` of `value` into (group, size / group), for grouped
+/// convolutions.
+mlir::Value splitGroups(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value, int64_t dim, int64_t group);
+
 /// Reshape between static shapes with the same element count.
 mlir::Value buildReshape(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType);
