@@ -94,3 +94,17 @@ def test_batchnorm_training(strata, compile_api, shape):
                          momentum=0.8)
     model = make([n], {"x": (shape, F32)}, ["y", "rm", "rv"], inits, 15)
     check(strata, compile_api, model, reference)
+
+
+@pytest.mark.parametrize("args", [(8, 16, 8192, 0.0, 8192 / 2),
+                                  (10, 64, 16000, 100.0, 7000.0),
+                                  (4, 33, 22050, 20.0, 11000.0)])
+def test_mel_weight_matrix(strata, compile_api, args):
+    mels, dft, rate, low, high = args
+    inits = {"n": np.array(mels, np.int64), "d": np.array(dft, np.int64),
+             "r": np.array(rate, np.int64), "l": np.array(low, np.float32),
+             "h": np.array(high, np.float32)}
+    x = helper.make_node("Identity", ["x"], ["z"])
+    n = helper.make_node("MelWeightMatrix", ["n", "d", "r", "l", "h"], ["y"])
+    model = make([x, n], {"x": ([1], F32)}, ["z", "y"], inits, opset=17)
+    check(strata, compile_api, model, reference)

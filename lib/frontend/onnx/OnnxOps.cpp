@@ -108,6 +108,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Compress", importCompress},
       {"HammingWindow", importWindow},
       {"BlackmanWindow", importWindow},
+      {"MelWeightMatrix", importMelWeightMatrix},
       {"Loop", importLoop},
       {"If", importIf},
       {"ConstantOfShape", importConstantOfShape},

@@ -146,6 +146,7 @@ mlir::LogicalResult importDft(NodeContext &ctx);
 // OnnxWindowFunctionOps.cpp: Hann, Hamming and Blackman windows, computed at
 // import.
 mlir::LogicalResult importWindow(NodeContext &ctx);
+mlir::LogicalResult importMelWeightMatrix(NodeContext &ctx);
 
 // OnnxFlexAttentionOps.cpp (domain ai.onnx.preview).
 mlir::LogicalResult importFlexAttention(NodeContext &ctx);
