@@ -108,3 +108,20 @@ def test_mel_weight_matrix(strata, compile_api, args):
     n = helper.make_node("MelWeightMatrix", ["n", "d", "r", "l", "h"], ["y"])
     model = make([x, n], {"x": ([1], F32)}, ["z", "y"], inits, opset=17)
     check(strata, compile_api, model, reference)
+
+
+@pytest.mark.parametrize("shape,attrs", [
+    ([2, 3, 5, 5], {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),
+    ([2, 2, 6, 7], {"kernel_shape": [2, 3], "strides": [2, 2],
+                    "storage_order": 1}),
+    ([1, 2, 7, 6], {"kernel_shape": [2, 2], "strides": [2, 2],
+                    "ceil_mode": 1, "pads": [0, 1, 1, 0]}),
+    ([1, 2, 7, 7], {"kernel_shape": [2, 2], "dilations": [2, 2],
+                    "storage_order": 1}),
+    ([2, 3, 9], {"kernel_shape": [3], "strides": [2], "pads": [1, 1]}),
+    ([1, 2, 4, 5, 6], {"kernel_shape": [2, 2, 3], "strides": [1, 2, 2]}),
+])
+def test_maxpool_indices(strata, compile_api, shape, attrs):
+    n = helper.make_node("MaxPool", ["x"], ["y", "i"], **attrs)
+    model = make([n], {"x": (shape, F32)}, ["y", "i"], opset=12)
+    check(strata, compile_api, model)

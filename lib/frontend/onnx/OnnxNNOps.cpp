@@ -148,11 +148,10 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   FailureOr<size_t> spatial = expectWindowInput(ctx, "pooling");
   if (failed(spatial))
     return failure();
-  if (ctx.attrs.getInt("storage_order", 0) != 0)
-    return ctx.emitError() << "storage_order=1 (column-major indices) is not "
-                           << "supported";
-  if (ctx.hasOutput(1))
-    return ctx.emitError() << "the 'Indices' output is not supported";
+  int64_t storageOrder = ctx.attrs.getInt("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return ctx.emitError() << "storage_order must be 0 or 1, got "
+                           << storageOrder;
   SmallVector<int64_t> dilations = ctx.attrs.getInts("dilations").value_or(
       SmallVector<int64_t>(*spatial, 1));
   SmallVector<NamedAttribute> attrs;
@@ -162,8 +161,24 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   attrs.push_back(
       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)));
   Value result = ctx.create("graph.max_pool", {ctx.input(0)}, attrs);
+  if (!result)
+    return failure();
   ctx.setOutput(0, result);
-  return success(result != nullptr);
+  if (!ctx.hasOutput(1))
+    return success();
+  auto ints = [&](StringRef name) {
+    for (NamedAttribute a : attrs)
+      if (a.getName() == name)
+        return cast<DenseI64ArrayAttr>(a.getValue()).asArrayRef();
+    return ArrayRef<int64_t>();
+  };
+  Value indices =
+      buildMaxPoolIndices(ctx, result, ints("kernel_shape"), ints("strides"),
+                          dilations, ints("pads"), storageOrder == 1);
+  if (!indices)
+    return failure();
+  ctx.setOutput(1, indices);
+  return success();
 }
 
 LogicalResult importAveragePool(NodeContext &ctx) {
