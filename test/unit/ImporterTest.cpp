@@ -560,15 +560,26 @@ TEST_F(ImporterTest, ExternalDataErrors) {
       << errors[1];
 }
 
-TEST_F(ImporterTest, DropoutMaskUseIsAnError) {
+TEST_F(ImporterTest, DropoutMaskIsAllTrue) {
   addInput("x", {2});
+  addNode("Dropout", {"x"}, {"y", "mask"}, "drop");
+  addOutput("y");
+  addOutput("mask");
+  OwningOpRef<ModuleOp> module = importModel();
+  ASSERT_TRUE(module) << allErrors();
+  std::string ir = print(*module);
+  EXPECT_TRUE(contains(ir, "dense<true> : tensor<2xi1>")) << ir;
+}
+
+TEST_F(ImporterTest, DropoutMaskOfDynamicShapeIsAnError) {
+  addInput("x", {-1});
   addNode("Dropout", {"x"}, {"y", "mask"}, "drop");
   addOutput("y");
   addOutput("mask");
   EXPECT_FALSE(importModel());
   ASSERT_EQ(errors.size(), 1u) << allErrors();
   EXPECT_TRUE(contains(errors[0], "node 'drop' (Dropout, opset 17): the "
-                                  "'mask' output is not supported"))
+                                  "'mask' output needs a static input shape"))
       << errors[0];
 }
 

@@ -358,6 +358,41 @@ static LogicalResult importPadWithRuntimeValue(NodeContext &ctx,
   return success(result != nullptr);
 }
 
+/// Pad mode 'wrap' (circular): along each padded axis of size n, output
+/// element i reads input element (i - before) mod n; one graph.gather of
+/// constant indices per axis. `all` is [begin..., end...].
+static LogicalResult importWrapPad(NodeContext &ctx, RankedTensorType type,
+                                   ArrayRef<int64_t> all) {
+  int64_t rank = type.getRank();
+  Builder b(ctx.getContext());
+  Value result = ctx.input(0);
+  for (int64_t d = 0; d < rank && result; ++d) {
+    int64_t n = type.getDimSize(d), before = all[d], after = all[rank + d];
+    if (before == 0 && after == 0)
+      continue;
+    int64_t size = n + before + after;
+    if (n == 0 || size < 0)
+      return ctx.emitError() << "pads of axis " << d << " do not fit its size "
+                             << n;
+    SmallVector<int64_t> indices;
+    for (int64_t i = 0; i < size; ++i)
+      indices.push_back((((i - before) % n) + n) % n);
+    auto indexType = RankedTensorType::get({size}, b.getI64Type());
+    Value constant = ctx.create(
+        "graph.constant", {},
+        {b.getNamedAttr("value", DenseElementsAttr::get(
+                                     indexType, ArrayRef<int64_t>(indices)))});
+    result = constant ? ctx.create("graph.gather", {result, constant},
+                                   {b.getNamedAttr("axis",
+                                                   b.getI64IntegerAttr(d))})
+                      : nullptr;
+  }
+  if (!result)
+    return failure();
+  ctx.setOutput(0, result);
+  return success();
+}
+
 LogicalResult importPad(NodeContext &ctx) {
   RankedTensorType type = staticInputType(ctx, 0, "data");
   if (!type)
@@ -394,12 +429,15 @@ LogicalResult importPad(NodeContext &ctx) {
     if (ctx.hasInput(3) && !(axes = constantInts(ctx, 3, "axes")))
       return failure();
   }
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
     return ctx.emitError() << "mode '" << mode << "' is not supported "
-                           << "(constant, reflect, edge)";
+                           << "(constant, reflect, edge, wrap)";
   std::optional<SmallVector<int64_t>> all = allPads(ctx, rank, *pads, axes);
   if (!all)
     return failure();
+  if (mode == "wrap")
+    return importWrapPad(ctx, type, *all);
   Builder b(ctx.getContext());
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*all)),

@@ -1,4 +1,5 @@
 //===- OnnxNNOps.cpp - Conv, pooling and BatchNormalization ---------------===//
+#include "lib/frontend/onnx/OnnxCompose.h"
 #include "lib/frontend/onnx/OnnxOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -147,11 +148,10 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   FailureOr<size_t> spatial = expectWindowInput(ctx, "pooling");
   if (failed(spatial))
     return failure();
-  if (ctx.attrs.getInt("storage_order", 0) != 0)
-    return ctx.emitError() << "storage_order=1 (column-major indices) is not "
-                           << "supported";
-  if (ctx.hasOutput(1))
-    return ctx.emitError() << "the 'Indices' output is not supported";
+  int64_t storageOrder = ctx.attrs.getInt("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return ctx.emitError() << "storage_order must be 0 or 1, got "
+                           << storageOrder;
   SmallVector<int64_t> dilations = ctx.attrs.getInts("dilations").value_or(
       SmallVector<int64_t>(*spatial, 1));
   SmallVector<NamedAttribute> attrs;
@@ -161,8 +161,24 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   attrs.push_back(
       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)));
   Value result = ctx.create("graph.max_pool", {ctx.input(0)}, attrs);
+  if (!result)
+    return failure();
   ctx.setOutput(0, result);
-  return success(result != nullptr);
+  if (!ctx.hasOutput(1))
+    return success();
+  auto ints = [&](StringRef name) {
+    for (NamedAttribute a : attrs)
+      if (a.getName() == name)
+        return cast<DenseI64ArrayAttr>(a.getValue()).asArrayRef();
+    return ArrayRef<int64_t>();
+  };
+  Value indices =
+      buildMaxPoolIndices(ctx, result, ints("kernel_shape"), ints("strides"),
+                          dilations, ints("pads"), storageOrder == 1);
+  if (!indices)
+    return failure();
+  ctx.setOutput(1, indices);
+  return success();
 }
 
 LogicalResult importAveragePool(NodeContext &ctx) {
@@ -195,6 +211,56 @@ LogicalResult importGlobalAveragePool(NodeContext &ctx) {
   return success(result != nullptr);
 }
 
+/// BatchNormalization with training_mode=1 (opset 14+), as the ONNX
+/// reference computes it: Y is normalized with the batch's mean and
+/// (population) variance over every axis but 1; the optional outputs are
+/// the running statistics, input * momentum + batch * (1 - momentum).
+static LogicalResult importBatchNormTraining(NodeContext &ctx) {
+  float epsilon = ctx.attrs.getFloat("epsilon", 1e-5f);
+  float momentum = ctx.attrs.getFloat("momentum", 0.9f);
+  RankedTensorType type = ctx.inputType(0);
+  if (ctx.attrs.failed() || !type)
+    return failure();
+  if (type.getRank() < 2 || ShapedType::isDynamic(type.getDimSize(1)))
+    return ctx.emitError() << "training_mode needs an input of rank >= 2 with "
+                              "a static channel dimension, got "
+                           << formatShape(type.getShape());
+  Composer c(ctx);
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (d != 1)
+      axes.push_back(d);
+  int64_t channels = type.getDimSize(1);
+  Value x = ctx.input(0);
+  Value mean = c.reduce("reduce_mean", x, axes, /*keepdims=*/true);
+  Value centered = c.op("graph.sub", {x, mean});
+  Value var = c.reduce("reduce_mean", c.op("graph.mul", {centered, centered}),
+                       axes, /*keepdims=*/true);
+  Value mean1 = mean ? c.reshape(mean, {channels}) : nullptr;
+  Value var1 = var ? c.reshape(var, {channels}) : nullptr;
+  Value y = c.op("graph.batch_norm",
+                 {x, ctx.input(1), ctx.input(2), mean1, var1},
+                 {c.b.getNamedAttr("epsilon", c.b.getF32FloatAttr(epsilon))});
+  if (!y)
+    return failure();
+  ctx.setOutput(0, y);
+  for (int i = 1; i <= 2; ++i) {
+    if (!ctx.hasOutput(i))
+      continue;
+    Value running = ctx.input(i + 2);
+    Type element = Composer::typeOf(running).getElementType();
+    Value batch = c.cast(i == 1 ? mean1 : var1, element);
+    Value result = c.op(
+        "graph.add",
+        {c.op("graph.mul", {running, c.scalar(element, momentum)}),
+         c.op("graph.mul", {batch, c.scalar(element, 1.0 - momentum)})});
+    if (!result)
+      return failure();
+    ctx.setOutput(i, result);
+  }
+  return success();
+}
+
 LogicalResult importBatchNormalization(NodeContext &ctx) {
   for (size_t i = 0; i < 5; ++i)
     if (!ctx.hasInput(i))
@@ -204,8 +270,7 @@ LogicalResult importBatchNormalization(NodeContext &ctx) {
     return ctx.emitError() << "spatial=0 (per-activation statistics) is not "
                            << "supported";
   if (ctx.attrs.getInt("training_mode", 0) != 0)
-    return ctx.emitError() << "only inference is supported: training_mode "
-                           << "must be 0";
+    return importBatchNormTraining(ctx);
   for (int i = 1; i < ctx.node.output_size(); ++i)
     if (ctx.hasOutput(i))
       return ctx.emitError() << "only inference is supported: expects one "

@@ -37,6 +37,8 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Constant", importConstant},
       {"Identity", importIdentity},
       {"OptionalHasElement", importOptionalHasElement},
+      // Values are plain tensors: an optional holding one is that tensor.
+      {"OptionalGetElement", importIdentity},
       {"Dropout", importDropout},
       {"Reshape", importReshape},
       {"Flatten", importFlatten},
@@ -106,6 +108,7 @@ OpImporter lookupOpImporter(StringRef opType) {
       {"Compress", importCompress},
       {"HammingWindow", importWindow},
       {"BlackmanWindow", importWindow},
+      {"MelWeightMatrix", importMelWeightMatrix},
       {"Loop", importLoop},
       {"If", importIf},
       {"ConstantOfShape", importConstantOfShape},
@@ -345,19 +348,43 @@ LogicalResult importDropout(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 1)))
     return failure();
   // Inference: Dropout is the identity. Opset 12 made training a (usually
-  // constant) input; anything but a constant false cannot be compiled.
+  // constant) input; training with a constant ratio of 0 is the identity
+  // too. A random mask (training with another ratio) cannot be compiled.
   if (ctx.opset >= 12 && ctx.hasInput(2)) {
     FailureOr<ElementsAttr> training = ctx.constantInput(2, "training_mode");
     if (failed(training))
       return failure();
     std::optional<SmallVector<int64_t>> v = getIntegerValues(*training);
-    if (!v || v->size() != 1 || v->front() != 0)
-      return ctx.emitError() << "only inference is supported: "
-                             << "'training_mode' must be false";
+    if (!v || v->size() != 1)
+      return ctx.emitError() << "'training_mode' must be a scalar";
+    if (v->front() != 0) {
+      if (!ctx.hasInput(1))
+        return ctx.emitError() << "training (random dropout, default ratio "
+                                  "0.5) is not supported";
+      FailureOr<ElementsAttr> ratio = ctx.constantInput(1, "ratio");
+      if (failed(ratio))
+        return failure();
+      if (ratio->getNumElements() != 1 ||
+          !isa<FloatType>(ratio->getElementType()) ||
+          !(*ratio).getValues<APFloat>()[0].isZero())
+        return ctx.emitError() << "training is supported only with a "
+                                  "constant 'ratio' of 0 (random dropout "
+                                  "cannot be compiled)";
+    }
   }
-  if (ctx.isOutputUsed(1))
-    return ctx.emitError() << "the 'mask' output is not supported "
-                           << "(inference only)";
+  if (ctx.isOutputUsed(1)) {
+    // Nothing is dropped: the mask is all true.
+    RankedTensorType type = ctx.inputType(0);
+    if (!type)
+      return failure();
+    if (!type.hasStaticShape())
+      return ctx.emitError() << "the 'mask' output needs a static input "
+                                "shape, got "
+                             << formatShape(type.getShape());
+    Builder b(ctx.getContext());
+    auto maskType = RankedTensorType::get(type.getShape(), b.getI1Type());
+    ctx.setConstantOutput(1, DenseElementsAttr::get(maskType, true));
+  }
   ctx.forwardInput(0, 0);
   return success();
 }

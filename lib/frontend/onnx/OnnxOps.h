@@ -98,6 +98,12 @@ mlir::LogicalResult importBatchNormalization(NodeContext &ctx);
 /// operands (bias may be null): a graph.conv, or null after an error.
 mlir::Value buildConv(NodeContext &ctx, mlir::Value input, mlir::Value weight,
                       mlir::Value bias);
+/// MaxPool's Indices output for `pooled` (OnnxMaxPoolIndices.cpp).
+mlir::Value buildMaxPoolIndices(NodeContext &ctx, mlir::Value pooled,
+                                llvm::ArrayRef<int64_t> kernel,
+                                llvm::ArrayRef<int64_t> strides,
+                                llvm::ArrayRef<int64_t> dilations,
+                                llvm::ArrayRef<int64_t> pads, bool columnMajor);
 
 // OnnxQuantizationOps.cpp: linear (de)quantization and integer products.
 mlir::LogicalResult importQuantizeLinear(NodeContext &ctx);
@@ -146,6 +152,7 @@ mlir::LogicalResult importDft(NodeContext &ctx);
 // OnnxWindowFunctionOps.cpp: Hann, Hamming and Blackman windows, computed at
 // import.
 mlir::LogicalResult importWindow(NodeContext &ctx);
+mlir::LogicalResult importMelWeightMatrix(NodeContext &ctx);
 
 // OnnxFlexAttentionOps.cpp (domain ai.onnx.preview).
 mlir::LogicalResult importFlexAttention(NodeContext &ctx);

@@ -5,7 +5,7 @@ Usage: errors.py OUT.onnx VARIANT, VARIANT one of:
   shape        a Reshape whose shape is a graph input, not a constant
   several      two independent bad nodes: both are reported
   conv4d       a Conv over a rank-6 input (4 spatial dimensions)
-  mask         a Dropout whose mask output is used
+  mask         a training Dropout (random: nonzero ratio) whose mask is used
   notonnx      a text file, not a protobuf
 """
 import sys
@@ -45,9 +45,10 @@ elif variant == "conv4d":
     init = [numpy_helper.from_array(np.ones((1, 1, 2, 2, 2, 2), np.float32), "w")]
     nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv4d")]
 elif variant == "mask":
-    nodes = [helper.make_node("Dropout", ["x"], ["d", "m"], name="drop"),
-             helper.make_node("Cast", ["m"], ["mf"], name="cast", to=f32)]
-    nodes = nodes[:1]
+    init = [numpy_helper.from_array(np.array(0.5, np.float32), "r"),
+            numpy_helper.from_array(np.array(True), "t")]
+    nodes = [helper.make_node("Dropout", ["x", "r", "t"], ["d", "m"],
+                              name="drop")]
     y = helper.make_tensor_value_info("m", TensorProto.BOOL, None)
 else:
     sys.exit("unknown variant " + variant)
