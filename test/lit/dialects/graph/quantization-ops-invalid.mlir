@@ -29,7 +29,7 @@ func.func @zero_point_type(%x: tensor<4xf32>, %s: tensor<f32>, %zp: tensor<i8>) 
 // -----
 
 func.func @output_type(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xi8> {
-  // expected-error @+2 {{'output_type' must be a quantized type (i8, ui8, i16, ui16)}}
+  // expected-error @+2 {{'output_type' must be a quantized type (i2, ui2, i4, ui4, i8, ui8, i16, ui16, float8, f4E2M1FN)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = graph.quantize_linear %x, %s {output_type = i32} : (tensor<4xf32>, tensor<f32>) -> tensor<4xi8>
   return %0 : tensor<4xi8>
