@@ -13,7 +13,9 @@
 //   * blocked (`block_size` B > 0): the scale has the input's rank and
 //     shape, except that dimension `axis` has ceil(D / B) entries, each one
 //     serving B consecutive input indices.
-// The zero point, when present, has the scale's shape.
+// The zero point, when present, has the scale's shape (per tensor, also
+// [1]: the importer keeps a float8 / 4-bit zero point of that shape as it
+// is, since graph.reshape does not take those types).
 //
 //===----------------------------------------------------------------------===//
 #ifndef STRATA_GRAPH_QUANTIZATION_OPS
@@ -21,9 +23,12 @@
 
 /// Element types graph.quantize_linear produces (QuantizedTypes.h has their
 /// ranges).
-def Graph_QuantizedTensor : RankedTensorOf<[I8, UI8, I16, UI16]>;
+def Graph_QuantizedElement : AnyTypeOf<[I8, UI8, I16, UI16, I<4>, UI<4>, I<2>,
+    UI<2>, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1FN]>;
+def Graph_QuantizedTensor : RankedTensorOf<[Graph_QuantizedElement]>;
 /// What graph.dequantize_linear reads: quantized types and i32 (biases).
-def Graph_DequantizableTensor : RankedTensorOf<[I8, UI8, I16, UI16, I32]>;
+def Graph_DequantizableTensor :
+    RankedTensorOf<[Graph_QuantizedElement, I32]>;
 def Graph_ScaleTensor : RankedTensorOf<[F32, F16, BF16]>;
 
 def Graph_QuantizeLinearOp : Graph_Op<"quantize_linear",
@@ -36,6 +41,12 @@ def Graph_QuantizeLinearOp : Graph_Op<"quantize_linear",
     and clamped to the range of `output_type`, the result's element type
     (the zero point's type when there is one). `saturate` is ONNX's
     attribute for float8 results; it does not change integer results.
+
+    Float8 / float4 results (as ONNX's reference): `x / scale` converted
+    to `output_type`, rounding to nearest even; with `saturate`, overflow
+    gives the largest finite value, without it inf or NaN (float4 always
+    saturates). Float8 ignores the zero point (ONNX requires it to be 0);
+    float4 adds it before the conversion.
 
     ```mlir
     %y = graph.quantize_linear %x, %s, %zp {axis = 1 : i64, output_type = ui8}
@@ -60,7 +71,8 @@ def Graph_DequantizeLinearOp : Graph_Op<"dequantize_linear",
   let summary = "y = (x - zero_point) * scale";
   let description = [{
     Computed in f32 and rounded to `output_type`, the result's element type.
-    The zero point (0 when absent) has the input's element type.
+    The zero point (0 when absent) has the input's element type; float8 and
+    float4 inputs ignore it (ONNX requires it to be 0).
 
     ```mlir
     %y = graph.dequantize_linear %x, %s {output_type = f32}

@@ -14,11 +14,15 @@ using namespace mlir;
 using namespace strata::graph;
 
 std::optional<QuantizedStorage> strata::graph::getQuantizedStorage(Type element) {
+  if (isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
+          Float8E5M2FNUZType, Float4E2M1FNType>(element))
+    return QuantizedStorage{QuantizedStorage::Kind::Float, true,
+                            element.getIntOrFloatBitWidth(), 0, 0};
   auto integer = dyn_cast<IntegerType>(element);
   if (!integer || integer.isSigned())
     return std::nullopt;
   unsigned width = integer.getWidth();
-  if (width != 8 && width != 16)
+  if (width != 2 && width != 4 && width != 8 && width != 16)
     return std::nullopt;
   bool isSigned = integer.isSignless();
   int64_t min = isSigned ? -(int64_t(1) << (width - 1)) : 0;
@@ -43,8 +47,14 @@ LogicalResult checkQuantParams(std::optional<Location> loc,
   auto scaleType = rankedOf(scale);
   if (!input || !scaleType)
     return emitOptionalError(loc, "expects ranked input and scale");
-  if (auto zpType = rankedOf(zeroPoint);
-      zeroPoint && (!zpType || zpType.getShape() != scaleType.getShape()))
+  // A per-tensor zero point may also have shape [1] (for the narrow types,
+  // which graph.reshape does not take).
+  auto zpType = rankedOf(zeroPoint);
+  bool oneElementZeroPoint = zpType && scaleType.getRank() == 0 &&
+                             blockSize == 0 &&
+                             zpType.getShape() == ArrayRef<int64_t>{1};
+  if (zeroPoint && !oneElementZeroPoint &&
+      (!zpType || zpType.getShape() != scaleType.getShape()))
     return emitOptionalError(
         loc, "zero point of shape ",
         zpType ? formatShape(zpType.getShape()) : "?",
@@ -98,7 +108,8 @@ LogicalResult QuantizeLinearOp::inferReturnTypes(
   TypeAttr outputType = adaptor.getOutputTypeAttr();
   if (!outputType || !getQuantizedStorage(outputType.getValue()))
     return emitOptionalError(loc, "'output_type' must be a quantized type "
-                                  "(i8, ui8, i16, ui16)");
+                                  "(i2, ui2, i4, ui4, i8, ui8, i16, ui16, "
+                                  "float8, f4E2M1FN)");
   Type element = outputType.getValue();
   if (auto zp = rankedOf(adaptor.getZeroPoint());
       zp && zp.getElementType() != element)

@@ -22,15 +22,20 @@ struct QuantizedStorage {
   enum class Kind {
     /// Round half to even, then clamp to [min, max] (ONNX saturation).
     Integer,
+    /// A float8 / float4 type (`element`): the value converted to it,
+    /// rounding to nearest even (saturating as the op's `saturate` says;
+    /// float4 always saturates).
+    Float,
   };
   Kind kind;
   bool isSigned; ///< signless graph integers are ONNX's signed types
   unsigned width;
-  int64_t min, max;
+  int64_t min, max; ///< Integer only
 };
 
 /// The storage of `element` when graph.quantize_linear may produce it (ONNX
-/// int8, uint8, int16, uint16), else nullopt.
+/// int8, uint8, int16, uint16, int4, uint4, int2, uint2, float8e4m3fn(uz),
+/// float8e5m2(fnuz), float4e2m1), else nullopt.
 std::optional<QuantizedStorage> getQuantizedStorage(mlir::Type element);
 
 } // namespace strata::graph

@@ -10,9 +10,16 @@
 // narrower), then the quantized type's rounding and saturation, the one
 // place that knows them per storage kind (QuantizedTypes.h).
 //
+// Float8 / float4 and 4-bit / 2-bit integer tensors are read and written
+// as their i8 storage (NarrowTypes.h); MiniFloat.h converts that storage
+// byte from / to f32.
+//
 //===----------------------------------------------------------------------===//
+#include "dialects/graph/GraphElementwise.h"
 #include "dialects/graph/QuantizedTypes.h"
 #include "passes/graph/LoweringPatterns.h"
+#include "passes/graph/MiniFloat.h"
+#include "passes/graph/NarrowTypes.h"
 
 #include "mlir/IR/AffineMap.h"
 
@@ -53,27 +60,58 @@ Value toFloat(OpBuilder &b, Location loc, Value v, Type element, FloatType to) {
   return arith::SIToFPOp::create(b, loc, to, v);
 }
 
-/// Stores `scaled` (x / scale, f32) into the quantized type `storage`
-/// (signless `storageType`): its rounding, the zero point, its saturation.
-/// `zeroPoint` is null when absent.
+/// The element `v` (its storage: signless, or the i8 byte of a narrow
+/// type) of graph element type `element`, as f32 (exact but for wide
+/// integers).
+Value loadAsF32(OpBuilder &b, Location loc, Value v, Type element) {
+  FloatType f32 = b.getF32Type();
+  if (minifloat::isMiniFloat(element))
+    return minifloat::buildExtToF32(b, loc, v, cast<FloatType>(element));
+  if (graph::isNarrowElementType(element)) { // 4-bit / 2-bit integers
+    auto integer = cast<IntegerType>(element);
+    Value i8 = minifloat::buildNarrowIntValue(b, loc, v, integer.getWidth(),
+                                              !integer.isUnsigned());
+    return arith::SIToFPOp::create(b, loc, f32, i8); // fits i8 either way
+  }
+  return toFloat(b, loc, v, element, f32);
+}
+
+/// Stores `scaled` (x / scale, f32) into the quantized type `element`
+/// (`storage`; signless `storageType`, i8 for the narrow types): its
+/// rounding, the zero point (its storage; null when absent), its
+/// saturation.
 Value storeQuantized(OpBuilder &b, Location loc, Value scaled, Value zeroPoint,
                      Type element, const graph::QuantizedStorage &storage,
-                     Type storageType) {
+                     Type storageType, bool saturate) {
   Type f32 = scaled.getType();
   switch (storage.kind) {
   case graph::QuantizedStorage::Kind::Integer: {
     Value v = math::RoundEvenOp::create(b, loc, scaled);
     if (zeroPoint)
-      v = arith::AddFOp::create(
-          b, loc, v, toFloat(b, loc, zeroPoint, element, cast<FloatType>(f32)));
+      v = arith::AddFOp::create(b, loc, v,
+                                loadAsF32(b, loc, zeroPoint, element));
     // maxnumf / minnumf: NaN saturates to the lowest value.
     v = arith::MaxNumFOp::create(
         b, loc, v, scalarConstant(b, loc, f32, double(storage.min)));
     v = arith::MinNumFOp::create(
         b, loc, v, scalarConstant(b, loc, f32, double(storage.max)));
+    if (storage.width < 8) // in [-8, 15]: through i8 to the low bits
+      return minifloat::buildNarrowIntBits(
+          b, loc, arith::FPToSIOp::create(b, loc, storageType, v),
+          storage.width);
     return storage.isSigned
                ? Value(arith::FPToSIOp::create(b, loc, storageType, v))
                : Value(arith::FPToUIOp::create(b, loc, storageType, v));
+  }
+  case graph::QuantizedStorage::Kind::Float: {
+    // As ONNX's reference: float8 ignores the zero point (it must be 0),
+    // float4 adds it; float4 always saturates (buildTruncF32).
+    auto format = cast<FloatType>(element);
+    Value v = scaled;
+    if (zeroPoint && isa<Float4E2M1FNType>(element))
+      v = arith::AddFOp::create(b, loc, v,
+                                loadAsF32(b, loc, zeroPoint, element));
+    return minifloat::buildTruncF32(b, loc, v, format, saturate);
   }
   }
   llvm_unreachable("unknown quantized storage");
@@ -94,11 +132,17 @@ QuantOperands quantOperands(OpBuilder &b, Location loc, Value input,
   MLIRContext *ctx = b.getContext();
   AffineMap map = scaleMap(ctx, rank, scaleType, axis, blockSize);
   QuantOperands ops;
-  ops.values = {castToSignless(b, loc, input), scale};
+  ops.values = {castToStorage(b, loc, input), scale};
   ops.maps = {AffineMap::getMultiDimIdentityMap(rank, ctx), map};
   if (zeroPoint) {
-    ops.values.push_back(castToSignless(b, loc, zeroPoint));
-    ops.maps.push_back(map);
+    // A per-tensor zero point of shape [1] reads its one element.
+    auto zpType = cast<RankedTensorType>(zeroPoint.getType());
+    ops.values.push_back(castToStorage(b, loc, zeroPoint));
+    ops.maps.push_back(zpType.getRank() == scaleType.getRank()
+                           ? map
+                           : AffineMap::get(rank, 0,
+                                            {getAffineConstantExpr(0, ctx)},
+                                            ctx));
   }
   return ops;
 }
@@ -130,7 +174,9 @@ struct QuantizeLinearLowering : OpRewritePattern<graph::QuantizeLinearOp> {
     QuantOperands ops =
         quantOperands(rewriter, loc, op.getInput(), op.getScale(),
                       op.getZeroPoint(), op.getAxis(), op.getBlockSize());
-    auto signlessResult = cast<RankedTensorType>(signlessType(resultType));
+    auto signlessResult =
+        cast<RankedTensorType>(signlessType(storageType(resultType)));
+    bool saturate = op.getSaturate();
     Type storageType = signlessResult.getElementType();
     Value result = buildParallelGeneric(
         rewriter, loc, signlessResult, ops.values, ops.maps,
@@ -144,9 +190,9 @@ struct QuantizeLinearLowering : OpRewritePattern<graph::QuantizeLinearOp> {
                 b, l, f32,
                 Value(arith::TruncFOp::create(b, l, precision, q)));
           return storeQuantized(b, l, q, hasZeroPoint ? args[2] : Value(),
-                                element, *storage, storageType);
+                                element, *storage, storageType, saturate);
         });
-    rewriter.replaceOp(op, castFromSignless(rewriter, loc, result, resultType));
+    rewriter.replaceOp(op, castFromStorage(rewriter, loc, result, resultType));
     return success();
   }
 };
@@ -161,7 +207,10 @@ struct DequantizeLinearLowering : OpRewritePattern<graph::DequantizeLinearOp> {
         cast<RankedTensorType>(op.getInput().getType()).getElementType();
     Type scaleElement =
         cast<RankedTensorType>(op.getScale().getType()).getElementType();
+    // Float8 / float4 inputs ignore the zero point (ONNX's reference).
     bool hasZeroPoint = op.getZeroPoint() != nullptr;
+    bool subtractZeroPoint =
+        hasZeroPoint && !minifloat::isMiniFloat(inputElement);
     QuantOperands ops =
         quantOperands(rewriter, loc, op.getInput(), op.getScale(),
                       op.getZeroPoint(), op.getAxis(), op.getBlockSize());
@@ -170,10 +219,10 @@ struct DequantizeLinearLowering : OpRewritePattern<graph::DequantizeLinearOp> {
         rewriter, loc, resultType, ops.values, ops.maps,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           FloatType f32 = b.getF32Type();
-          Value x = toFloat(b, l, args[0], inputElement, f32);
-          if (hasZeroPoint)
+          Value x = loadAsF32(b, l, args[0], inputElement);
+          if (subtractZeroPoint)
             x = arith::SubFOp::create(
-                b, l, x, toFloat(b, l, args[2], inputElement, f32));
+                b, l, x, loadAsF32(b, l, args[2], inputElement));
           Value y = arith::MulFOp::create(
               b, l, x, toFloat(b, l, args[1], scaleElement, f32));
           return toFloat(b, l, y, f32, outType);

@@ -15,7 +15,8 @@
 //    in the module (function signatures, constants and their data) to i8,
 //    which makes those casts no-ops, and drops them.
 //
-// Only casts compute on narrow tensors (LowerNarrowCast.cpp); constants,
+// Only casts and (de)quantization compute on narrow tensors
+// (LowerNarrowCast.cpp, LowerQuantization.cpp); constants,
 // function arguments and results just carry them.
 //
 //===----------------------------------------------------------------------===//

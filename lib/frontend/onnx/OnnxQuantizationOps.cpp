@@ -15,6 +15,7 @@
 //    saturate).
 //
 //===----------------------------------------------------------------------===//
+#include "dialects/graph/GraphElementwise.h"
 #include "dialects/graph/QuantizedTypes.h"
 #include "lib/frontend/onnx/OnnxOps.h"
 #include "lib/frontend/onnx/OnnxTensors.h"
@@ -66,11 +67,14 @@ Value binary(NodeContext &ctx, StringRef op, Value lhs, Value rhs) {
 }
 
 /// A one-element scale or zero point of a per-tensor (un-blocked)
-/// quantization becomes a scalar: ONNX allows shape [1] for those.
+/// quantization becomes a scalar: ONNX allows shape [1] for those. A zero
+/// point of a narrow type (float8, int4, ...; graph.reshape does not take
+/// those) stays as it is: the ops take a [1] zero point with a scalar scale.
 Value perTensorScalar(NodeContext &ctx, Value v, int64_t blockSize) {
   RankedTensorType type = typeOf(v);
   if (!type || blockSize != 0 || type.getRank() == 0 ||
-      !type.hasStaticShape() || type.getNumElements() != 1)
+      !type.hasStaticShape() || type.getNumElements() != 1 ||
+      graph::isNarrowElementType(type.getElementType()))
     return v;
   return reshape(ctx, v, {});
 }
@@ -164,8 +168,9 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
     element = IntegerType::get(ctx.getContext(), 8, IntegerType::Unsigned);
   if (!graph::getQuantizedStorage(element))
     return ctx.emitError() << "quantizing to " << element
-                           << " is not supported (int8, uint8, int16, "
-                              "uint16)";
+                           << " is not supported (int2, uint2, int4, uint4, "
+                              "int8, uint8, int16, uint16, float8e4m3fn(uz), "
+                              "float8e5m2(fnuz), float4e2m1)";
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("output_type", TypeAttr::get(element)),
       b.getNamedAttr("saturate", b.getBoolAttr(saturate != 0))};
@@ -191,8 +196,10 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   Type inputElement = typeOf(x).getElementType();
   if (!graph::getQuantizedStorage(inputElement) && !inputElement.isInteger(32))
     return ctx.emitError() << "dequantizing " << inputElement
-                           << " is not supported (int8, uint8, int16, "
-                              "uint16, int32)";
+                           << " is not supported (int2, uint2, int4, uint4, "
+                              "int8, uint8, int16, uint16, int32, "
+                              "float8e4m3fn(uz), float8e5m2(fnuz), "
+                              "float4e2m1)";
   Builder b(ctx.getContext());
   FailureOr<Type> outputType = dataTypeAttr(ctx, "output_dtype", "output_dtype");
   if (failed(outputType))

@@ -30,3 +30,19 @@ func.func @integer_products(%a: tensor<2x3xi32>, %b: tensor<3x4xi32>, %x: tensor
   %1 = graph.conv %x, %w, %bias {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x5x5xi32>, tensor<3x2x3x3xi32>, tensor<3xi32>) -> tensor<1x3x3x3xi32>
   return %0, %1 : tensor<2x4xi32>, tensor<1x3x3x3xi32>
 }
+
+// Narrow quantized types; a per-tensor zero point may have shape [1].
+// CHECK-LABEL: func @narrow
+func.func @narrow(%x: tensor<4xf32>, %s: tensor<f32>, %z8: tensor<1xf8E4M3FN>, %z4: tensor<ui4>, %q: tensor<4xi2>, %z2: tensor<1xi2>, %f4: tensor<4xf4E2M1FN>) -> (tensor<4xf8E4M3FN>, tensor<4xui4>, tensor<4xf4E2M1FN>, tensor<4xf32>, tensor<4xf32>) {
+  // CHECK: graph.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} {output_type = f8E4M3FN, saturate = false} : (tensor<4xf32>, tensor<f32>, tensor<1xf8E4M3FN>) -> tensor<4xf8E4M3FN>
+  %0 = graph.quantize_linear %x, %s, %z8 {output_type = f8E4M3FN, saturate = false} : (tensor<4xf32>, tensor<f32>, tensor<1xf8E4M3FN>) -> tensor<4xf8E4M3FN>
+  // CHECK: graph.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} {output_type = ui4} : (tensor<4xf32>, tensor<f32>, tensor<ui4>) -> tensor<4xui4>
+  %1 = graph.quantize_linear %x, %s, %z4 {output_type = ui4} : (tensor<4xf32>, tensor<f32>, tensor<ui4>) -> tensor<4xui4>
+  // CHECK: graph.quantize_linear %{{.*}}, %{{.*}} {output_type = f4E2M1FN} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf4E2M1FN>
+  %2 = graph.quantize_linear %x, %s {output_type = f4E2M1FN} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf4E2M1FN>
+  // CHECK: graph.dequantize_linear %{{.*}}, %{{.*}}, %{{.*}} {output_type = f32} : (tensor<4xi2>, tensor<f32>, tensor<1xi2>) -> tensor<4xf32>
+  %3 = graph.dequantize_linear %q, %s, %z2 {output_type = f32} : (tensor<4xi2>, tensor<f32>, tensor<1xi2>) -> tensor<4xf32>
+  // CHECK: graph.dequantize_linear %{{.*}}, %{{.*}} {output_type = f32} : (tensor<4xf4E2M1FN>, tensor<f32>) -> tensor<4xf32>
+  %4 = graph.dequantize_linear %f4, %s {output_type = f32} : (tensor<4xf4E2M1FN>, tensor<f32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4 : tensor<4xf8E4M3FN>, tensor<4xui4>, tensor<4xf4E2M1FN>, tensor<4xf32>, tensor<4xf32>
+}

@@ -9,6 +9,9 @@ Usage: quantization.py OUT.onnx VARIANT, VARIANT one of:
   int16mm    MatMulInteger of int16 operands
   zptype     QLinearMatMul whose a_zero_point is int8 for a uint8 A
   scale2d    QuantizeLinear with a 2-D scale and no block_size
+  narrow     QuantizeLinear to float8 (saturate 0) and DequantizeLinear of
+             int4, their zero points graph inputs of shape [1]
+  e8m0       QuantizeLinear to float8e8m0 (not a quantized type)
 """
 import sys
 
@@ -86,6 +89,21 @@ elif variant == "scale2d":
     inputs = [value("x", T.FLOAT, [4, 3]), value("s", T.FLOAT, [4, 3])]
     outputs = [value("y", T.UINT8, [4, 3])]
     nodes = [node("QuantizeLinear", ["x", "s"], ["y"])]
+elif variant == "narrow":
+    opset = 25
+    inputs = [value("x", T.FLOAT, [2, 3]), value("zp8", T.FLOAT8E5M2, [1]),
+              value("q", T.INT4, [2, 3]), value("zp4", T.INT4, [1])]
+    outputs = [value("y", T.FLOAT8E5M2, [2, 3]), value("z", T.FLOAT, [2, 3])]
+    init = [const("s", np.array([0.5], np.float32))]
+    nodes = [node("QuantizeLinear", ["x", "s", "zp8"], ["y"], saturate=0),
+             node("DequantizeLinear", ["q", "s", "zp4"], ["z"])]
+elif variant == "e8m0":
+    opset = 25
+    inputs = [value("x", T.FLOAT, [4])]
+    outputs = [value("y", T.FLOAT8E8M0, [4])]
+    init = [const("s", np.float32(0.5))]
+    nodes = [node("QuantizeLinear", ["x", "s"], ["y"],
+                  output_dtype=T.FLOAT8E8M0)]
 else:
     sys.exit(f"unknown variant {variant}")
 

@@ -84,3 +84,80 @@ func.func @integer_products(%a: tensor<2x3xi32>, %b: tensor<3x4xi32>, %c: tensor
   %2 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x5x5xi32>, tensor<3x2x3x3xi32>) -> tensor<1x3x3x3xi32>
   return %0, %1, %2 : tensor<2x4xi32>, tensor<2x2x4xi32>, tensor<1x3x3x3xi32>
 }
+
+// -----
+
+// Narrow types compute on their i8 storage (NarrowTypes.h). int4: round,
+// the sign-extended zero point (of shape [1]: read at 0), clamp to [-8, 7],
+// then the low 4 bits.
+// CHECK-DAG: #[[ZP0:.*]] = affine_map<(d0) -> (0)>
+// CHECK-LABEL: func @quantize_int4
+// CHECK-SAME: %{{.*}}: tensor<1xi8>) -> tensor<4xi8>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[ZP0]], #{{.*}}]
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %[[ZP:.*]]: i8, %{{.*}}: i8):
+// CHECK:   %[[R:.*]] = math.roundeven
+// CHECK:   %[[HI:.*]] = arith.shli %[[ZP]], %{{.*}} : i8
+// CHECK:   %[[Z:.*]] = arith.shrsi %[[HI]], %{{.*}} : i8
+// CHECK:   %[[ZF:.*]] = arith.sitofp %[[Z]] : i8 to f32
+// CHECK:   arith.addf %[[R]], %[[ZF]] : f32
+// CHECK:   arith.constant -8.000000e+00 : f32
+// CHECK:   arith.constant 7.000000e+00 : f32
+// CHECK:   %[[Q:.*]] = arith.fptosi %{{.*}} : f32 to i8
+// CHECK:   %[[Y:.*]] = arith.andi %[[Q]], %c15_i8 : i8
+// CHECK:   linalg.yield %[[Y]] : i8
+// CHECK-NOT: unrealized_conversion_cast
+func.func @quantize_int4(%x: tensor<4xf32>, %s: tensor<f32>, %zp: tensor<1xi4>) -> tensor<4xi4> {
+  %0 = graph.quantize_linear %x, %s, %zp {output_type = i4} : (tensor<4xf32>, tensor<f32>, tensor<1xi4>) -> tensor<4xi4>
+  return %0 : tensor<4xi4>
+}
+
+// -----
+
+// float8: x / scale converted by MiniFloat.h (no rounding to an integer,
+// the zero point unused); without saturate, overflow is inf (0x7C).
+// CHECK-LABEL: func @quantize_float8
+// CHECK-SAME: -> tensor<4xi8>
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: i8, %{{.*}}: i8):
+// CHECK:   %[[Q:.*]] = arith.divf
+// CHECK-NOT: math.roundeven
+// CHECK:   arith.bitcast %[[Q]] : f32 to i32
+// CHECK:   arith.constant 124 : i32
+// CHECK:   %[[B:.*]] = arith.trunci %{{.*}} : i32 to i8
+// CHECK:   linalg.yield %[[B]] : i8
+func.func @quantize_float8(%x: tensor<4xf32>, %s: tensor<f32>, %zp: tensor<f8E5M2>) -> tensor<4xf8E5M2> {
+  %0 = graph.quantize_linear %x, %s, %zp {output_type = f8E5M2, saturate = false} : (tensor<4xf32>, tensor<f32>, tensor<f8E5M2>) -> tensor<4xf8E5M2>
+  return %0 : tensor<4xf8E5M2>
+}
+
+// -----
+
+// uint2: the storage's low 2 bits, zero-extended, minus the zero point's.
+// CHECK-LABEL: func @dequantize_uint2
+// CHECK-SAME: (%{{.*}}: tensor<4xi8>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<i8>) -> tensor<4xf32>
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[S:.*]]: f32, %[[ZP:.*]]: i8, %{{.*}}: f32):
+// CHECK:   %[[XB:.*]] = arith.andi %[[X]], %c3_i8 : i8
+// CHECK:   %[[XF:.*]] = arith.sitofp %[[XB]] : i8 to f32
+// CHECK:   %[[ZB:.*]] = arith.andi %[[ZP]], %{{.*}} : i8
+// CHECK:   %[[ZF:.*]] = arith.sitofp %[[ZB]] : i8 to f32
+// CHECK:   %[[D:.*]] = arith.subf %[[XF]], %[[ZF]] : f32
+// CHECK:   %[[Y:.*]] = arith.mulf %[[D]], %[[S]] : f32
+// CHECK:   linalg.yield %[[Y]] : f32
+func.func @dequantize_uint2(%x: tensor<4xui2>, %s: tensor<f32>, %zp: tensor<ui2>) -> tensor<4xf32> {
+  %0 = graph.dequantize_linear %x, %s, %zp {output_type = f32} : (tensor<4xui2>, tensor<f32>, tensor<ui2>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// float4: decoded exactly to f32 (MiniFloat.h); the zero point is ignored.
+// CHECK-LABEL: func @dequantize_float4
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[S:.*]]: f32, %{{.*}}: i8, %{{.*}}: f32):
+// CHECK:   arith.extui %[[X]] : i8 to i32
+// CHECK-NOT: arith.subf
+// CHECK:   %[[F:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK:   %[[Y:.*]] = arith.mulf %[[F]], %[[S]] : f32
+// CHECK:   linalg.yield %[[Y]] : f32
+func.func @dequantize_float4(%x: tensor<4xf4E2M1FN>, %s: tensor<f32>, %zp: tensor<f4E2M1FN>) -> tensor<4xf32> {
+  %0 = graph.dequantize_linear %x, %s, %zp {output_type = f32} : (tensor<4xf4E2M1FN>, tensor<f32>, tensor<f4E2M1FN>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
