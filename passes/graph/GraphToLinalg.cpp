@@ -80,6 +80,27 @@ Value buildParallelGeneric(OpBuilder &builder, Location loc,
   return generic.getResult(0);
 }
 
+Type accumulatorType(Type element) {
+  if (element.isF16() || element.isBF16())
+    return Float32Type::get(element.getContext());
+  return element;
+}
+
+Value convertFloats(OpBuilder &b, Location loc, Value value, Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  bool widen = element.getIntOrFloatBitWidth() >
+               type.getElementType().getIntOrFloatBitWidth();
+  return buildBroadcastElementwise(
+      b, loc, RankedTensorType::get(type.getShape(), element), ValueRange{value},
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        if (widen)
+          return arith::ExtFOp::create(nb, l, element, args[0]);
+        return arith::TruncFOp::create(nb, l, element, args[0]);
+      });
+}
+
 /// Splits dimension `dim` of `value` into (group, size / group).
 Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
                   int64_t group) {

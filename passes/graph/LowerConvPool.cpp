@@ -182,22 +182,6 @@ Value buildGenericConv(OpBuilder &b, Location loc, RankedTensorType resultType,
   return tensor::CollapseShapeOp::create(b, loc, resultType, conv, merge);
 }
 
-/// `value` converted elementwise to `element` (extf / truncf).
-Value convertFloats(OpBuilder &b, Location loc, Value value, Type element) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getElementType() == element)
-    return value;
-  bool widen = element.getIntOrFloatBitWidth() >
-               type.getElementType().getIntOrFloatBitWidth();
-  return buildBroadcastElementwise(
-      b, loc, RankedTensorType::get(type.getShape(), element), ValueRange{value},
-      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        if (widen)
-          return arith::ExtFOp::create(nb, l, element, args[0]);
-        return arith::TruncFOp::create(nb, l, element, args[0]);
-      });
-}
-
 /// f16 and bf16 convolutions read their operands as f32 and accumulate in
 /// f32 (long sums in 16 bits lose several digits); the result is rounded
 /// once at the end.
@@ -208,9 +192,7 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type element = resultType.getElementType();
-    Type compute = element.getIntOrFloatBitWidth() < 32
-                       ? Type(rewriter.getF32Type())
-                       : element;
+    Type compute = accumulatorType(element);
     auto computeType = RankedTensorType::get(resultType.getShape(), compute);
     Value input = convertFloats(rewriter, loc, op.getInput(), compute);
     Value weight = convertFloats(rewriter, loc, op.getWeight(), compute);

@@ -20,27 +20,6 @@ using namespace strata::lowering;
 
 namespace {
 
-/// The accumulator element type of a product of `element`s: f32 for the
-/// 16-bit floats, whose sums would otherwise round at every step.
-Type accumulatorType(Type element) {
-  if (element.isF16() || element.isBF16())
-    return Float32Type::get(element.getContext());
-  return element;
-}
-
-/// `wide` (an accumulator tensor) rounded to `resultType`, if they differ.
-Value roundToResult(OpBuilder &b, Location loc, Value wide,
-                    RankedTensorType resultType) {
-  if (cast<RankedTensorType>(wide.getType()) == resultType)
-    return wide;
-  return buildBroadcastElementwise(
-      b, loc, resultType, wide,
-      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        return arith::TruncFOp::create(nb, l, resultType.getElementType(),
-                                       args[0]);
-      });
-}
-
 /// A zero-filled accumulator for a product of `resultType`.
 Value zeroAccumulator(OpBuilder &b, Location loc,
                       RankedTensorType resultType) {
@@ -73,7 +52,7 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
         linalg::YieldOp::create(
             nb, l, combineScalars(nb, l, Combiner::Add, args[2], product));
       });
-  return roundToResult(b, loc, generic.getResult(0), resultType);
+  return convertFloats(b, loc, generic.getResult(0), resultType.getElementType());
 }
 
 /// Maps an operand of `type` (matrix dims last) onto loops [batch..., m, n, k]
@@ -110,7 +89,8 @@ struct MatMulLowering : OpRewritePattern<graph::MatMulOp> {
                           ValueRange{op.getLhs(), op.getRhs()}, acc)
                           .getResult(0);
       rewriter.replaceOp(op,
-                         roundToResult(rewriter, loc, product, resultType));
+                         convertFloats(rewriter, loc, product,
+                                       resultType.getElementType()));
       return success();
     }
     // Both operands have rank >= 2 here (VectorMatMulLowering runs first).

@@ -208,14 +208,6 @@ Value maxAlong(OpBuilder &b, Location loc, Value input, int64_t axis) {
       });
 }
 
-/// The type sums of `element`s accumulate in: f32 for f16 and bf16 (as
-/// onnxruntime and numpy do), whose sums would round at every step.
-Type wideType(Type element) {
-  if (element.isF16() || element.isBF16())
-    return Float32Type::get(element.getContext());
-  return element;
-}
-
 Value widen(OpBuilder &b, Location loc, Value v, Type wide) {
   return v.getType() == wide ? v : arith::ExtFOp::create(b, loc, wide, v);
 }
@@ -226,7 +218,7 @@ Value narrow(OpBuilder &b, Location loc, Value v, Type element) {
 }
 
 /// exp(x - max) / sum(exp(x - max)), the exponentials computed once; the
-/// sum accumulates in wideType.
+/// sum accumulates in accumulatorType.
 struct SoftmaxLowering : OpRewritePattern<graph::SoftmaxOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(graph::SoftmaxOp op,
@@ -234,7 +226,7 @@ struct SoftmaxLowering : OpRewritePattern<graph::SoftmaxOp> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     Type element = typeOf(input).getElementType();
-    Type wide = wideType(element);
+    Type wide = accumulatorType(element);
     int64_t axis = op.getAxisAttr().getInt();
     Value max = maxAlong(rewriter, loc, input, axis);
     Value exps = buildWithReduced(
@@ -270,7 +262,7 @@ struct LogSoftmaxLowering : OpRewritePattern<graph::LogSoftmaxOp> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     Type element = typeOf(input).getElementType();
-    Type wide = wideType(element);
+    Type wide = accumulatorType(element);
     int64_t axis = op.getAxisAttr().getInt();
     Value max = maxAlong(rewriter, loc, input, axis);
     Value sum = buildReduction(

@@ -63,6 +63,16 @@ mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value scalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::Type type, double value);
 
+/// The element type that products and sums of `element`s accumulate in: f32
+/// for f16 and bf16, whose long sums would round at every step (onnxruntime
+/// and numpy accumulate them in f32 too); `element` itself otherwise.
+mlir::Type accumulatorType(mlir::Type element);
+
+/// `value` converted elementwise to the float type `element` (extf or
+/// truncf); `value` itself when it already has that element type.
+mlir::Value convertFloats(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value value, mlir::Type element);
+
 /// Splits dimension `dim` of `value` into (group, size / group), for grouped
 /// convolutions.
 mlir::Value splitGroups(mlir::OpBuilder &b, mlir::Location loc,
