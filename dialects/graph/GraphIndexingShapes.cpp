@@ -114,19 +114,33 @@ LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
-  auto data = rankedOf(adaptor.getData());
-  auto indices = rankedOf(adaptor.getIndices());
-  auto updates = rankedOf(adaptor.getUpdates());
+/// What ScatterND and ScatterElements check first: ranked data, indices and
+/// updates (returned), and a known reduction.
+template <typename Adaptor>
+static LogicalResult checkScatterOperands(std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          RankedTensorType &data,
+                                          RankedTensorType &indices,
+                                          RankedTensorType &updates) {
+  data = rankedOf(adaptor.getData());
+  indices = rankedOf(adaptor.getIndices());
+  updates = rankedOf(adaptor.getUpdates());
   if (!data || !indices || !updates)
     return emitOptionalError(loc, "expects ranked operands");
   StringRef reduction = adaptor.getReduction();
   if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
     return emitOptionalError(loc, "reduction '", reduction,
                              "' is not one of none, add, mul, max, min");
+  return success();
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  RankedTensorType data, indices, updates;
+  if (failed(checkScatterOperands(loc, adaptor, data, indices, updates)))
+    return failure();
   FailureOr<int64_t> depth = checkIndexDepth(loc, data, indices, 0);
   if (failed(depth))
     return failure();
@@ -150,15 +164,9 @@ ScatterElementsOp::inferReturnTypes(MLIRContext *,
                                     std::optional<Location> loc,
                                     Adaptor adaptor,
                                     SmallVectorImpl<Type> &results) {
-  auto data = rankedOf(adaptor.getData());
-  auto indices = rankedOf(adaptor.getIndices());
-  auto updates = rankedOf(adaptor.getUpdates());
-  if (!data || !indices || !updates)
-    return emitOptionalError(loc, "expects ranked operands");
-  StringRef reduction = adaptor.getReduction();
-  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
-    return emitOptionalError(loc, "reduction '", reduction,
-                             "' is not one of none, add, mul, max, min");
+  RankedTensorType data, indices, updates;
+  if (failed(checkScatterOperands(loc, adaptor, data, indices, updates)))
+    return failure();
   if (updates.getElementType() != data.getElementType())
     return emitOptionalError(loc, "updates and data element types differ");
   if (updates.getRank() != indices.getRank() ||
