@@ -94,21 +94,6 @@ SmallVector<int64_t> padsWithUnitRow(ArrayRef<int64_t> pads) {
   return {0, pads[0], 0, pads[1]};
 }
 
-/// The initial accumulator of a conv: the bias per output channel, or zero.
-Value convInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
-  if (!bias)
-    return buildFilled(b, loc, type,
-                       cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
-  SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
-  biasShape[0] = type.getDimSize(1);
-  return buildBroadcastElementwise(
-      b, loc, type,
-      ValueRange{buildReshape(
-          b, loc, bias,
-          RankedTensorType::get(biasShape, type.getElementType()))},
-      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-}
-
 /// A 2-D convolution of an unpadded NCHW input through the linalg named ops.
 Value buildConv2D(OpBuilder &b, Location loc, RankedTensorType resultType,
                   Value input, Value weight, Value init,
@@ -142,44 +127,12 @@ Value buildGenericConv(OpBuilder &b, Location loc, RankedTensorType resultType,
                        Value input, Value weight, Value init,
                        ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                        int64_t group) {
-  MLIRContext *ctx = b.getContext();
-  int64_t spatial = resultType.getRank() - 2;
-  Value groupedInput = splitGroups(b, loc, input, 1, group);
-  Value groupedWeight = splitGroups(b, loc, weight, 0, group);
-  Value groupedInit = splitGroups(b, loc, init, 1, group);
-  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-  int64_t o0 = 3, c = 3 + spatial, k0 = 4 + spatial;
-  int64_t numLoops = 4 + 2 * spatial;
-  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(c)};
-  SmallVector<AffineExpr> weightExprs = {dim(1), dim(2), dim(c)};
-  SmallVector<AffineExpr> outputExprs = {dim(0), dim(1), dim(2)};
-  for (int64_t i = 0; i < spatial; ++i) {
-    inputExprs.push_back(dim(o0 + i) * strides[i] + dim(k0 + i) * dilations[i]);
-    weightExprs.push_back(dim(k0 + i));
-    outputExprs.push_back(dim(o0 + i));
-  }
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(numLoops, 0, inputExprs, ctx),
-      AffineMap::get(numLoops, 0, weightExprs, ctx),
-      AffineMap::get(numLoops, 0, outputExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(numLoops,
-                                             utils::IteratorType::parallel);
-  for (int64_t d = c; d < numLoops; ++d)
-    iterators[d] = utils::IteratorType::reduction;
-  Value conv =
-      linalg::GenericOp::create(
-          b, loc, groupedInit.getType(), ValueRange{groupedInput, groupedWeight},
-          groupedInit, maps, iterators,
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-            linalg::YieldOp::create(
-                nb, l, Value(arith::AddFOp::create(nb, l, args[2], product)));
-          })
-          .getResult(0);
-  SmallVector<ReassociationIndices> merge = {{0}, {1, 2}};
-  for (int64_t i = 0; i < spatial; ++i)
-    merge.push_back({3 + i});
-  return tensor::CollapseShapeOp::create(b, loc, resultType, conv, merge);
+  return buildGroupedConvGeneric(
+      b, loc, resultType, input, weight, init, group,
+      /*weightOutputChannelsFirst=*/true,
+      [&](int64_t i, AffineExpr o, AffineExpr k) {
+        return o * strides[i] + k * dilations[i];
+      });
 }
 
 /// f16 and bf16 convolutions read their operands as f32 and accumulate in
@@ -199,7 +152,7 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
     Value bias = op.getBias()
                      ? convertFloats(rewriter, loc, op.getBias(), compute)
                      : Value();
-    Value init = convInit(rewriter, loc, computeType, bias);
+    Value init = buildConvInit(rewriter, loc, computeType, bias);
     int64_t rank = resultType.getRank();
     Value conv;
     if (rank == 5) {
@@ -487,4 +440,66 @@ struct GlobalAveragePoolLowering
 void strata::lowering::populateConvPoolPatterns(RewritePatternSet &patterns) {
   patterns.add<ConvLowering, MaxPoolLowering, AveragePoolLowering,
                GlobalAveragePoolLowering>(patterns.getContext());
+}
+
+Value strata::lowering::buildConvInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
+  if (!bias)
+    return buildFilled(b, loc, type,
+                       cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
+  SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
+  biasShape[0] = type.getDimSize(1);
+  return buildBroadcastElementwise(
+      b, loc, type,
+      ValueRange{buildReshape(
+          b, loc, bias,
+          RankedTensorType::get(biasShape, type.getElementType()))},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+Value strata::lowering::buildGroupedConvGeneric(
+    OpBuilder &b, Location loc, RankedTensorType resultType, Value input,
+    Value weight, Value init, int64_t group, bool weightOutputChannelsFirst,
+    llvm::function_ref<AffineExpr(int64_t, AffineExpr, AffineExpr)>
+        inputIndex) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = resultType.getRank() - 2;
+  Value groupedInput = splitGroups(b, loc, input, 1, group);
+  Value groupedWeight = splitGroups(b, loc, weight, 0, group);
+  Value groupedInit = splitGroups(b, loc, init, 1, group);
+  // Loops: n, g, f, o..., c, k...
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  int64_t o0 = 3, c = 3 + spatial, k0 = 4 + spatial;
+  int64_t numLoops = 4 + 2 * spatial;
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(c)};
+  SmallVector<AffineExpr> weightExprs =
+      weightOutputChannelsFirst ? SmallVector<AffineExpr>{dim(1), dim(2), dim(c)}
+                                : SmallVector<AffineExpr>{dim(1), dim(c), dim(2)};
+  SmallVector<AffineExpr> outputExprs = {dim(0), dim(1), dim(2)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    inputExprs.push_back(inputIndex(i, dim(o0 + i), dim(k0 + i)));
+    weightExprs.push_back(dim(k0 + i));
+    outputExprs.push_back(dim(o0 + i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, ctx),
+      AffineMap::get(numLoops, 0, weightExprs, ctx),
+      AffineMap::get(numLoops, 0, outputExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  for (int64_t d = c; d < numLoops; ++d)
+    iterators[d] = utils::IteratorType::reduction;
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, groupedInit.getType(), ValueRange{groupedInput, groupedWeight},
+          groupedInit, maps, iterators,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddFOp::create(nb, l, args[2], product)));
+          })
+          .getResult(0);
+  SmallVector<ReassociationIndices> merge = {{0}, {1, 2}};
+  for (int64_t i = 0; i < spatial; ++i)
+    merge.push_back({3 + i});
+  return tensor::CollapseShapeOp::create(b, loc, resultType, conv, merge);
 }

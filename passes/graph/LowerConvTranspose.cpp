@@ -77,10 +77,8 @@ struct ConvTransposeLowering : OpRewritePattern<graph::ConvTransposeOp> {
   LogicalResult matchAndRewrite(graph::ConvTransposeOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-    Type element = resultType.getElementType();
     int64_t spatial = resultType.getRank() - 2;
     int64_t group = op.getGroup();
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
@@ -97,64 +95,17 @@ struct ConvTransposeLowering : OpRewritePattern<graph::ConvTransposeOp> {
     Value spread =
         spreadInput(rewriter, loc, op.getInput(), strides, low, high);
 
-    // The accumulator: the bias per output channel, or zero.
-    Value init;
-    if (Value bias = op.getBias()) {
-      SmallVector<int64_t> biasShape(spatial + 1, 1);
-      biasShape[0] = resultType.getDimSize(1);
-      Value reshaped = buildReshape(rewriter, loc, bias,
-                                    RankedTensorType::get(biasShape, element));
-      init = buildBroadcastElementwise(
-          rewriter, loc, resultType, ValueRange{reshaped},
-          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-    } else {
-      init = buildFilled(rewriter, loc, resultType,
-                         rewriter.getFloatAttr(element, 0.0));
-    }
-
-    Value groupedInput = splitGroups(rewriter, loc, spread, 1, group);
-    Value groupedWeight = splitGroups(rewriter, loc, op.getWeight(), 0, group);
-    Value groupedInit = splitGroups(rewriter, loc, init, 1, group);
-
-    // Loops: n, g, m, o..., c, k...
-    int64_t numLoops = 4 + 2 * spatial;
-    auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-    int64_t o0 = 3, c = 3 + spatial, k0 = 4 + spatial;
-    SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(c)};
-    SmallVector<AffineExpr> weightExprs = {dim(1), dim(c), dim(2)};
-    SmallVector<AffineExpr> outputExprs = {dim(0), dim(1), dim(2)};
-    for (int64_t i = 0; i < spatial; ++i) {
-      // The kernel is flipped through the input's index, so that every
-      // loop appears alone in some map (linalg needs them invertible).
-      inputExprs.push_back(dim(o0 + i) +
-                           (kernel[i] - 1 - dim(k0 + i)) * dilations[i]);
-      weightExprs.push_back(dim(k0 + i));
-      outputExprs.push_back(dim(o0 + i));
-    }
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(numLoops, 0, inputExprs, ctx),
-        AffineMap::get(numLoops, 0, weightExprs, ctx),
-        AffineMap::get(numLoops, 0, outputExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators(numLoops,
-                                               utils::IteratorType::parallel);
-    for (int64_t d = c; d < numLoops; ++d)
-      iterators[d] = utils::IteratorType::reduction;
-    Value conv =
-        linalg::GenericOp::create(
-            rewriter, loc, groupedInit.getType(),
-            ValueRange{groupedInput, groupedWeight}, groupedInit, maps,
-            iterators,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, l, Value(arith::AddFOp::create(b, l, args[2], product)));
-            })
-            .getResult(0);
-    SmallVector<ReassociationIndices> merge = {{0}, {1, 2}};
-    for (int64_t i = 0; i < spatial; ++i)
-      merge.push_back({3 + i});
-    rewriter.replaceOp(op, tensor::CollapseShapeOp::create(
-                               rewriter, loc, resultType, conv, merge));
+    // Weight [C, F/G, K...] grouped on C; the kernel is flipped through the
+    // input's index, so that every loop appears alone in some map (linalg
+    // needs them invertible).
+    Value init = buildConvInit(rewriter, loc, resultType, op.getBias());
+    rewriter.replaceOp(
+        op, buildGroupedConvGeneric(
+                rewriter, loc, resultType, spread, op.getWeight(), init, group,
+                /*weightOutputChannelsFirst=*/false,
+                [&](int64_t i, AffineExpr o, AffineExpr k) {
+                  return o + (kernel[i] - 1 - k) * dilations[i];
+                }));
     return success();
   }
 };

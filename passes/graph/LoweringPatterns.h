@@ -78,6 +78,26 @@ mlir::Value convertFloats(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value splitGroups(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value value, int64_t dim, int64_t group);
 
+/// The initial accumulator of a convolution of `type` [N, F, ...]: `bias`
+/// [F] broadcast, or zeros when `bias` is null (LowerConvPool.cpp).
+mlir::Value buildConvInit(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::RankedTensorType type, mlir::Value bias);
+
+/// A float convolution with `group` groups as one linalg.generic over
+/// (n, g, f, o..., c, k...), accumulating into `init` [N, F, O...]:
+///   out[n, g, f, o...] += in[n, g, c, inputIndex(i, o_i, k_i)...]
+///                         * weight[g, f, c, k...]   (or [g, c, f, k...]
+///                           when !weightOutputChannelsFirst)
+/// for an NC... `input` and a weight grouped on dimension 0
+/// (LowerConvPool.cpp).
+mlir::Value buildGroupedConvGeneric(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+    mlir::Value input, mlir::Value weight, mlir::Value init, int64_t group,
+    bool weightOutputChannelsFirst,
+    llvm::function_ref<mlir::AffineExpr(int64_t, mlir::AffineExpr,
+                                        mlir::AffineExpr)>
+        inputIndex);
+
 /// Reshape between static shapes with the same element count.
 mlir::Value buildReshape(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType);
