@@ -142,6 +142,20 @@ def assert_close(actual, expected, what):
                                err_msg=f"{what} differs from onnxruntime")
 
 
+def assert_same(actual, expected, what):
+    """assert_close for floats; integers and bools must be equal."""
+    assert actual.shape == expected.shape, (
+        f"{what}: shape {actual.shape}, onnxruntime {expected.shape}")
+    assert actual.dtype == expected.dtype, (
+        f"{what}: dtype {actual.dtype}, onnxruntime {expected.dtype}")
+    if np.issubdtype(expected.dtype, np.floating):
+        np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL,
+                                   err_msg=f"{what} differs from onnxruntime")
+    else:
+        np.testing.assert_array_equal(actual, expected,
+                                      err_msg=f"{what} differs")
+
+
 def check_against_onnxruntime(strata, lib_path, model, feeds=None, seed=42):
     """Loads lib_path, runs it (dict inputs) and compares every output with
     onnxruntime. Returns the strata outputs {name: array}."""

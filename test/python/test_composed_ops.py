@@ -13,7 +13,7 @@ from onnx import TensorProto as TP
 from onnx import helper
 
 import model_builders as mb
-from harness import ATOL, RTOL, run_onnxruntime
+from harness import assert_same, run_onnxruntime
 
 F32, I64, I32 = TP.FLOAT, TP.INT64, TP.INT32
 GEN = np.random.default_rng(11)
@@ -248,19 +248,6 @@ for _name, _batch, _time, _shape, _lens in (
 
 
 # ---------------------------------------------------------------------------
-
-def assert_same(actual, expected, what):
-    assert actual.shape == expected.shape, (
-        f"{what}: shape {actual.shape}, onnxruntime {expected.shape}")
-    assert actual.dtype == expected.dtype, (
-        f"{what}: dtype {actual.dtype}, onnxruntime {expected.dtype}")
-    if np.issubdtype(expected.dtype, np.floating):
-        np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{what} differs from onnxruntime")
-    else:
-        np.testing.assert_array_equal(actual, expected,
-                                      err_msg=f"{what} differs")
-
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_composed_op(strata, compile_api, name):

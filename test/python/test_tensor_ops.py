@@ -14,7 +14,7 @@ from onnx import TensorProto as TP
 from onnx import helper
 
 import model_builders as mb
-from harness import ATOL, RTOL, input_shapes, run_onnxruntime, save_model
+from harness import assert_same, input_shapes, run_onnxruntime, save_model
 
 F32, I64, I32 = TP.FLOAT, TP.INT64, TP.INT32
 
@@ -663,19 +663,6 @@ def _():
 
 
 # ---------------------------------------------------------------------------
-
-def assert_same(actual, expected, what):
-    assert actual.shape == expected.shape, (
-        f"{what}: shape {actual.shape}, onnxruntime {expected.shape}")
-    assert actual.dtype == expected.dtype, (
-        f"{what}: dtype {actual.dtype}, onnxruntime {expected.dtype}")
-    if np.issubdtype(expected.dtype, np.floating):
-        np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{what} differs from onnxruntime")
-    else:
-        np.testing.assert_array_equal(actual, expected,
-                                      err_msg=f"{what} differs")
-
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_tensor_op(strata, compile_api, name):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from onnx import TensorProto as TP
 
-from harness import input_shapes, run_onnxruntime
-from test_tensor_ops import assert_same, model, node
+from harness import assert_same, input_shapes, run_onnxruntime
+from test_tensor_ops import model, node
 
 GEN = np.random.default_rng(11)
 CASES = {}
