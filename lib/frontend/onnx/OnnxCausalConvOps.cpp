@@ -8,7 +8,7 @@
 // K shifted slices times per-channel weights, not a convolution op.
 //
 //===----------------------------------------------------------------------===//
-#include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxCompose.h"
 
 using namespace mlir;
 
@@ -32,26 +32,8 @@ LogicalResult importCausalConvWithState(NodeContext &ctx) {
   if (activation != "none" && activation != "silu" && activation != "swish")
     return ctx.emitError() << "activation '" << activation
                            << "' is not one of none, silu, swish";
-  Builder b(ctx.getContext());
   Type element = in.getElementType();
-  auto slice = [&](Value v, ArrayRef<int64_t> starts,
-                   ArrayRef<int64_t> sizes) -> Value {
-    return v ? ctx.create(
-                   "graph.slice", {v},
-                   {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
-                    b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
-                    b.getNamedAttr("steps", b.getDenseI64ArrayAttr({1, 1, 1}))})
-             : nullptr;
-  };
-  auto reshape = [&](Value v, ArrayRef<int64_t> shape) -> Value {
-    return v ? ctx.create("graph.reshape", {v},
-                          {b.getNamedAttr("shape",
-                                          b.getDenseI64ArrayAttr(shape))})
-             : nullptr;
-  };
-  auto binary = [&](StringRef op, Value x, Value y) -> Value {
-    return x && y ? ctx.create(op, {x, y}) : nullptr;
-  };
+  Composer c(ctx);
 
   SmallVector<int64_t> stateShape = {batch, channels, k - 1};
   Value state;
@@ -64,50 +46,40 @@ LogicalResult importCausalConvWithState(NodeContext &ctx) {
                              << "type";
     state = ctx.input(3);
   } else {
-    auto type = RankedTensorType::get(stateShape, element);
-    state = ctx.create(
-        "graph.constant", {},
-        {b.getNamedAttr("value",
-                        DenseElementsAttr::get(
-                            type, FloatAttr::get(element, 0.0).getValue()))});
+    state = c.constant(DenseElementsAttr::get(
+        RankedTensorType::get(stateShape, element),
+        FloatAttr::get(element, 0.0).getValue()));
   }
   Value padded =
-      k == 1 || !state
-          ? ctx.input(0)
-          : ctx.create("graph.concat", {state, ctx.input(0)},
-                       {b.getNamedAttr("axis", b.getI64IntegerAttr(2))});
+      k == 1 ? ctx.input(0)
+             : c.op("graph.concat", {state, ctx.input(0)},
+                    {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(2))});
   // Narrow floats accumulate in float32 and round once, like a convolution
   // kernel (and onnx's reference) does.
-  Type f32 = b.getF32Type();
+  Type f32 = c.b.getF32Type();
   Type accumulator = element.getIntOrFloatBitWidth() < 32 ? f32 : element;
-  auto castTo = [&](Value v, Type to) -> Value {
-    if (!v || cast<RankedTensorType>(v.getType()).getElementType() == to)
-      return v;
-    return ctx.create("graph.cast", {v},
-                      {b.getNamedAttr("to", TypeAttr::get(to))});
-  };
-  Value wide = castTo(padded, accumulator);
-  Value weights = castTo(ctx.input(1), accumulator);
+  Value wide = c.cast(padded, accumulator);
+  Value weights = c.cast(ctx.input(1), accumulator);
   Value sum;
   for (int64_t tap = 0; tap < k; ++tap) {
-    Value weight = reshape(slice(weights, {0, 0, tap}, {channels, 1, 1}),
+    Value weight = c.reshape(c.slice(weights, {0, 0, tap}, {channels, 1, 1}),
                            {1, channels, 1});
-    Value term = binary("graph.mul",
-                        slice(wide, {0, 0, tap}, {batch, channels, length}),
-                        weight);
-    sum = sum ? binary("graph.add", sum, term) : term;
+    Value term = c.op(
+        "graph.mul",
+        {c.slice(wide, {0, 0, tap}, {batch, channels, length}), weight});
+    sum = sum ? c.op("graph.add", {sum, term}) : term;
   }
   if (ctx.hasInput(2))
-    sum = binary("graph.add", sum,
-                 reshape(castTo(ctx.input(2), accumulator), {1, channels, 1}));
-  sum = castTo(sum, element);
+    sum = c.op("graph.add",
+               {sum, c.reshape(c.cast(ctx.input(2), accumulator),
+                               {1, channels, 1})});
+  sum = c.cast(sum, element);
   if (sum && activation != "none") {
     // x * sigmoid(x) in float32, as onnx's reference computes it.
-    Value x = castTo(sum, f32);
-    Value gate = x ? ctx.create("graph.sigmoid", {x}) : nullptr;
-    sum = castTo(binary("graph.mul", x, gate), element);
+    Value x = c.cast(sum, f32);
+    sum = c.cast(c.op("graph.mul", {x, c.op("graph.sigmoid", x)}), element);
   }
-  Value present = slice(padded, {0, 0, length}, stateShape);
+  Value present = c.slice(padded, {0, 0, length}, stateShape);
   if (!sum || !present)
     return failure();
   ctx.setOutput(0, sum);

@@ -69,6 +69,19 @@ public:
     return op("graph.reshape", v,
               {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
   }
+  /// graph.slice of `sizes` elements from `starts`, unit steps.
+  mlir::Value slice(mlir::Value v, llvm::ArrayRef<int64_t> starts,
+                    llvm::ArrayRef<int64_t> sizes) {
+    llvm::SmallVector<int64_t> steps(starts.size(), 1);
+    return op("graph.slice", v,
+              {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+               b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+               b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
+  }
+  mlir::Value transpose(mlir::Value v, llvm::ArrayRef<int64_t> perm) {
+    return op("graph.transpose", v,
+              {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
+  }
   mlir::Value cast(mlir::Value v, mlir::Type element) {
     if (v && typeOf(v).getElementType() == element)
       return v;

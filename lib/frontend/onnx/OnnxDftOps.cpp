@@ -11,7 +11,7 @@
 // the next step for long signals.
 //
 //===----------------------------------------------------------------------===//
-#include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxCompose.h"
 
 #include <cmath>
 
@@ -117,65 +117,39 @@ LogicalResult importDft(NodeContext &ctx) {
     return ctx.emitError() << "onesided=1 needs a real input";
   DftMatrices m = buildMatrices(inLength, length, inverse, onesided);
 
-  Builder b(ctx.getContext());
+  Composer c(ctx);
   // Sums of many products: computed in double, as onnx's reference
   // (numpy.fft) does, so that exact zeros of the spectrum stay ~1e-16.
-  Type element = b.getF64Type();
-  auto castTo = [&](Value v, Type to) -> Value {
-    if (!v || cast<RankedTensorType>(v.getType()).getElementType() == to)
-      return v;
-    return ctx.create("graph.cast", {v},
-                      {b.getNamedAttr("to", TypeAttr::get(to))});
-  };
-  Value input = castTo(ctx.input(0), element);
-  auto reshape = [&](Value v, ArrayRef<int64_t> shape) -> Value {
-    return v ? ctx.create("graph.reshape", {v},
-                          {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))})
-             : nullptr;
-  };
-  auto transpose = [&](Value v, ArrayRef<int64_t> perm) -> Value {
-    return v ? ctx.create("graph.transpose", {v},
-                          {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))})
-             : nullptr;
-  };
+  Type element = c.b.getF64Type();
+  Value input = c.cast(ctx.input(0), element);
   auto matrix = [&](const std::vector<double> &values) -> Value {
     SmallVector<APFloat> elements;
     for (double v : values)
       elements.push_back(FloatAttr::get(element, v).getValue());
-    auto matrixType = RankedTensorType::get({m.n, m.k}, element);
-    return ctx.create("graph.constant", {},
-                      {b.getNamedAttr("value", DenseElementsAttr::get(
-                                                   matrixType, elements))});
+    return c.constant(DenseElementsAttr::get(
+        RankedTensorType::get({m.n, m.k}, element), elements));
   };
   // Signal axis last, the (re, im) dimension dropped: [..., N].
-  SmallVector<int64_t> perm, shape;
+  SmallVector<int64_t> perm;
   for (int64_t d = 0; d < rank - 1; ++d)
     if (d != *axis)
       perm.push_back(d);
   perm.push_back(*axis);
-  for (int64_t d : perm)
-    shape.push_back(type.getDimSize(d));
   auto part = [&](int64_t channel) -> Value {
-    SmallVector<int64_t> starts(rank, 0), sizes(type.getShape()),
-        steps(rank, 1);
+    SmallVector<int64_t> starts(rank, 0), sizes(type.getShape());
     starts[rank - 1] = channel;
     sizes[rank - 1] = 1;
-    Value slice = ctx.create(
-        "graph.slice", {input},
-        {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
-         b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
-         b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
     SmallVector<int64_t> dropped(type.getShape().drop_back());
-    SmallVector<int64_t> fullPerm(perm);
-    return transpose(reshape(slice, dropped), fullPerm);
+    return c.transpose(c.reshape(c.slice(input, starts, sizes), dropped),
+                       perm);
   };
   Value re = part(0), im = channels == 2 ? part(1) : nullptr;
   auto combine = [&](const std::vector<double> &forRe,
                      const std::vector<double> &forIm) -> Value {
-    Value sum = re ? ctx.create("graph.matmul", {re, matrix(forRe)}) : nullptr;
-    if (im && sum)
-      sum = ctx.create("graph.add",
-                       {sum, ctx.create("graph.matmul", {im, matrix(forIm)})});
+    Value sum = c.op("graph.matmul", {re, matrix(forRe)});
+    if (im)
+      sum = c.op("graph.add",
+                 {sum, c.op("graph.matmul", {im, matrix(forIm)})});
     return sum;
   };
   // Back to the input's order, with a trailing dimension of 1 per part.
@@ -186,19 +160,13 @@ LogicalResult importDft(NodeContext &ctx) {
   outShape[*axis] = m.k;
   outShape[rank - 1] = 1;
   auto restore = [&](Value v) {
-    return reshape(transpose(v, inversePerm), outShape);
+    return c.reshape(c.transpose(v, inversePerm), outShape);
   };
-  Value outRe = restore(combine(m.a, m.b));
-  Value result = outRe;
-  if (!m.realOutput) {
-    Value outIm = restore(combine(m.c, m.d));
-    result = outRe && outIm
-                 ? ctx.create("graph.concat", {outRe, outIm},
-                              {b.getNamedAttr("axis",
-                                              b.getI64IntegerAttr(rank - 1))})
-                 : nullptr;
-  }
-  result = castTo(result, type.getElementType());
+  Value result = restore(combine(m.a, m.b));
+  if (!m.realOutput)
+    result = c.op("graph.concat", {result, restore(combine(m.c, m.d))},
+                  {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(rank - 1))});
+  result = c.cast(result, type.getElementType());
   ctx.setOutput(0, result);
   return success(result != nullptr);
 }

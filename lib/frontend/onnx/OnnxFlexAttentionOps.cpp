@@ -8,7 +8,7 @@
 // as onnx's reference computes them.
 //
 //===----------------------------------------------------------------------===//
-#include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxCompose.h"
 
 #include <cmath>
 
@@ -33,37 +33,19 @@ Type precisionType(MLIRContext *context, int64_t code) {
   }
 }
 
-Value castTo(NodeContext &ctx, Value value, Type element) {
-  if (!value ||
-      cast<RankedTensorType>(value.getType()).getElementType() == element)
-    return value;
-  return ctx.create("graph.cast", {value},
-                    {NamedAttribute(StringAttr::get(ctx.getContext(), "to"),
-                                    TypeAttr::get(element))});
-}
-
 /// K or V [B, Hkv, S, D] with each head repeated `group` times in place:
 /// [B, Hkv * group, S, D].
-Value repeatHeads(NodeContext &ctx, Value value, int64_t group) {
+Value repeatHeads(Composer &c, Value value, int64_t group) {
   if (group == 1)
     return value;
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
-  Builder b(ctx.getContext());
-  auto reshape = [&](Value v, ArrayRef<int64_t> to) {
-    return v ? ctx.create("graph.reshape", {v},
-                          {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(to))})
-             : nullptr;
-  };
-  Value split =
-      reshape(value, {shape[0], shape[1], 1, shape[2], shape[3]});
-  Value expanded =
-      split ? ctx.create("graph.expand", {split},
-                         {b.getNamedAttr("shape",
-                                         b.getDenseI64ArrayAttr(
-                                             {shape[0], shape[1], group,
-                                              shape[2], shape[3]}))})
-            : nullptr;
-  return reshape(expanded, {shape[0], shape[1] * group, shape[2], shape[3]});
+  ArrayRef<int64_t> shape = Composer::typeOf(value).getShape();
+  Value split = c.reshape(value, {shape[0], shape[1], 1, shape[2], shape[3]});
+  Value expanded = c.op(
+      "graph.expand", split,
+      {c.b.getNamedAttr("shape", c.b.getDenseI64ArrayAttr({shape[0], shape[1],
+                                                            group, shape[2],
+                                                            shape[3]}))});
+  return c.reshape(expanded, {shape[0], shape[1] * group, shape[2], shape[3]});
 }
 
 /// Runs the graph attribute `name` (one input, one output) on `value`, or
@@ -126,35 +108,24 @@ LogicalResult importFlexAttention(NodeContext &ctx) {
   if (ctx.attrs.failed())
     return failure();
 
-  Builder b(ctx.getContext());
-  Value root = ctx.create(
-      "graph.constant", {},
-      {b.getNamedAttr("value",
-                      DenseElementsAttr::get(
-                          RankedTensorType::get({}, element),
-                          FloatAttr::get(element, std::sqrt(scale))
-                              .getValue()))});
+  Composer c(ctx);
+  Value root = c.constant(DenseElementsAttr::get(
+      RankedTensorType::get({}, element),
+      FloatAttr::get(element, std::sqrt(scale)).getValue()));
   int64_t group = heads / kvHeads;
-  Value keys = repeatHeads(ctx, ctx.input(1), group);
-  Value values = repeatHeads(ctx, ctx.input(2), group);
+  Value keys = repeatHeads(c, ctx.input(1), group);
+  Value values = repeatHeads(c, ctx.input(2), group);
   if (!root || !keys || !values)
     return failure();
-  Value qs = ctx.create("graph.mul", {ctx.input(0), root});
-  Value ks = ctx.create("graph.mul", {keys, root});
-  Value kt = ks ? ctx.create("graph.transpose", {ks},
-                             {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(
-                                                         {0, 1, 3, 2}))})
-                : nullptr;
-  Value scores = qs && kt ? ctx.create("graph.matmul", {qs, kt}) : nullptr;
-  scores = applyModifier(ctx, "score_mod", castTo(ctx, scores, compute));
-  Value probs =
-      scores ? ctx.create("graph.softmax", {scores},
-                          {b.getNamedAttr("axis", b.getI64IntegerAttr(3))})
-             : nullptr;
+  Value qs = c.op("graph.mul", {ctx.input(0), root});
+  Value kt = c.transpose(c.op("graph.mul", {keys, root}), {0, 1, 3, 2});
+  Value scores = c.op("graph.matmul", {qs, kt});
+  scores = applyModifier(ctx, "score_mod", c.cast(scores, compute));
+  Value probs = c.op("graph.softmax", scores,
+                     {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(3))});
   probs = applyModifier(ctx, "prob_mod", probs);
-  Value vf = castTo(ctx, values, compute);
-  Value out = probs && vf ? ctx.create("graph.matmul", {probs, vf}) : nullptr;
-  out = castTo(ctx, out, v.getElementType());
+  Value out = c.op("graph.matmul", {probs, c.cast(values, compute)});
+  out = c.cast(out, v.getElementType());
   ctx.setOutput(0, out);
   return success(out != nullptr);
 }

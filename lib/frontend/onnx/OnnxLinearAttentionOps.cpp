@@ -10,7 +10,7 @@
 // products of graph ops.
 //
 //===----------------------------------------------------------------------===//
-#include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxCompose.h"
 
 #include <cmath>
 
@@ -21,48 +21,11 @@ namespace {
 
 constexpr int64_t kMaxUnrolledSteps = 1024;
 
-struct Builder4 {
-  NodeContext &ctx;
-  Builder b;
-
-  Value reshape(Value v, ArrayRef<int64_t> shape) {
-    return v ? ctx.create("graph.reshape", {v},
-                          {b.getNamedAttr("shape",
-                                          b.getDenseI64ArrayAttr(shape))})
-             : nullptr;
-  }
-  Value binary(StringRef op, Value x, Value y) {
-    return x && y ? ctx.create(op, {x, y}) : nullptr;
-  }
-  Value toF32(Value v) {
-    if (!v || cast<RankedTensorType>(v.getType()).getElementType().isF32())
-      return v;
-    return castTo(v, b.getF32Type());
-  }
-  Value castTo(Value v, Type element) {
-    if (!v || cast<RankedTensorType>(v.getType()).getElementType() == element)
-      return v;
-    return ctx.create("graph.cast", {v},
-                      {b.getNamedAttr("to", TypeAttr::get(element))});
-  }
-  /// Token `t` of a [B, T, X] tensor, reshaped to `shape`.
-  Value step(Value v, int64_t t, ArrayRef<int64_t> shape) {
-    ArrayRef<int64_t> dims = cast<RankedTensorType>(v.getType()).getShape();
-    Value slice = ctx.create(
-        "graph.slice", {v},
-        {b.getNamedAttr("starts", b.getDenseI64ArrayAttr({0, t, 0})),
-         b.getNamedAttr("sizes",
-                        b.getDenseI64ArrayAttr({dims[0], 1, dims[2]})),
-         b.getNamedAttr("steps", b.getDenseI64ArrayAttr({1, 1, 1}))});
-    return reshape(slice, shape);
-  }
-  Value scalar(float value) {
-    auto type = RankedTensorType::get({}, b.getF32Type());
-    return ctx.create("graph.constant", {},
-                      {b.getNamedAttr("value",
-                                      DenseElementsAttr::get(type, value))});
-  }
-};
+/// Token `t` of a [B, T, X] tensor, reshaped to `shape`.
+Value step(Composer &c, Value v, int64_t t, ArrayRef<int64_t> shape) {
+  ArrayRef<int64_t> dims = Composer::typeOf(v).getShape();
+  return c.reshape(c.slice(v, {0, t, 0}, {dims[0], 1, dims[2]}), shape);
+}
 
 } // namespace
 
@@ -106,7 +69,8 @@ LogicalResult importLinearAttention(NodeContext &ctx) {
                            << "supported (1 to " << kMaxUnrolledSteps << ")";
   float scaleValue = scale == 0.0f ? 1.0f / std::sqrt(float(dk)) : scale;
 
-  Builder4 g{ctx, Builder(ctx.getContext())};
+  Composer c(ctx);
+  Type f32 = c.b.getF32Type();
   SmallVector<int64_t> stateShape = {batch, kvHeads, dk, dv};
   Value state;
   Type stateType = q.getElementType();
@@ -115,17 +79,15 @@ LogicalResult importLinearAttention(NodeContext &ctx) {
     if (!past || past.getShape() != ArrayRef<int64_t>(stateShape))
       return ctx.emitError() << "past_state must be " << formatShape(stateShape);
     stateType = past.getElementType();
-    state = g.toF32(ctx.input(3));
+    state = c.cast(ctx.input(3), f32);
   } else {
-    auto type = RankedTensorType::get(stateShape, g.b.getF32Type());
-    state = ctx.create("graph.constant", {},
-                       {g.b.getNamedAttr("value",
-                                         DenseElementsAttr::get(type, 0.0f))});
+    state = c.constant(DenseElementsAttr::get(
+        RankedTensorType::get(stateShape, f32), 0.0f));
   }
-  Value query = g.toF32(ctx.input(0)), key = g.toF32(ctx.input(1)),
-        value = g.toF32(ctx.input(2));
-  Value decay = gating ? g.toF32(ctx.input(4)) : nullptr;
-  Value beta = delta ? g.toF32(ctx.input(5)) : nullptr;
+  Value query = c.cast(ctx.input(0), f32), key = c.cast(ctx.input(1), f32),
+        value = c.cast(ctx.input(2), f32);
+  Value decay = gating ? c.cast(ctx.input(4), f32) : nullptr;
+  Value beta = delta ? c.cast(ctx.input(5), f32) : nullptr;
   int64_t decayWidth = 0, betaWidth = 0;
   if (gating) {
     decayWidth = cast<RankedTensorType>(decay.getType()).getDimSize(2);
@@ -139,30 +101,29 @@ LogicalResult importLinearAttention(NodeContext &ctx) {
       return ctx.emitError() << "beta's last dimension must be kv_num_heads "
                              << "or 1";
   }
-  Value scaleConst = g.scalar(scaleValue);
+  Value scaleConst = c.scalar(f32, scaleValue);
   SmallVector<Value> outputs;
   for (int64_t t = 0; t < steps && state; ++t) {
-    Value kt = g.step(key, t, {batch, kvHeads, dk, 1});
-    Value vt = g.step(value, t, {batch, kvHeads, 1, dv});
+    Value kt = step(c, key, t, {batch, kvHeads, dk, 1});
+    Value vt = step(c, value, t, {batch, kvHeads, 1, dv});
     if (gating) {
-      Value gt = g.step(decay, t,
+      Value gt = step(c, decay, t,
                         {batch, kvHeads, decayWidth == kvHeads ? 1 : dk, 1});
-      state = g.binary("graph.mul", state,
-                       gt ? ctx.create("graph.exp", {gt}) : nullptr);
+      state = c.op("graph.mul", {state, c.op("graph.exp", gt)});
     }
     if (delta) {
       // retrieved = k_t S: [B, Hkv, 1, dk] x [B, Hkv, dk, dv].
-      Value row = g.reshape(kt, {batch, kvHeads, 1, dk});
-      Value retrieved = g.binary("graph.matmul", row, state);
-      Value bt = g.step(beta, t, {batch, betaWidth, 1, 1});
-      vt = g.binary("graph.mul", bt, g.binary("graph.sub", vt, retrieved));
+      Value row = c.reshape(kt, {batch, kvHeads, 1, dk});
+      Value retrieved = c.op("graph.matmul", {row, state});
+      Value bt = step(c, beta, t, {batch, betaWidth, 1, 1});
+      vt = c.op("graph.mul", {bt, c.op("graph.sub", {vt, retrieved})});
     }
-    state = g.binary("graph.add", state, g.binary("graph.mul", kt, vt));
+    state = c.op("graph.add", {state, c.op("graph.mul", {kt, vt})});
     // y_t = scale * q_t S, query heads grouped per KV head.
-    Value qt = g.step(query, t, {batch, kvHeads, group, dk});
-    Value yt = g.binary("graph.matmul", qt, state);
-    yt = g.binary("graph.mul", yt, scaleConst);
-    outputs.push_back(g.reshape(yt, {batch, 1, heads * dv}));
+    Value qt = step(c, query, t, {batch, kvHeads, group, dk});
+    Value yt = c.op("graph.matmul", {qt, state});
+    yt = c.op("graph.mul", {yt, scaleConst});
+    outputs.push_back(c.reshape(yt, {batch, 1, heads * dv}));
     if (!outputs.back())
       return failure();
   }
@@ -171,10 +132,10 @@ LogicalResult importLinearAttention(NodeContext &ctx) {
   Value output = outputs.size() == 1
                      ? outputs.front()
                      : ctx.create("graph.concat", outputs,
-                                  {g.b.getNamedAttr("axis",
-                                                    g.b.getI64IntegerAttr(1))});
-  output = g.castTo(output, q.getElementType());
-  Value present = g.castTo(state, stateType);
+                                  {c.b.getNamedAttr("axis",
+                                                    c.b.getI64IntegerAttr(1))});
+  output = c.cast(output, q.getElementType());
+  Value present = c.cast(state, stateType);
   if (!output || !present)
     return failure();
   ctx.setOutput(0, output);
