@@ -9,7 +9,7 @@
 // branch; otherwise both run and graph.where selects.
 //
 //===----------------------------------------------------------------------===//
-#include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxCompose.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -48,21 +48,11 @@ std::optional<SmallVector<int64_t>> listAttr(NodeContext &ctx, StringRef name,
 /// axis.
 Value sliceAt(NodeContext &ctx, Value input, int64_t axis, int64_t t) {
   auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
-      steps(type.getRank(), 1);
+  SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape());
   starts[axis] = t;
   sizes[axis] = 1;
-  Builder b(ctx.getContext());
-  Value slice =
-      ctx.create("graph.slice", {input},
-                 {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
-                  b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
-                  b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
-  if (!slice)
-    return nullptr;
-  return ctx.create("graph.reshape", {slice},
-                    {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(
-                                                 dropDim(type, axis)))});
+  Composer c(ctx);
+  return c.reshape(c.slice(input, starts, sizes), dropDim(type, axis));
 }
 
 /// The same-typed `pieces` stacked along a new dimension `axis` (negative:
