@@ -120,6 +120,19 @@ py::list describe(const strata_tensor_desc *tensors, uint32_t count) {
   return list;
 }
 
+/// The names of STRATA_CPU_* bits, in bit order.
+py::list featureNames(uint64_t features) {
+  py::list names;
+  for (int bit = 0; bit < 64; ++bit) {
+    if (!(features >> bit & 1))
+      continue;
+    char name[64];
+    strata_cpu_feature_names(uint64_t(1) << bit, name, sizeof name);
+    names.append(py::str(name));
+  }
+  return names;
+}
+
 /// A loaded model library.
 class Model {
 public:
@@ -134,6 +147,15 @@ public:
 
   std::string name() const {
     return desc_->model_name ? desc_->model_name : "";
+  }
+  /// (target preset, LLVM CPU, [feature names]) the library was compiled
+  /// for; empty for libraries older than ABI version 3.
+  py::tuple target() const {
+    if (desc_->abi_version < 3)
+      return py::make_tuple("", "", py::list());
+    return py::make_tuple(desc_->target ? desc_->target : "",
+                          desc_->cpu ? desc_->cpu : "",
+                          featureNames(desc_->cpu_features));
   }
   py::list inputs() const { return describe(desc_->inputs, desc_->num_inputs); }
   py::list outputs() const {
@@ -188,7 +210,8 @@ private:
 
 std::string compile(const std::string &modelPath,
                     const std::string &outputPath, const std::string &emit,
-                    const std::string &name, const std::string &targetCpu,
+                    const std::string &name, const std::string &target,
+                    const std::string &targetCpu,
                     const std::string &targetFeatures,
                     const std::map<std::string, std::vector<int64_t>>
                         &inputShapes,
@@ -202,6 +225,7 @@ std::string compile(const std::string &modelPath,
     throw py::value_error("unknown emit kind '" + emit +
                           "' (expected graph, linalg, llvm, obj or lib)");
   options.name = name;
+  options.target = target;
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
 
@@ -244,19 +268,34 @@ PYBIND11_MODULE(_strata, m) {
   m.attr("RunError") = py::reinterpret_borrow<py::object>(runError);
 
   m.def("compile", &compile, py::arg("model_path"), py::arg("output_path"),
-        py::arg("emit"), py::arg("name"), py::arg("target_cpu"),
+        py::arg("emit"), py::arg("name"), py::arg("target"),
+        py::arg("target_cpu"),
         py::arg("target_features"), py::arg("input_shapes"),
         py::arg("input_values"),
         "Runs strata::compile; returns the main output file or raises "
         "CompileError with every diagnostic.");
   m.def("sanitize_model_name", &strata::sanitizeModelName, py::arg("stem"),
         "The library name the compiler derives from a file stem.");
+  m.def("target_presets", &strata::targetPresets,
+        "The presets compile(target=...) accepts.");
+  m.def("cpu_features", [] { return featureNames(strata_cpu_features()); },
+        "The instruction set extensions of this machine's CPU (and OS) "
+        "that the runtime checks models against.");
+  m.def("preset_features", [](const std::string &preset) {
+    if (preset == "x86-64-v2") return featureNames(STRATA_CPU_X86_64_V2);
+    if (preset == "x86-64-v3") return featureNames(STRATA_CPU_X86_64_V3);
+    if (preset == "x86-64-v4") return featureNames(STRATA_CPU_X86_64_V4);
+    if (preset == "x86-64") return featureNames(0);
+    throw py::value_error("no fixed feature set for preset '" + preset + "'");
+  }, py::arg("preset"), "The features an x86-64 level preset requires.");
   m.attr("RUNTIME_API_VERSION") = py::int_(STRATA_RUNTIME_API_VERSION);
   m.attr("MODEL_ABI_VERSION") = py::int_(STRATA_MODEL_ABI_VERSION);
 
   py::class_<Model>(m, "Model")
       .def(py::init<const std::string &>(), py::arg("path"))
       .def_property_readonly("name", &Model::name)
+      .def_property_readonly("target", &Model::target,
+                             "(target preset, cpu, [features]) compiled for")
       .def_property_readonly("inputs", &Model::inputs,
                              "[(name, strata dtype code, shape tuple)]")
       .def_property_readonly("outputs", &Model::outputs,

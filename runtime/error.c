@@ -25,6 +25,7 @@ const char *strata_status_string(strata_status status) {
   case STRATA_ERROR_ABI: return "ABI mismatch";
   case STRATA_ERROR_EXECUTION: return "execution error";
   case STRATA_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case STRATA_ERROR_UNSUPPORTED_CPU: return "unsupported CPU";
   }
   return "unknown status";
 }

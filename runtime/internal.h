@@ -20,6 +20,13 @@ strata_status strata_fail(strata_status status, const char *fmt, ...)
 void strata_format_shape(char *buf, size_t size, const int64_t *shape,
                          int32_t rank);
 
+/* STRATA_OK, or STRATA_ERROR_UNSUPPORTED_CPU with a message naming what
+ * is missing, when `desc` (ABI >= 3) asks for another architecture than
+ * `arch` or for CPU features outside `have`. Parameters rather than the
+ * running CPU's, so that tests can pose as other CPUs. */
+strata_status strata_check_cpu(const strata_model_desc *desc, uint32_t arch,
+                               uint64_t have);
+
 /* A printable name for a possibly null tensor name. */
 const char *strata_safe_name(const char *name);
 

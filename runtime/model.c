@@ -67,8 +67,10 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                              "value but has a batch dimension",
                              i, strata_safe_name(desc->inputs[i].name));
     }
-  return check_tensor_descs("output", desc->outputs, desc->num_outputs,
-                            desc->flags);
+  status = check_tensor_descs("output", desc->outputs, desc->num_outputs,
+                              desc->flags);
+  if (status != STRATA_OK) return status;
+  return strata_check_cpu(desc, strata_cpu_arch(), strata_cpu_features());
 }
 
 static strata_status wrap(const strata_model_desc *desc, void *dl_handle,

@@ -40,7 +40,10 @@ namespace strata {
 //  - bf16 arithmetic runs in f32 and bf16 <-> f32 conversions become
 //    integer bit operations: LLVM would call __truncsfbf2, which the libgcc
 //    of Debian 12 (GCC 12) lacks, so the library would not load;
-//  - math ops without an LLVM intrinsic (tanh, erf) call libm.
+//  - math ops without an LLVM intrinsic (tanh, erf) call libm;
+//  - fixed-size allocas that lowering left in loop bodies (vector transfer
+//    buffers) move to the entry block, or the stack grows every iteration
+//    (strata-hoist-static-allocas).
 StringRef cpuLoweringPipelineText() {
   return "builtin.module("
          "strata-collapse-empty-boundary-tensors,"
@@ -75,7 +78,8 @@ StringRef cpuLoweringPipelineText() {
          "convert-index-to-llvm,"
          "convert-ub-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-         "reconcile-unrealized-casts)";
+         "reconcile-unrealized-casts,"
+         "llvm.func(strata-hoist-static-allocas))";
 }
 
 LogicalResult buildCpuLoweringPipeline(OpPassManager &pm) {

@@ -83,7 +83,7 @@ Constant *pinnedTable(Module &module,
 } // namespace
 
 Error addModelAbi(Module &module, const ModelSignature &sig,
-                  StringRef implName) {
+                  StringRef implName, const TargetRecord &target) {
   LLVMContext &ctx = module.getContext();
   Function *impl = module.getFunction(implName);
   if (!impl)
@@ -115,8 +115,10 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   // The descriptor, laid out as strata_tensor_desc / strata_model_desc.
   auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr},
                                         "strata_tensor_desc");
+  Type *i64 = Type::getInt64Ty(ctx);
   auto *modelDesc = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr}, "strata_model_desc");
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64},
+      "strata_model_desc");
   Constant *desc = ConstantStruct::get(
       modelDesc,
       {ConstantInt::get(i32, STRATA_MODEL_ABI_VERSION),
@@ -126,7 +128,11 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        cString(module, sig.name, "strata.model_name"),
        tensorTable(module, tensorDesc, sig.inputs, "strata.inputs"),
        tensorTable(module, tensorDesc, sig.outputs, "strata.outputs"),
-       entry, pinnedTable(module, sig.inputs)});
+       entry, pinnedTable(module, sig.inputs),
+       cString(module, target.target, "strata.target"),
+       cString(module, target.cpu, "strata.cpu"),
+       ConstantInt::get(i32, target.arch), ConstantInt::get(i32, 0),
+       ConstantInt::get(i64, target.cpuFeatures)});
   auto *global = new GlobalVariable(module, modelDesc, true,
                                     GlobalValue::InternalLinkage, desc,
                                     "strata." + sig.name + ".descriptor");

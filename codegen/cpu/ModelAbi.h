@@ -9,6 +9,8 @@
 #ifndef STRATA_CODEGEN_CPU_MODELABI_H
 #define STRATA_CODEGEN_CPU_MODELABI_H
 
+#include "codegen/cpu/CpuTarget.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -42,9 +44,10 @@ struct ModelSignature {
 
 /// Adds the descriptor (`strata_descriptor`, weak), the accessor
 /// `strata_<name>_descriptor()` and the entry wrapper calling `implName`
-/// (made internal, so that only the ABI symbols are exported).
+/// (made internal, so that only the ABI symbols are exported). `target` is
+/// recorded in the descriptor for the runtime's CPU check.
 llvm::Error addModelAbi(llvm::Module &module, const ModelSignature &signature,
-                        llvm::StringRef implName);
+                        llvm::StringRef implName, const TargetRecord &target);
 
 } // namespace strata
 

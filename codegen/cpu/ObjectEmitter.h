@@ -8,25 +8,19 @@
 
 namespace llvm {
 class Module;
+class TargetMachine;
 } // namespace llvm
 
 namespace strata {
 
-/// A CPU target: a value passed down the pipeline, not an #ifdef.
-struct CpuTarget {
-  std::string triple;   ///< empty: the host's
-  std::string cpu;      ///< "host" (default): the host's CPU and features
-  std::string features; ///< "+avx512f,..."; added to the CPU's own
-};
+/// Sets the module's triple and data layout for `machine` (a
+/// resolveCpuTarget result) and optimizes it at O3; used alone for
+/// --emit=llvm.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 
-/// Sets the module's triple and data layout for `target`, runs LLVM's O3
-/// pipeline and returns the object file's bytes.
+/// optimizeModule, then the object file's bytes.
 llvm::Expected<std::string> emitObject(llvm::Module &module,
-                                       const CpuTarget &target);
-
-/// Prepares `module` for `target` (triple, data layout) and optimizes it at
-/// O3, without emitting; used for --emit=llvm.
-llvm::Error optimizeModule(llvm::Module &module, const CpuTarget &target);
+                                       llvm::TargetMachine &machine);
 
 } // namespace strata
 

@@ -153,4 +153,30 @@ def FuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def HoistStaticAllocas
+    : Pass<"strata-hoist-static-allocas", "mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Move fixed-size llvm.alloca ops into the function's entry "
+                "block; reject run-time-sized ones elsewhere";
+  let description = [{
+    An `llvm.alloca` outside the entry block allocates anew each time its
+    block runs, and LLVM only releases it when the function returns (there
+    is no stacksave / stackrestore around it). Lowering leaves such allocas
+    inside loop bodies: `convert-vector-to-scf` puts the buffers of 2-D
+    vector transfers inside the loop that holds the transfer, and
+    memref-to-LLVM puts the descriptors of library calls at the call site.
+    In a convolution's tile loop they grew the stack by kilobytes per
+    iteration until real CNNs died with SIGSEGV on an 8 MB stack.
+
+    Each use of such a buffer is confined to one iteration, so one buffer
+    for the whole function serves every iteration: this pass moves every
+    alloca whose element count is a constant to the start of the entry
+    block (where LLVM's SROA can also promote it to registers). An alloca
+    of run-time size outside the entry block cannot be moved and is an
+    error, so that no compiled model can grow its stack in a loop.
+    Neither MLIR nor LLVM has a pass that does this (LLVM's inliner only
+    moves the static allocas of an inlined callee's entry block).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES

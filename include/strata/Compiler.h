@@ -29,8 +29,15 @@ struct CompileOptions {
   EmitKind emit = EmitKind::Lib;
   /// Library base name; derived from the model file name when empty.
   std::string name;
-  /// Target CPU and features; "host" means the machine compiling.
-  std::string targetCpu = "host";
+  /// What to generate code for: a preset of targetPresets() ("host", the
+  /// machine compiling, by default; "x86-64-v3" for any AVX2 + FMA CPU).
+  /// The library records it, and the runtime refuses to load it on a CPU
+  /// that lacks the features it uses.
+  std::string target = "host";
+  /// An LLVM CPU name that replaces the preset's ("znver3"); empty: the
+  /// preset's.
+  std::string targetCpu;
+  /// Features added to the CPU's, e.g. "+avx512vnni,-avx512bf16".
   std::string targetFeatures;
   /// Shapes that pin graph inputs' dynamic dimensions, by input name.
   std::map<std::string, std::vector<int64_t>> inputShapes;
@@ -40,6 +47,9 @@ struct CompileOptions {
   /// the input stays in the signature and the runtime rejects other values.
   std::map<std::string, std::string> inputValues;
 };
+
+/// The --target presets, in the order --help lists them.
+std::vector<std::string> targetPresets();
 
 /// Parses "NAME=v0,v1,..." into `name` and `value`; false (with a reason in
 /// `error`) when there is no '=' or no name.

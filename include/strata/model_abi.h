@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define STRATA_MODEL_ABI_VERSION 2u
+#define STRATA_MODEL_ABI_VERSION 3u
 
 /* Element types. Values are ONNX's TensorProto.DataType numbers so that
  * tools can map them without a table. */
@@ -89,7 +89,98 @@ typedef struct strata_model_desc {
    * shape. The compiled code computed with that value, so the runtime
    * rejects a run whose input differs from it. */
   const void *const *pinned_inputs;
+  /* Since ABI version 3: what the code was compiled for. `target` is the
+   * preset (strata-compile --target: "host", "x86-64-v3", ...) and `cpu`
+   * the CPU that LLVM generated code for ("znver5", "x86-64-v3"), both
+   * printable and possibly null. The runtime refuses to run a model whose
+   * `arch` differs from the machine's or whose `cpu_features` (STRATA_CPU_*
+   * bits: every instruction set extension the code may use) the running
+   * CPU lacks. */
+  const char *target;
+  const char *cpu;
+  uint32_t arch; /* a strata_arch; STRATA_ARCH_ANY asks for nothing */
+  uint32_t reserved; /* zero */
+  uint64_t cpu_features;
 } strata_model_desc;
+
+typedef enum strata_arch {
+  STRATA_ARCH_ANY = 0,
+  STRATA_ARCH_X86_64 = 1,
+  STRATA_ARCH_AARCH64 = 2,
+} strata_arch;
+
+/* x86-64 instruction set extensions, one bit each in cpu_features. Each
+ * entry is X(NAME, bit, "llvm-feature-name"): the name is the one LLVM's
+ * x86 backend uses (and that strata's messages print). The bits are ABI:
+ * new extensions take new bits, none is ever renumbered. */
+#define STRATA_X86_FEATURES(X)                                                 \
+  X(SSE3, 0, "sse3")                                                           \
+  X(SSSE3, 1, "ssse3")                                                         \
+  X(SSE4_1, 2, "sse4.1")                                                       \
+  X(SSE4_2, 3, "sse4.2")                                                       \
+  X(POPCNT, 4, "popcnt")                                                       \
+  X(CX16, 5, "cx16")                                                           \
+  X(SAHF, 6, "sahf")                                                           \
+  X(AVX, 7, "avx")                                                             \
+  X(AVX2, 8, "avx2")                                                           \
+  X(FMA, 9, "fma")                                                             \
+  X(F16C, 10, "f16c")                                                          \
+  X(BMI, 11, "bmi")                                                            \
+  X(BMI2, 12, "bmi2")                                                          \
+  X(LZCNT, 13, "lzcnt")                                                        \
+  X(MOVBE, 14, "movbe")                                                        \
+  X(AVX512F, 15, "avx512f")                                                    \
+  X(AVX512CD, 16, "avx512cd")                                                  \
+  X(AVX512BW, 17, "avx512bw")                                                  \
+  X(AVX512DQ, 18, "avx512dq")                                                  \
+  X(AVX512VL, 19, "avx512vl")                                                  \
+  X(AVX512VNNI, 20, "avx512vnni")                                              \
+  X(AVX512BF16, 21, "avx512bf16")                                              \
+  X(AVX512FP16, 22, "avx512fp16")                                              \
+  X(AVX512VBMI, 23, "avx512vbmi")                                              \
+  X(AVX512VBMI2, 24, "avx512vbmi2")                                            \
+  X(AVX512IFMA, 25, "avx512ifma")                                              \
+  X(AVX512BITALG, 26, "avx512bitalg")                                          \
+  X(AVX512VPOPCNTDQ, 27, "avx512vpopcntdq")                                    \
+  X(AVX512VP2INTERSECT, 28, "avx512vp2intersect")                              \
+  X(AVXVNNI, 29, "avxvnni")                                                    \
+  X(AVXIFMA, 30, "avxifma")                                                    \
+  X(AVXVNNIINT8, 31, "avxvnniint8")                                            \
+  X(AVXNECONVERT, 32, "avxneconvert")                                          \
+  X(GFNI, 33, "gfni")                                                          \
+  X(VAES, 34, "vaes")                                                          \
+  X(VPCLMULQDQ, 35, "vpclmulqdq")                                              \
+  X(PCLMUL, 36, "pclmul")                                                      \
+  X(AES, 37, "aes")                                                            \
+  X(SHA, 38, "sha")                                                            \
+  X(ADX, 39, "adx")                                                            \
+  X(PRFCHW, 40, "prfchw")                                                      \
+  X(FMA4, 41, "fma4")                                                          \
+  X(XOP, 42, "xop")                                                            \
+  X(AMX_TILE, 43, "amx-tile")                                                  \
+  X(AMX_INT8, 44, "amx-int8")                                                  \
+  X(AMX_BF16, 45, "amx-bf16")
+
+/* STRATA_CPU_X86_AVX2_BIT = 8, ...; STRATA_CPU(X86_AVX2) is its mask. */
+#define STRATA_CPU_X86_BIT_(NAME, BIT, TEXT) STRATA_CPU_X86_##NAME##_BIT = BIT,
+enum strata_cpu_x86_bit { STRATA_X86_FEATURES(STRATA_CPU_X86_BIT_) };
+#undef STRATA_CPU_X86_BIT_
+#define STRATA_CPU(NAME) ((uint64_t)1 << STRATA_CPU_##NAME##_BIT)
+
+/* The x86-64 micro-architecture levels of the psABI, strata-compile's
+ * --target presets x86-64-v2, -v3 and -v4. */
+#define STRATA_CPU_X86_64_V2                                                   \
+  (STRATA_CPU(X86_SSE3) | STRATA_CPU(X86_SSSE3) | STRATA_CPU(X86_SSE4_1) |     \
+   STRATA_CPU(X86_SSE4_2) | STRATA_CPU(X86_POPCNT) | STRATA_CPU(X86_CX16) |    \
+   STRATA_CPU(X86_SAHF))
+#define STRATA_CPU_X86_64_V3                                                   \
+  (STRATA_CPU_X86_64_V2 | STRATA_CPU(X86_AVX) | STRATA_CPU(X86_AVX2) |         \
+   STRATA_CPU(X86_FMA) | STRATA_CPU(X86_F16C) | STRATA_CPU(X86_BMI) |          \
+   STRATA_CPU(X86_BMI2) | STRATA_CPU(X86_LZCNT) | STRATA_CPU(X86_MOVBE))
+#define STRATA_CPU_X86_64_V4                                                   \
+  (STRATA_CPU_X86_64_V3 | STRATA_CPU(X86_AVX512F) |                            \
+   STRATA_CPU(X86_AVX512CD) | STRATA_CPU(X86_AVX512BW) |                       \
+   STRATA_CPU(X86_AVX512DQ) | STRATA_CPU(X86_AVX512VL))
 
 /* Every compiled library exports the data symbol `strata_descriptor` (weak,
  * so that several static models may be linked together; dlsym finds it) and

@@ -33,6 +33,7 @@ typedef enum strata_status {
   STRATA_ERROR_ABI = 3,              /* library built for another ABI */
   STRATA_ERROR_EXECUTION = 4,        /* the model's entry reported failure */
   STRATA_ERROR_OUT_OF_MEMORY = 5,
+  STRATA_ERROR_UNSUPPORTED_CPU = 6,  /* compiled for features this CPU lacks */
 } strata_status;
 
 /* A caller-owned view of one tensor: a dense row-major buffer. */
@@ -56,6 +57,19 @@ size_t strata_dtype_size(int32_t dtype);
 
 /* Name of a dtype ("f32", "i64", ...), "unknown" if unknown. */
 const char *strata_dtype_name(int32_t dtype);
+
+/* The running machine: its architecture (a strata_arch) and its
+ * instruction set extensions as STRATA_CPU_* bits (strata/model_abi.h; x86
+ * only, 0 elsewhere), including the OS's support for their registers. A
+ * model whose descriptor asks for more is refused at load with
+ * STRATA_ERROR_UNSUPPORTED_CPU, before any of its code runs. */
+uint32_t strata_cpu_arch(void);
+uint64_t strata_cpu_features(void);
+
+/* Writes the names of the STRATA_CPU_* bits in `features` ("avx2, fma")
+ * into `buffer` (truncated to `size`, always terminated when size > 0);
+ * returns the length of the whole text, as snprintf does. */
+size_t strata_cpu_feature_names(uint64_t features, char *buffer, size_t size);
 
 /* Opens a shared library produced by strata-compile (dlopen). */
 strata_status strata_model_load(const char *path, strata_model **out_model);

@@ -9,6 +9,7 @@
 #include "strata/Compiler.h"
 
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/ModelAbi.h"
 #include "codegen/cpu/ObjectEmitter.h"
 #include "lib/driver/ArtifactWriter.h"
@@ -83,6 +84,13 @@ bool parseInputValue(const std::string &text, std::string &name,
   name = text.substr(0, eq);
   value = text.substr(eq + 1);
   return true;
+}
+
+std::vector<std::string> targetPresets() {
+  std::vector<std::string> names;
+  for (StringRef preset : cpuTargetPresets())
+    names.push_back(preset.str());
+  return names;
 }
 
 std::string sanitizeModelName(const std::string &stem) {
@@ -208,6 +216,15 @@ private:
                                                    options.modelPath)
                                                    .str())
                            : sanitizeModelName(options.name);
+    // The target first: a typo in --target fails before a long compile.
+    CpuTarget cpuTarget;
+    cpuTarget.preset = options.target;
+    cpuTarget.cpu = options.targetCpu;
+    cpuTarget.features = options.targetFeatures;
+    llvm::Expected<ResolvedTarget> target = resolveCpuTarget(cpuTarget);
+    if (!target)
+      return target.takeError();
+
     // A symbolic leading (batch) dimension is imported as 1: that is the
     // per-sample program when the model qualifies for a batch loop.
     OnnxImportOptions importOptions;
@@ -262,13 +279,12 @@ private:
         translateModuleToLLVMIR(*module, llvmContext, name);
     if (!llvmModule)
       return llvm::createStringError("translation to LLVM IR failed");
-    if (llvm::Error error = addModelAbi(*llvmModule, *signature, implName))
+    if (llvm::Error error = addModelAbi(*llvmModule, *signature, implName,
+                                        target->record))
       return error;
-    CpuTarget target{"", options.targetCpu, options.targetFeatures};
 
     if (options.emit == EmitKind::LLVM) {
-      if (llvm::Error error = optimizeModule(*llvmModule, target))
-        return error;
+      optimizeModule(*llvmModule, *target->machine);
       std::string path = stagePath(options, name, "ll");
       result.outputFile = path == "-" ? "" : path;
       return printTo(path, [&](llvm::raw_ostream &os) {
@@ -276,7 +292,8 @@ private:
       });
     }
 
-    llvm::Expected<std::string> object = emitObject(*llvmModule, target);
+    llvm::Expected<std::string> object =
+        emitObject(*llvmModule, *target->machine);
     if (!object)
       return object.takeError();
     StringRef dir = options.outputPath.empty() ? StringRef(".")

@@ -25,7 +25,10 @@ __all__ = [
     "RunError",
     "StrataError",
     "compile",
+    "cpu_features",
     "load",
+    "runnable_targets",
+    "target_presets",
 ]
 
 __version__ = "0.1.0"
@@ -82,8 +85,9 @@ EMIT_KINDS = ("graph", "linalg", "llvm", "obj", "lib")
 _IR_STAGES = ("graph", "linalg", "llvm")
 
 
-def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
-            target_features="", input_shapes=None, input_values=None):
+def compile(model_path, output_dir, emit="lib", name=None, target="host",
+            target_cpu="", target_features="", input_shapes=None,
+            input_values=None):
     """Compiles an ONNX model into ``output_dir`` and returns the main file.
 
     emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
@@ -94,6 +98,11 @@ def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
     ``input_values`` ({"axes": [0, 2]}; lists, scalars or numpy arrays, read
     in row-major order) pins graph inputs to values: the compiled code uses
     them as constants, and running with another value raises RunError.
+    ``target`` is a preset of ``target_presets()``: "host" (this machine,
+    every feature it has) or an x86-64 level ("x86-64-v3": AVX2 + FMA,
+    "x86-64-v4": AVX-512); ``target_cpu`` (an LLVM CPU name such as
+    "znver3") and ``target_features`` ("+avx512vnni") refine it. Loading
+    the library on a CPU without those features raises RunError.
 
     Raises CompileError (with the compiler's full message) if the model is
     rejected, ValueError for an unknown ``emit``.
@@ -114,7 +123,8 @@ def compile(model_path, output_dir, emit="lib", name=None, target_cpu="host",
     shapes = {str(k): [int(d) for d in v] for k, v in (input_shapes or {}).items()}
     values = {str(k): _format_value(v) for k, v in (input_values or {}).items()}
     written = _strata.compile(model_path, output_path, emit, name or "",
-                              target_cpu, target_features, shapes, values)
+                              target, target_cpu, target_features, shapes,
+                              values)
     return written or output_path
 
 
@@ -129,6 +139,24 @@ def _format_value(value):
     if flat.dtype.kind == "f":
         return ",".join(repr(float(v)) for v in flat)
     return ",".join(str(v) for v in flat)  # text: the compiler judges it
+
+
+def target_presets():
+    """The presets ``compile(target=...)`` accepts."""
+    return list(_strata.target_presets())
+
+
+def cpu_features():
+    """The instruction set extensions of this CPU that compiled models are
+    checked against (LLVM's names: "avx2", "avx512f", ...)."""
+    return list(_strata.cpu_features())
+
+
+def runnable_targets():
+    """The x86-64 level presets whose code this CPU runs (with "host")."""
+    have = set(cpu_features())
+    return ["host"] + [p for p in ("x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4")
+                       if set(_strata.preset_features(p)) <= have]
 
 
 def load(lib_path):
@@ -150,6 +178,9 @@ class Model:
         def spec(name, dtype, shape):
             return (name, _numpy_dtype(dtype),
                     tuple(None if d == -1 else d for d in shape))
+        #: The target preset, LLVM CPU and feature names it was compiled for.
+        self.target, self.cpu, self.cpu_features = native.target
+        self.cpu_features = list(self.cpu_features)
         self.inputs = [spec(*t) for t in native.inputs]
         self.outputs = [spec(*t) for t in native.outputs]
 

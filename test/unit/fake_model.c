@@ -30,16 +30,19 @@ static int32_t failing_entry(void **buffers) {
   return 7;
 }
 
+/* Portable C: no architecture or CPU feature to check. */
+#define NOTARGET 0, 0, STRATA_ARCH_ANY, 0, 0
+
 /* Weak, as in libraries produced by strata-compile. */
 EXPORT __attribute__((weak)) const strata_model_desc strata_descriptor = {
-    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_add", inputs, outputs, add_entry, 0};
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_add", inputs, outputs, add_entry, 0, NOTARGET};
 
 EXPORT const strata_model_desc strata_fake_bad_abi_descriptor = {
-    999, 2, 1, 0, "fake_bad_abi", inputs, outputs, add_entry, 0};
+    999, 2, 1, 0, "fake_bad_abi", inputs, outputs, add_entry, 0, NOTARGET};
 
 EXPORT const strata_model_desc strata_fake_failing_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_failing", inputs, outputs,
-    failing_entry, 0};
+    failing_entry, 0, NOTARGET};
 
 /* total = sum of 20 i32 scalars (rank 0). */
 enum { WIDE_INPUTS = 20 };
@@ -61,7 +64,7 @@ static int32_t wide_entry(void **buffers) {
 
 EXPORT const strata_model_desc strata_fake_wide_descriptor = {
     STRATA_MODEL_ABI_VERSION, WIDE_INPUTS, 1, 0, "fake_wide", scalar_inputs,
-    scalar_output, wide_entry, 0};
+    scalar_output, wide_entry, 0, NOTARGET};
 
 /* A batch-loop model: twice = 2 * x per sample, x and twice [-1, 3], plus
  * an unbatched input `bias` [3] shared by every sample (added once). The
@@ -85,21 +88,31 @@ static int32_t batch_entry(void **buffers) {
 
 EXPORT const strata_model_desc strata_fake_batch_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, STRATA_MODEL_FLAG_BATCH_LOOP, "fake_batch",
-    batch_inputs, batch_outputs, batch_entry, 0};
+    batch_inputs, batch_outputs, batch_entry, 0, NOTARGET};
 
 /* The same tensors without the flag: -1 is then invalid. */
 EXPORT const strata_model_desc strata_fake_unflagged_batch_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_unflagged", batch_inputs,
-    batch_outputs, batch_entry, 0};
+    batch_outputs, batch_entry, 0, NOTARGET};
 
 /* ABI version 1 had no pinned_inputs: the runtime must not read it. */
 EXPORT const strata_model_desc strata_fake_v1_descriptor = {
     1, 2, 1, 0, "fake_v1", inputs, outputs, add_entry,
-    (const void *const *)1 /* never read */};
+    (const void *const *)1 /* never read */, NOTARGET};
 
 /* Input `b` was pinned to 0.5 * i at compile time. */
 static const float pinned_b[6] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 2.5f};
 static const void *const pinned_add_inputs[] = {0, pinned_b};
 EXPORT const strata_model_desc strata_fake_pinned_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_pinned", inputs, outputs,
-    add_entry, pinned_add_inputs};
+    add_entry, pinned_add_inputs, NOTARGET};
+
+/* ABI version 3 records the target. Bit 63 is no feature any CPU has, so
+ * this model must be refused; the code itself is portable C. */
+EXPORT const strata_model_desc strata_fake_future_cpu_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_future_cpu", inputs, outputs,
+    add_entry, 0, "future", "cpu-of-2040", STRATA_ARCH_X86_64, 0,
+    (uint64_t)1 << 63};
+EXPORT const strata_model_desc strata_fake_other_arch_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_other_arch", inputs, outputs,
+    add_entry, 0, "elsewhere", "elsewhere", 77, 0, 0};

@@ -32,10 +32,24 @@ static cl::opt<std::string>
          cl::desc("Model name used for lib<name>, <name>.h and symbols "
                   "(default: the model file's stem, made a C identifier)"),
          cl::cat(category));
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("What to generate code for (recorded in the library; the "
+             "runtime refuses it on a CPU that lacks the features):\n"
+             "  host       this machine's CPU, with every feature it has "
+             "(default)\n"
+             "  x86-64     any x86-64 CPU (SSE2)\n"
+             "  x86-64-v2  SSE4.2, POPCNT (2009 and later)\n"
+             "  x86-64-v3  AVX2, FMA, BMI2, F16C (Haswell, Zen 1 and later)\n"
+             "  x86-64-v4  AVX-512 F/BW/CD/DQ/VL (Skylake-SP, Zen 4 and "
+             "later)"),
+    cl::init("host"), cl::value_desc("preset"), cl::cat(category));
 static cl::opt<std::string>
     targetCpu("mcpu",
-              cl::desc("Target CPU ('host' = this machine, the default)"),
-              cl::init("host"), cl::cat(category));
+              cl::desc("An LLVM CPU name that replaces the preset's, e.g. "
+                       "znver3 or skylake-avx512 (code for that CPU's "
+                       "features, tuned for it)"),
+              cl::value_desc("cpu"), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Pin the dynamic dimensions of input NAME, e.g. "
@@ -49,7 +63,9 @@ static cl::list<std::string> inputValues(
     cl::value_desc("NAME=v0,v1,..."), cl::cat(category));
 static cl::opt<std::string>
     targetFeatures("mattr",
-                   cl::desc("Extra target features, e.g. +avx2,-avx512f"),
+                   cl::desc("Features added to the CPU's own, e.g. "
+                            "+avx512vnni or -avx512f"),
+                   cl::value_desc("+f1,-f2"),
                    cl::cat(category));
 
 int main(int argc, char **argv) {
@@ -63,6 +79,7 @@ int main(int argc, char **argv) {
   strata::CompileOptions options;
   options.modelPath = modelPath;
   options.name = name;
+  options.target = target;
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
   for (const std::string &text : inputShapes) {
