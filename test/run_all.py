@@ -5,9 +5,13 @@
                             [--suite lit|unit|python|conformance ...]
 
 Suites: lit (build/test/lit), unit (build/bin/strata-unit-tests, googletest),
-python (pytest test/python) and conformance (the ONNX node tests listed in
+python (pytest test/python), conformance (the ONNX node tests listed in
 test/conformance/passing.txt, run by test/conformance/run_conformance.py
---gate: one test each, failed if it no longer passes). Each writes a
+--gate: one test each, failed if it no longer passes), cross-target (a
+slice of that gate compiled for every other x86-64 level this CPU runs,
+--gate --slice --target LEVEL) and symbols (test/check_library_symbols.py:
+every library the python and conformance suites compiled needs only libc
+and libm; run it after them). Each writes a
 JUnit/xUnit XML report into <build>/test-results/, which is what is
 counted: skipped tests are counted as skipped (never as passed), errors as
 failed. One line per suite, then the last line is exactly
@@ -28,10 +32,11 @@ import time
 import xml.etree.ElementTree as ET
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = ("lit", "unit", "python", "conformance")
+SUITES = ("lit", "unit", "python", "conformance", "cross-target", "symbols")
 # Wall-clock limit of each suite, seconds: a hung test fails its suite
 # instead of eating CI's whole budget.
-TIMEOUTS = {"lit": 1800, "unit": 900, "python": 3600, "conformance": 1800}
+TIMEOUTS = {"lit": 1800, "unit": 900, "python": 3600, "conformance": 1800,
+            "cross-target": 1800, "symbols": 600}
 
 
 class Count:
@@ -142,9 +147,65 @@ def python_suite(build, results, count):
     package_dir = os.path.join(build, "python")
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (package_dir, env.get("PYTHONPATH")) if p)
+    # A known temporary folder (emptied by pytest first): the symbols suite
+    # checks every library the tests compiled there.
     command = [sys.executable, "-m", "pytest", os.path.join(REPO, "test", "python"),
-               "-ra", "-p", "no:cacheprovider", f"--junitxml={report}"]
+               "-ra", "-p", "no:cacheprovider", f"--junitxml={report}",
+               f"--basetemp={python_tmp(build)}"]
     run_suite("python", command, report, count, env=env)
+
+
+def python_tmp(build):
+    return os.path.join(build, "test-tmp", "python")
+
+
+def strata_env(build):
+    env = dict(os.environ)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (os.path.join(build, "python"), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def other_levels(build):
+    """The x86-64 level presets this CPU runs, as the runtime sees it."""
+    code = ("import strata; print(' '.join(t for t in strata.runnable_targets() "
+            "if t != 'host'))")
+    out = subprocess.run([sys.executable, "-c", code], env=strata_env(build),
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip().splitlines()[-1:] or out.returncode)
+    return out.stdout.split()
+
+
+def cross_target_suite(build, results, count):
+    """The gate's cross-target slice (run_conformance.py --slice) compiled
+    for each x86-64 level the host runs, so that an AVX-512 machine also
+    runs the AVX2 and SSE code of the same tests."""
+    try:
+        levels = other_levels(build)
+    except RuntimeError as error:
+        count.suite_failure(f"cannot ask strata for this CPU's levels: {error}")
+        return
+    if not levels:
+        count.suite_failure("this CPU runs no x86-64 level preset")
+        return
+    for level in levels:
+        report = os.path.join(results, f"cross-target-{level}.xml")
+        command = [sys.executable,
+                   os.path.join(REPO, "test", "conformance", "run_conformance.py"),
+                   "--gate", "--slice", "--target", level, "--build-dir", build,
+                   f"--junit={report}"]
+        run_suite("cross-target", command, report, count, env=strata_env(build))
+
+
+def symbols_suite(build, results, count):
+    """Every library this run compiled needs nothing but libc and libm."""
+    report = os.path.join(results, "symbols.xml")
+    roots = [python_tmp(build), os.path.join(build, "conformance", "cache")]
+    command = [sys.executable, os.path.join(REPO, "test", "check_library_symbols.py"),
+               f"--junit={report}", *roots]
+    run_suite("symbols", command, report, count)
 
 
 def conformance_suite(build, results, count):
@@ -158,7 +219,8 @@ def conformance_suite(build, results, count):
 
 
 RUNNERS = {"lit": lit_suite, "unit": unit_suite, "python": python_suite,
-           "conformance": conformance_suite}
+           "conformance": conformance_suite, "cross-target": cross_target_suite,
+           "symbols": symbols_suite}
 
 
 def main():

@@ -37,9 +37,10 @@ namespace strata {
 //  - expand-strided-metadata runs before lower-affine: a subview at a
 //    loop-dependent offset (scf.for loops of top-k, recurrent layers)
 //    expands into affine.apply ops that must be lowered too;
-//  - bf16 arithmetic runs in f32 and bf16 <-> f32 conversions become
-//    integer bit operations: LLVM would call __truncsfbf2, which the libgcc
-//    of Debian 12 (GCC 12) lacks, so the library would not load;
+//  - bf16 (and f16) math functions and bf16 arithmetic run in f32, and
+//    bf16 <-> f32 conversions become integer bit operations: LLVM would
+//    call __truncsfbf2 on CPUs without AVX512-BF16, which the libgcc of
+//    Debian 12 (GCC 12) lacks, so the library would not load;
 //  - math ops without an LLVM intrinsic (tanh, erf) call libm;
 //  - fixed-size allocas that lowering left in loop bodies (vector transfer
 //    buffers) move to the entry block, or the stack grows every iteration
@@ -67,6 +68,7 @@ StringRef cpuLoweringPipelineText() {
          "lower-affine,"
          "convert-scf-to-cf,"
          "canonicalize,cse,"
+         "math-extend-to-supported-types{target-type=f32},"
          "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
          "arith-expand{include-bf16},"
          "convert-vector-to-llvm,"

@@ -139,9 +139,12 @@ Error linkSharedLibrary(StringRef dir, StringRef name, StringRef object) {
   sys::path::append(output, "lib" + name + ".so");
   std::string driver = STRATA_LINKER_DRIVER;
   std::string soname = ("-Wl,-soname,lib" + name + ".so").str();
-  SmallVector<StringRef> args = {driver,      "-shared", "-fuse-ld=lld",
-                                 "-o",        output,    objectPath,
-                                 soname,      "-lm"};
+  // --no-undefined: a symbol that neither the object nor libc / libm
+  // defines (a compiler-rt helper LLVM called, say) fails here, naming the
+  // symbol, rather than when an application loads the library.
+  SmallVector<StringRef> args = {driver,    "-shared", "-fuse-ld=lld",
+                                 "-o",      output,    objectPath,
+                                 soname,    "-Wl,--no-undefined", "-lm"};
   std::string errorText;
   SmallString<256> logPath;
   if (sys::fs::createTemporaryFile("strata-link", "log", logPath))

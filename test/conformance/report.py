@@ -149,6 +149,29 @@ def write_markdown(path, results, info):
         add("None.")
     add("")
 
+    add("## Undefined elements, not compared")
+    add("")
+    add("ONNX leaves a float -> integer Cast (CastLike) of a value outside the")
+    add("integer's range undefined, and onnx computes these tests' expected")
+    add("outputs with ml_dtypes, whose result for such values depends on the")
+    add("CPU (0 on one machine, the wrapped value on another). The runner")
+    add("compares only the defined elements: those whose input is finite and")
+    add("whose truncation toward zero lies in the target type's range. strata")
+    add("itself truncates toward zero into a 32-bit integer (64-bit from f64)")
+    add("and keeps the low bits, so an out-of-range value within that integer's")
+    add("range wraps (100.2 -> int4 gives 4); NaN and values beyond it give an")
+    add("unspecified result.")
+    add("")
+    masked = [r for r in results if r.get("undefined")]
+    if masked:
+        add("| test | elements not compared | why |")
+        add("| --- | ---: | --- |")
+        for r in masked:
+            add(f"| `{r['name']}` | {r['undefined']} | {_md(r.get('undefined_why') or '')} |")
+    else:
+        add("No test of this run has such elements.")
+    add("")
+
     add("## Largest failure groups")
     add("")
     groups = collections.Counter(reason_of(r) for r in failed)

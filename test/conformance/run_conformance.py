@@ -25,7 +25,9 @@ Modes:
                      run selected are replaced by those of them that passed
 
 Options: --jobs N (2), --timeout S per test (60), --filter REGEX (re.search
-on test names), --build-dir DIR (build), --junit PATH (JUnit XML: one
+on test names), --target PRESET (compile for an x86-64 level instead of the
+host; with --gate --slice only the gate's cross-target slice runs, as
+`make test` does for every level the host runs), --build-dir DIR (build), --junit PATH (JUnit XML: one
 testcase per test), --json PATH (raw results; default
 <build>/conformance/results.json), --no-cache (recompile everything),
 --report PATH, --no-report. test/conformance/README.md says more.
@@ -261,7 +263,7 @@ def run_all(cases, args, env, cache, log_dir, on_result):
                     if not queue:
                         return
                     name, folder = queue.pop()
-                request = {"dir": folder, "cache": cache}
+                request = {"dir": folder, "cache": cache, "target": args.target}
                 started = time.monotonic()
                 result = worker.run(request, args.timeout)
                 if result["status"] == "crash":
@@ -345,6 +347,19 @@ def write_passing(path, names, onnx_version):
             f.write(name + "\n")
 
 
+#: The gate's tests that make test also runs compiled for the other
+#: x86-64 levels the host can run (run_all.py's cross-target suite): those
+#: whose code depends most on the vector ISA (half and bfloat16 floats,
+#: casts, attention, convolutions, matrix products), and every 8th of the
+#: rest.
+SLICE_PATTERN = re.compile(r"bf16|bfloat16|float16|cast|attention|conv|gemm|matmul")
+
+
+def cross_target_slice(names):
+    rest = [n for n in names if not SLICE_PATTERN.search(n)]
+    return [n for n in names if SLICE_PATTERN.search(n)] + rest[::8]
+
+
 def collect(args, cases_dir, gate_names):
     """Returns (runnable [(name, folder)], immediate results, ops by name)."""
     import cases as cases_mod
@@ -415,7 +430,14 @@ def main():
                         "(default <build>/conformance/results.json)")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--kind", default="node", help=argparse.SUPPRESS)
+    parser.add_argument("--target", default="host",
+                        help="strata.compile target preset (default host)")
+    parser.add_argument("--slice", action="store_true",
+                        help="with --gate: only the cross-target slice of "
+                        "passing.txt (cross_target_slice)")
     args = parser.parse_args()
+    if args.slice and not args.gate:
+        parser.error("--slice selects from the gate: use it with --gate")
     if args.gate and (args.filter or args.update_passing):
         parser.error("--gate runs passing.txt as it is: no --filter or --update-passing")
     if args.kind != "node" and (args.gate or args.update_passing):
@@ -434,6 +456,8 @@ def main():
     work = os.path.join(build, "conformance")
     cases_dir = os.path.join(work, "cases", onnx_version, args.kind)
     mode = "gate" if args.gate else "run"
+    if args.target != "host":
+        mode += "-" + args.target
     log_dir = os.path.join(work, "logs", mode)
     os.makedirs(log_dir, exist_ok=True)
     for old in os.listdir(log_dir):
@@ -444,6 +468,8 @@ def main():
     gate_names = None
     if args.gate:
         gate_names = read_passing(args.passing)
+        if args.slice:
+            gate_names = cross_target_slice(gate_names)
         if not gate_names:
             print(f"error: {args.passing} lists no test", file=sys.stderr)
             return 2
@@ -476,17 +502,20 @@ def main():
     seconds = time.monotonic() - started
 
     json_path = args.json or os.path.join(
-        work, "results-gate.json" if args.gate else "results.json")
+        work, "results.json" if mode == "run" else f"results-{mode}.json")
     with open(json_path, "w") as f:
         json.dump(sorted(results, key=lambda r: r["name"]), f, indent=1)
     if args.junit:
-        report.write_junit(args.junit, results, seconds=seconds)
+        suite = "conformance" if args.target == "host" else \
+            f"conformance[{args.target}]"
+        report.write_junit(args.junit, results, suite=suite, seconds=seconds)
 
     failed = [r for r in results if r["status"] not in ("pass", "out_of_scope")]
     passed = [r for r in results if r["status"] == "pass"]
     if args.gate:
-        print(f"conformance gate: {len(passed)}/{len(results)} still pass "
-              f"({seconds:.1f} s)")
+        target = "" if args.target == "host" else f" (target {args.target})"
+        print(f"conformance gate{target}: {len(passed)}/{len(results)} still "
+              f"pass ({seconds:.1f} s)")
         if failed:
             print(f"REGRESSIONS ({len(failed)}): tests in {os.path.relpath(args.passing)} "
                   "that no longer pass:")

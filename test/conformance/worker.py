@@ -7,14 +7,14 @@ process and is recorded as a crash of the case it was running:
     python3 worker.py RESULT_FD
 
 reads one request per line on stdin, {"dir": case folder, "cache": compile
-cache folder or ""}, and writes one JSON result per line to RESULT_FD.
+cache folder or "", "target": a strata.compile preset (default "host")}, and writes one JSON result per line to RESULT_FD.
 stdout and stderr are left to the compiler (the runner logs them). Needs
 numpy and strata only (not onnx): the case folder (cases.write_case) holds
 the model, the data as pickled arrays and meta.json.
 
 For debugging one case by hand:
 
-    PYTHONPATH=build/python python3 test/conformance/worker.py --one DIR
+    PYTHONPATH=build/python python3 test/conformance/worker.py --one DIR [TARGET]
 """
 
 import hashlib
@@ -73,18 +73,20 @@ def unsupported_ops(message):
     return sorted(set(ops)) or ["?"]
 
 
-def compile_model(folder, cache, input_values=None):
-    """Compiles folder/model.onnx, with `input_values` pinned (strata's
-    --input-value); returns (lib path, seconds, from cache)."""
+def compile_model(folder, cache, input_values=None, target="host"):
+    """Compiles folder/model.onnx for `target` (a strata.compile preset),
+    with `input_values` pinned (strata's --input-value); returns (lib path,
+    seconds, from cache)."""
     model_path = os.path.join(folder, "model.onnx")
-    options = dict(emit="lib", name=LIB_NAME, input_values=input_values)
+    options = dict(emit="lib", name=LIB_NAME, input_values=input_values,
+                   target=target)
     if not cache:
-        out = os.path.join(folder, "out")
+        out = os.path.join(folder, "out-" + target)
         shutil.rmtree(out, ignore_errors=True)
         started = time.monotonic()
         lib = strata.compile(model_path, out, **options)
         return lib, time.monotonic() - started, False
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(target.encode() + b"\0")
     with open(model_path, "rb") as f:
         digest.update(f.read())
     for name, value in sorted((input_values or {}).items()):
@@ -123,7 +125,7 @@ def pin_requests(message):
     return names
 
 
-def compile_pinning(folder, cache, meta, data):
+def compile_pinning(folder, cache, meta, data, target):
     """compile_model; then, while the compiler asks for graph inputs as
     constants (a Reshape's shape or a ReduceSum's axes fed as an input),
     pins them to the first data set's values, as a user would with
@@ -134,7 +136,7 @@ def compile_pinning(folder, cache, meta, data):
     pinned = {}
     while True:
         try:
-            lib, seconds, cached = compile_model(folder, cache, pinned)
+            lib, seconds, cached = compile_model(folder, cache, pinned, target)
             return lib, seconds, cached, sorted(pinned)
         except strata.CompileError as error:
             wanted = pin_requests(str(error)) - set(pinned)
@@ -151,10 +153,20 @@ def to_strata(value, dtype):
     return value
 
 
-def compare(out, ref, rtol, atol):
+def defined_mask(rule, inputs):
+    """The elements of an output that ONNX defines, by a case's
+    undefined_elements rule (cases.undefined_elements): the input is finite
+    and its truncation toward zero lies in [lo, hi]."""
+    x = np.asarray(inputs[rule["input"]]).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        whole = np.trunc(x)
+        return np.isfinite(x) & (whole >= rule["lo"]) & (whole <= rule["hi"])
+
+
+def compare(out, ref, rtol, atol, mask=None):
     """onnx's runner check (Runner.assert_similar_outputs): same shape, same
-    dtype, then np.testing.assert_allclose(rtol, atol). Returns None or
-    (reason, detail)."""
+    dtype, then np.testing.assert_allclose(rtol, atol), on the elements
+    where `mask` (if given) is true. Returns None or (reason, detail)."""
     if not isinstance(ref, np.ndarray):
         ref = np.asarray(ref)
     if ref.dtype.name == "bfloat16" and out.dtype == np.uint16:
@@ -163,6 +175,8 @@ def compare(out, ref, rtol, atol):
         return "wrong output shape", f"shape {list(out.shape)}, expected {list(ref.shape)}"
     if out.dtype != ref.dtype:
         return "wrong output dtype", f"dtype {out.dtype}, expected {ref.dtype}"
+    if mask is not None:
+        out, ref = out[mask], ref[mask]
     if ref.dtype == object:
         if np.array_equal(out, ref):
             return None
@@ -193,7 +207,7 @@ def compare(out, ref, rtol, atol):
             f"(rtol {rtol:g}, atol {atol:g})")
 
 
-def run_case(folder, cache):
+def run_case(folder, cache, target="host"):
     with open(os.path.join(folder, "meta.json")) as f:
         meta = json.load(f)
     result = {"name": meta["name"], "status": None, "reason": None, "detail": "",
@@ -204,7 +218,8 @@ def run_case(folder, cache):
 
     # 1. compile
     try:
-        lib, compile_s, cached, pinned = compile_pinning(folder, cache, meta, data)
+        lib, compile_s, cached, pinned = compile_pinning(folder, cache, meta, data,
+                                                         target)
     except strata.CompileError as error:
         message = str(error)
         ops = unsupported_ops(message)
@@ -258,8 +273,18 @@ def run_case(folder, cache):
         if sorted(names) == sorted(meta["outputs"]):
             by_name = dict(zip(names, outs))
             outs = [by_name[n] for n in meta["outputs"]]
+        rule = meta.get("undefined_elements")
         for position, (out, ref) in enumerate(zip(outs, refs)):
-            problem = compare(out, ref, meta["rtol"], meta["atol"])
+            mask = None
+            if rule and position == rule["output"]:
+                mask = defined_mask(rule, inputs)
+                if mask.shape != np.shape(ref):
+                    mask = None  # a shape error: compare() reports it
+                else:
+                    result["undefined"] = result.get("undefined", 0) + \
+                        int(mask.size - mask.sum())
+                    result["undefined_why"] = rule["why"]
+            problem = compare(out, ref, meta["rtol"], meta["atol"], mask)
             if problem:
                 reason, detail = problem
                 where = f"output {meta['outputs'][position]!r}"
@@ -274,7 +299,8 @@ def run_case(folder, cache):
 
 def safe_run_case(request):
     try:
-        return run_case(request["dir"], request.get("cache") or "")
+        return run_case(request["dir"], request.get("cache") or "",
+                        request.get("target") or "host")
     except Exception as error:  # the harness's own fault, never a pass
         return {"name": os.path.basename(request["dir"]), "status": "harness",
                 "reason": f"runner error: {type(error).__name__}",
@@ -282,8 +308,9 @@ def safe_run_case(request):
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        print(json.dumps(safe_run_case({"dir": sys.argv[2]}), indent=1))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--one":
+        request = {"dir": sys.argv[2], "target": (sys.argv[3:] or ["host"])[0]}
+        print(json.dumps(safe_run_case(request), indent=1))
         return 0
     result_fd = int(sys.argv[1])
     with os.fdopen(result_fd, "w", buffering=1) as results:

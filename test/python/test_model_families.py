@@ -1,6 +1,8 @@
 """The five model families of test/python/model_families.py, compiled
 through strata.compile and compared end to end with onnxruntime (fp32:
 rtol 1e-4, atol 1e-5 as everywhere; see harness.py)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -44,3 +46,38 @@ def test_lstm_text_classifier(strata, tmp_path):
     token_ids = np.random.default_rng(5).integers(0, 20, (7, 1)).astype(np.int64)
     check_against_onnxruntime(strata, compile_model(strata, tmp_path, model, "lstm"), model,
                               {"token_ids": token_ids})
+
+
+#: The x86-64 levels a library can be compiled for besides the host. A
+#: level the host runs is compared with onnxruntime like the host's code
+#: (so an AVX-512 machine also tests the AVX2 and SSE code paths); a level
+#: it lacks must be refused at load, naming the missing features.
+LEVELS = ("x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4")
+FAMILIES = {
+    "resnet": (families.resnet, lambda m: None),
+    "mobilenet": (families.mobilenet_v2, lambda m: None),
+    "encoder": (families.transformer_encoder,
+                lambda m: dict(random_inputs(m), mask=families.attention_mask())),
+    "detect": (families.detection_head, lambda m: None),
+    "lstm": (families.lstm_classifier,
+             lambda m: {"token_ids": np.random.default_rng(5).integers(
+                 0, 20, (7, 1)).astype(np.int64)}),
+}
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_family_at_x86_level(strata, tmp_path, family, level):
+    build_model, make_feeds = FAMILIES[family]
+    model = build_model()
+    lib = strata.compile(save_model(model, tmp_path, family), tmp_path / "out",
+                         name=family, target=level)
+    if level in strata.runnable_targets():
+        check_against_onnxruntime(strata, lib, model, make_feeds(model))
+        assert strata.load(lib).target == level
+        return
+    missing = sorted(set(strata._strata.preset_features(level)) -
+                     set(strata.cpu_features()))
+    assert missing, f"{level} is not runnable, yet no feature is missing"
+    with pytest.raises(strata.RunError, match=f"lacks: .*{re.escape(missing[0])}"):
+        strata.load(lib)
