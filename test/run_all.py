@@ -149,6 +149,7 @@ def python_suite(build, results, count):
         p for p in (package_dir, env.get("PYTHONPATH")) if p)
     # A known temporary folder (emptied by pytest first): the symbols suite
     # checks every library the tests compiled there.
+    os.makedirs(os.path.dirname(python_tmp(build)), exist_ok=True)
     command = [sys.executable, "-m", "pytest", os.path.join(REPO, "test", "python"),
                "-ra", "-p", "no:cacheprovider", f"--junitxml={report}",
                f"--basetemp={python_tmp(build)}"]

@@ -174,3 +174,128 @@ def test_loop_with_a_runtime_trip_count_asks_for_a_pin(strata, tmp_path):
     with pytest.raises(strata.CompileError, match=r"node 'loop' \(Loop, opset 17\): input 'M' "
                                                   r"must be a constant.*--input-value M="):
         strata.compile(save_model(model, tmp_path, "loop"), tmp_path / "out")
+
+
+def rank_fixing_if(name, x, rank):
+    """What PyTorch exports around an RNN: If(Size(Shape(x)) == rank) then
+    Unsqueeze(x, 0) else x. The condition depends only on x's shape."""
+    nodes = [helper.make_node("Shape", [x], [f"{name}_shape"]),
+             helper.make_node("Size", [f"{name}_shape"], [f"{name}_rank"]),
+             helper.make_node("Constant", [], [f"{name}_want"],
+                              value=helper.make_tensor(f"{name}_w", TensorProto.INT64,
+                                                       [], [rank])),
+             helper.make_node("Equal", [f"{name}_rank", f"{name}_want"], [f"{name}_eq"])]
+    then_branch = helper.make_graph(
+        [helper.make_node("Constant", [], [f"{name}_axes"],
+                          value=helper.make_tensor(f"{name}_a", TensorProto.INT64, [1], [0])),
+         helper.make_node("Unsqueeze", [x, f"{name}_axes"], [f"{name}_u"])],
+        f"{name}_then", [], [helper.make_tensor_value_info(f"{name}_u", F, None)])
+    else_branch = helper.make_graph(
+        [helper.make_node("Identity", [x], [f"{name}_i"])], f"{name}_else", [],
+        [helper.make_tensor_value_info(f"{name}_i", F, None)])
+    nodes.append(helper.make_node("If", [f"{name}_eq"], [f"{name}_out"], name=name,
+                                  then_branch=then_branch, else_branch=else_branch))
+    return nodes
+
+
+def lstm_after_shape_ifs(seq=5, features=4, hidden=3):
+    """x [seq, features] and h, c [1, 1, hidden] reach an LSTM through
+    rank-fixing Ifs, as in the public silero VAD model: once shapes are
+    known each condition is a constant and picks the Unsqueeze (x) or the
+    Identity (h, c)."""
+    gen = np.random.default_rng(4)
+    weights = [helper.make_tensor(n, F, s, gen.standard_normal(s).astype(np.float32).ravel())
+               for n, s in (("W", [1, 4 * hidden, features]), ("R", [1, 4 * hidden, hidden]),
+                            ("B", [1, 8 * hidden]))]
+    nodes = (rank_fixing_if("fix_x", "x", 2) + rank_fixing_if("fix_h", "h", 2)
+             + rank_fixing_if("fix_c", "c", 2))
+    nodes.append(helper.make_node("Transpose", ["fix_x_out"], ["x_tbf"], perm=[1, 0, 2]))
+    nodes.append(helper.make_node("LSTM", ["x_tbf", "W", "R", "B", "", "fix_h_out",
+                                           "fix_c_out"], ["Y", "Y_h", "Y_c"],
+                                  name="lstm", hidden_size=hidden))
+    graph = helper.make_graph(
+        nodes, "rnn", [helper.make_tensor_value_info("x", F, [seq, features]),
+                       helper.make_tensor_value_info("h", F, [1, 1, hidden]),
+                       helper.make_tensor_value_info("c", F, [1, 1, hidden])],
+        [helper.make_tensor_value_info(n, F, None) for n in ("Y", "Y_h", "Y_c")],
+        weights)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+
+
+def test_if_on_shapes_alone_picks_its_branch_before_an_lstm(strata, tmp_path):
+    model = lstm_after_shape_ifs()
+    lib = strata.compile(save_model(model, tmp_path, "rnn"), tmp_path / "out")
+    gen = np.random.default_rng(8)
+    feeds = {"x": gen.standard_normal((5, 4)).astype(np.float32),
+             "h": gen.standard_normal((1, 1, 3)).astype(np.float32),
+             "c": gen.standard_normal((1, 1, 3)).astype(np.float32)}
+    check_against_onnxruntime(strata, lib, model, feeds)
+
+
+def runtime_if_with_a_branch_for_other_shapes():
+    """If(rate == 16000) then x (an LSTM input of rank 3 as is) else
+    Unsqueeze(x): an exporter's branch for inputs of another rank. With the
+    condition known only at run time, the else branch cannot compile."""
+    hidden = 2
+    gen = np.random.default_rng(1)
+    lstm = lambda n, x: helper.make_node("LSTM", [x, "W", "R"], [n], name=n,
+                                         hidden_size=hidden)
+    then_branch = helper.make_graph([lstm("lstm_then", "x")], "then", [],
+                                    [helper.make_tensor_value_info("lstm_then", F, None)])
+    else_branch = helper.make_graph(
+        [helper.make_node("Constant", [], ["axes"],
+                          value=helper.make_tensor("a", TensorProto.INT64, [1], [0])),
+         helper.make_node("Unsqueeze", ["x", "axes"], ["x4"]), lstm("lstm_else", "x4")],
+        "else", [], [helper.make_tensor_value_info("lstm_else", F, None)])
+    graph = helper.make_graph(
+        [helper.make_node("Constant", [], ["rate16k"],
+                          value=helper.make_tensor("r", TensorProto.INT64, [], [16000])),
+         helper.make_node("Equal", ["rate", "rate16k"], ["is16k"]),
+         helper.make_node("If", ["is16k"], ["y"], name="by_rate",
+                          then_branch=then_branch, else_branch=else_branch)],
+        "rate", [helper.make_tensor_value_info("x", F, [3, 1, 4]),
+                 helper.make_tensor_value_info("rate", TensorProto.INT64, [])],
+        [helper.make_tensor_value_info("y", F, None)],
+        [helper.make_tensor(n, F, s, gen.standard_normal(s).astype(np.float32).ravel())
+         for n, s in (("W", [1, 4 * hidden, 4]), ("R", [1, 4 * hidden, hidden]))])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+
+
+def test_runtime_if_whose_branch_cannot_compile_names_the_if(strata, tmp_path):
+    model = runtime_if_with_a_branch_for_other_shapes()
+    path = save_model(model, tmp_path, "rate")
+    with pytest.raises(strata.CompileError) as error:
+        strata.compile(path, tmp_path / "out")
+    message = str(error.value)
+    assert message.startswith("error: node 'by_rate' (If, opset 16): the condition is "
+                              "known only at run time"), message
+    assert "the else branch does not compile" in message, message
+    assert "computed from the graph input(s) 'rate', which --input-value could pin" \
+        in message, message
+    assert "note: node 'lstm_else' (LSTM, opset 16): else branch: expects X" in message, message
+    # Pinned as the message says, the condition picks the then branch.
+    from onnx.reference import ReferenceEvaluator
+    # (onnxruntime refuses the model: its shape inference rejects the else
+    # branch too; ONNX's reference evaluator runs the branch taken.)
+    lib = strata.compile(path, tmp_path / "pinned", input_values={"rate": 16000})
+    feeds = {"x": np.random.default_rng(2).standard_normal((3, 1, 4)).astype(np.float32),
+             "rate": np.array(16000)}
+    (want,) = ReferenceEvaluator(model).run(None, feeds)
+    (got,) = strata.load(lib).run(feeds)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_runtime_if_with_branches_of_other_shapes_says_so(strata, tmp_path):
+    model = if_model()
+    then_graph = next(a.g for a in model.graph.node[0].attribute if a.name == "then_branch")
+    # then: x * 2 reshaped to [3, 2]; else stays [2, 3].
+    then_graph.node.append(helper.make_node("Constant", [], ["shape32"], value=helper.make_tensor(
+        "s", TensorProto.INT64, [2], [3, 2])))
+    then_graph.node.append(helper.make_node("Reshape", ["then_out", "shape32"], ["then_r"]))
+    then_graph.output[0].name = "then_r"
+    with pytest.raises(strata.CompileError,
+                       match=r"node 'if' \(If, opset 17\): output #0 is 'tensor<3x2xf32>' in "
+                             r"the then branch and 'tensor<2x3xf32>' in the else branch; "
+                             r"with a condition known only at run time both must have "
+                             r"one type; it is the graph input 'cond': pin its value"):
+        strata.compile(save_model(model, tmp_path, "if"), tmp_path / "out")

@@ -110,9 +110,14 @@ std::string descrOf(int32_t dtype) {
 }
 
 std::string read(const std::string &path, Array &out) {
-  auto fail = [&](const std::string &msg) { return "'" + path + "': " + msg; };
-  File file{std::fopen(path.c_str(), "rb")};
-  if (!file.f) return fail(std::strerror(errno));
+  std::FILE *stream = std::fopen(path.c_str(), "rb");
+  if (!stream) return "'" + path + "': " + std::strerror(errno);
+  return readFrom(stream, path, out);
+}
+
+std::string readFrom(std::FILE *stream, const std::string &name, Array &out) {
+  auto fail = [&](const std::string &msg) { return "'" + name + "': " + msg; };
+  File file{stream};
   unsigned char prefix[kMagicLen + 2];
   if (std::fread(prefix, 1, sizeof prefix, file.f) != sizeof prefix ||
       std::memcmp(prefix, kMagic, kMagicLen) != 0)

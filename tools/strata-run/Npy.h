@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -36,6 +37,10 @@ std::string descrOf(int32_t dtype);
 // Reads `path` into `out`. Returns "" on success, else a message that names
 // the file.
 std::string read(const std::string &path, Array &out);
+
+// read() from an open, seekable stream, which it closes; `name` stands for
+// the file in messages.
+std::string readFrom(std::FILE *stream, const std::string &name, Array &out);
 
 // Writes a dense row-major buffer as `path`. Returns "" or a message.
 std::string write(const std::string &path, int32_t dtype,

@@ -247,6 +247,31 @@ LogicalResult importScan(NodeContext &ctx) {
   return success();
 }
 
+namespace {
+
+/// One branch of a run-time If, imported with its errors held back.
+struct BranchImport {
+  const char *name;
+  FailureOr<SmallVector<Value>> outputs = failure();
+  SmallVector<std::pair<Location, std::string>> errors;
+};
+
+BranchImport importBranch(NodeContext &ctx, const onnx::GraphProto &graph,
+                          const char *name) {
+  BranchImport branch;
+  branch.name = name;
+  ScopedDiagnosticHandler hold(ctx.getContext(), [&](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return failure(); // warnings and remarks go on as usual
+    branch.errors.emplace_back(diag.getLocation(), diag.str());
+    return success();
+  });
+  branch.outputs = inlineSubgraph(ctx, graph, {});
+  return branch;
+}
+
+} // namespace
+
 LogicalResult importIf(NodeContext &ctx) {
   const onnx::GraphProto *thenGraph = graphAttr(ctx, "then_branch");
   const onnx::GraphProto *elseGraph = graphAttr(ctx, "else_branch");
@@ -267,23 +292,43 @@ LogicalResult importIf(NodeContext &ctx) {
     return success();
   }
   // A condition known only at run time: both branches run (they have no
-  // side effects) and each output selects.
-  FailureOr<SmallVector<Value>> thenOutputs =
-      inlineSubgraph(ctx, *thenGraph, {});
-  FailureOr<SmallVector<Value>> elseOutputs =
-      inlineSubgraph(ctx, *elseGraph, {});
-  if (failed(thenOutputs) || failed(elseOutputs))
-    return failure();
-  if (thenOutputs->size() != elseOutputs->size())
-    return ctx.emitError() << "the branches have " << thenOutputs->size()
-                           << " and " << elseOutputs->size() << " outputs";
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
+  // side effects) and each output selects. A branch may not import at all
+  // for the shapes at hand (an exporter's branch for another input size):
+  // that is one error at the If, which says how to pick the other branch.
+  BranchImport thenBranch = importBranch(ctx, *thenGraph, "then");
+  BranchImport elseBranch = importBranch(ctx, *elseGraph, "else");
+  if (failed(thenBranch.outputs) || failed(elseBranch.outputs)) {
+    bool both = failed(thenBranch.outputs) && failed(elseBranch.outputs);
+    InFlightDiagnostic diag = ctx.emitError();
+    diag << "the condition is known only at run time, so both branches are "
+         << "compiled, and "
+         << (both                          ? "neither branch compiles"
+             : failed(thenBranch.outputs) ? "the then branch does not compile"
+                                          : "the else branch does not compile")
+         << " for these input shapes (see the notes); make the condition a "
+         << "constant to compile one branch";
+    ctx.describePinning(diag, 0);
+    for (BranchImport *branch : {&thenBranch, &elseBranch})
+      for (auto &[loc, message] : branch->errors)
+        diag.attachNote(loc) << branch->name << " branch: " << message;
+    return diag;
+  }
+  SmallVector<Value> &thenOutputs = *thenBranch.outputs;
+  SmallVector<Value> &elseOutputs = *elseBranch.outputs;
+  if (thenOutputs.size() != elseOutputs.size())
+    return ctx.emitError() << "the branches have " << thenOutputs.size()
+                           << " and " << elseOutputs.size() << " outputs";
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(thenOutputs, elseOutputs))) {
     auto [a, b] = pair;
-    if (a.getType() != b.getType())
-      return ctx.emitError() << "output #" << i << " is " << a.getType()
-                             << " in one branch and " << b.getType()
-                             << " in the other; with a condition known only "
-                             << "at run time both must have one type";
+    if (a.getType() != b.getType()) {
+      InFlightDiagnostic diag =
+          ctx.emitError() << "output #" << i << " is " << a.getType()
+                          << " in the then branch and " << b.getType()
+                          << " in the else branch; with a condition known "
+                          << "only at run time both must have one type";
+      ctx.describePinning(diag, 0);
+      return diag;
+    }
     Value selected = ctx.create("graph.where", {cond, a, b});
     if (!selected)
       return failure();

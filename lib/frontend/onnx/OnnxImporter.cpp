@@ -26,6 +26,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <limits>
 #include <system_error>
 
 using namespace mlir;
@@ -40,9 +41,12 @@ bool isDefaultDomain(StringRef domain) {
 
 class ModelImporter {
 public:
+  /// Reads the model from `path`, or from `bytes` when given (then `path`
+  /// only names it, and external data is looked up beside it).
   ModelImporter(MLIRContext &context, StringRef path,
-                const OnnxImportOptions &options)
-      : context(context), options(options), path(path.str()),
+                const OnnxImportOptions &options,
+                std::optional<StringRef> bytes = std::nullopt)
+      : context(context), options(options), path(path.str()), bytes(bytes),
         fileLoc(FileLineColLoc::get(&context, path, 0, 0)),
         modelLoc(UnknownLoc::get(&context)) {}
 
@@ -50,6 +54,7 @@ public:
 
 private:
   LogicalResult load();
+  LogicalResult loadFile();
   LogicalResult readOpsets();
   LogicalResult checkSupported();
   int64_t opsetOf(StringRef domain) const {
@@ -85,6 +90,7 @@ private:
   /// Inputs whose dynamic leading dimension options.dynamicLeadingDim set.
   llvm::StringSet<> symbolicBatchInputs;
   std::string path;
+  std::optional<StringRef> bytes;
   Location fileLoc; ///< of the module and @main
   /// Where model-level errors are reported: their messages name the file,
   /// input or output, and drivers print no location for UnknownLoc.
@@ -94,6 +100,22 @@ private:
 };
 
 LogicalResult ModelImporter::load() {
+  if (bytes) {
+    // protobuf takes int sizes: a larger buffer is not a model.
+    if (bytes->size() > size_t(std::numeric_limits<int>::max()) ||
+        !model.ParseFromArray(bytes->data(), static_cast<int>(bytes->size())))
+      return emitError(modelLoc) << "'" << path << "' is not a valid ONNX "
+                                 << "model (protobuf parse failed)";
+  } else if (failed(loadFile())) {
+    return failure();
+  }
+  if (!model.has_graph())
+    return emitError(modelLoc) << "'" << path << "' is not a valid ONNX model "
+                               << "(it has no graph)";
+  return success();
+}
+
+LogicalResult ModelImporter::loadFile() {
   if (llvm::sys::fs::is_directory(path))
     return emitError(modelLoc)
            << "cannot open '" << path << "': it is a directory";
@@ -107,9 +129,6 @@ LogicalResult ModelImporter::load() {
   if (!model.ParseFromIstream(&in))
     return emitError(modelLoc) << "'" << path << "' is not a valid ONNX model "
                                << "(protobuf parse failed)";
-  if (!model.has_graph())
-    return emitError(modelLoc) << "'" << path << "' is not a valid ONNX model "
-                               << "(it has no graph)";
   return success();
 }
 
@@ -398,6 +417,12 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context, StringRef path,
                                       const OnnxImportOptions &options) {
   return ModelImporter(context, path, options).run();
+}
+
+OwningOpRef<ModuleOp> importOnnxModelFromBytes(MLIRContext &context,
+                                               StringRef bytes, StringRef name,
+                                               const OnnxImportOptions &options) {
+  return ModelImporter(context, name, options, bytes).run();
 }
 
 } // namespace strata

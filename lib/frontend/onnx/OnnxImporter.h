@@ -45,6 +45,13 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxModel(mlir::MLIRContext &context, llvm::StringRef path,
                 const OnnxImportOptions &options = {});
 
+/// importOnnxModel on a serialized model held in memory; `name` stands for
+/// the file in messages, and external data is looked up beside it.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxModelFromBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
+                         llvm::StringRef name,
+                         const OnnxImportOptions &options = {});
+
 } // namespace strata
 
 #endif // STRATA_LIB_FRONTEND_ONNX_ONNXIMPORTER_H

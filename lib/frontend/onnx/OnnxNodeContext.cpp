@@ -96,26 +96,30 @@ FailureOr<ElementsAttr> NodeContext::constantInput(size_t i, StringRef what) {
     InFlightDiagnostic diag = emitError()
                               << "input '" << what << "' must be a constant "
                               << "(an initializer or a Constant node's output)";
-    // A graph input can be pinned at compile time: say how.
-    if (auto arg = dyn_cast_or_null<BlockArgument>(input(i))) {
-      diag << "; it is the graph input '" << node.input(i)
-           << "': pin its value with --input-value " << node.input(i)
-           << "=v0,v1,... (Python: input_values=)";
-    } else if (hasInput(i)) {
-      SmallVector<std::string> sources = graph.pinnableSources(node.input(i));
-      if (!sources.empty()) {
-        diag << "; it is computed from the graph input(s) ";
-        llvm::interleaveComma(sources, diag, [&](const std::string &name) {
-          diag << "'" << name << "'";
-        });
-        diag << ", which --input-value could pin";
-      }
-    }
+    describePinning(diag, i);
     return diag;
   }
   if (failed(graph.prepare(*c, loc)))
     return failure();
   return c->value;
+}
+
+void NodeContext::describePinning(InFlightDiagnostic &diag, size_t i) {
+  // A graph input can be pinned at compile time: say how.
+  if (auto arg = dyn_cast_or_null<BlockArgument>(input(i))) {
+    diag << "; it is the graph input '" << node.input(i)
+         << "': pin its value with --input-value " << node.input(i)
+         << "=v0,v1,... (Python: input_values=)";
+  } else if (hasInput(i)) {
+    SmallVector<std::string> sources = graph.pinnableSources(node.input(i));
+    if (!sources.empty()) {
+      diag << "; it is computed from the graph input(s) ";
+      llvm::interleaveComma(sources, diag, [&](const std::string &name) {
+        diag << "'" << name << "'";
+      });
+      diag << ", which --input-value could pin";
+    }
+  }
 }
 
 ElementsAttr NodeContext::constantValue(size_t i) {

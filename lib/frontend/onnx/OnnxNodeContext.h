@@ -117,6 +117,11 @@ public:
   /// otherwise emits "input '<what>' must be a constant".
   mlir::FailureOr<mlir::ElementsAttr> constantInput(size_t i,
                                                     llvm::StringRef what);
+  /// Appends to `diag` how a user can make input `i` a constant: "; it is
+  /// the graph input 'x': pin its value with --input-value ..." or "; it is
+  /// computed from the graph input(s) 'a', 'b', which --input-value could
+  /// pin"; nothing when no small graph input decides it.
+  void describePinning(mlir::InFlightDiagnostic &diag, size_t i);
   /// The value of input `i` if it is a constant, else null (no error; a
   /// constant that fails to convert is reported once, as for any reader).
   /// Unlike input(), it does not materialize a graph.constant.
