@@ -6,7 +6,13 @@
 #   make demo    build, compile a small CNN and time it with strata-run
 #   make conformance  build, run every ONNX backend node test through strata
 #                and write docs/conformance.md (test/conformance/README.md)
-#   make clean   remove the build folder
+#   make realmodels  build, run the real-model suite (public models from PyPI
+#                wheels) against onnxruntime and write docs/real-models.md
+#   make fuzz    build the libFuzzer targets in build-fuzz (ASan + UBSan)
+#                and run each for FUZZ_SECONDS (test/fuzz/run_fuzz.py)
+#   make test-sanitize  build everything with ASan + UBSan in
+#                build-sanitize and run lit, googletest and the fast pytests
+#   make clean   remove the build folders
 #
 # Variables: BUILD_DIR (build), JOBS (nproc), BUILD_TYPE (Release),
 # CMAKE_ARGS (extra configure arguments, used when build.ninja is missing).
@@ -20,7 +26,8 @@ CMAKE_ARGS ?=
 # folders (CI) share cache entries.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build test demo conformance clean
+.PHONY: all deps configure build test demo conformance realmodels fuzz \
+        test-sanitize clean
 
 all: build
 
@@ -32,8 +39,10 @@ deps:
 # the recipe, after `deps` has installed them. The interpreter is the real
 # path of the `python3` on PATH (not a pyenv shim), so the Python module,
 # lit's %python and the tests all use the same one.
-$(BUILD_DIR)/build.ninja: | deps
-	cmake -G Ninja -S . -B $(BUILD_DIR) \
+# $(call configure,DIR,EXTRA CMAKE ARGS); write a comma in them as $(comma).
+comma := ,
+define configure
+	cmake -G Ninja -S . -B $(1) \
 	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
 	  -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
@@ -42,7 +51,11 @@ $(BUILD_DIR)/build.ninja: | deps
 	  -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld \
 	  -DMLIR_DIR="$$(llvm-config-22 --libdir)/cmake/mlir" \
 	  -DPython3_EXECUTABLE="$$(python3 -c 'import sys; print(sys.executable)')" \
-	  $(CMAKE_ARGS)
+	  $(2)
+endef
+
+$(BUILD_DIR)/build.ninja: | deps
+	$(call configure,$(BUILD_DIR),$(CMAKE_ARGS))
 
 configure: deps $(BUILD_DIR)/build.ninja
 
@@ -68,5 +81,33 @@ conformance: build
 	  --report docs/conformance.md $(CONFORMANCE_ARGS); status=$$?; \
 	echo "make conformance: $$(( $$(date +%s) - start )) s"; exit $$status
 
+realmodels: build
+	python3 test/realmodels/run_realmodels.py --build-dir $(BUILD_DIR) \
+	  --report docs/real-models.md
+	python3 test/check_library_symbols.py $(BUILD_DIR)/realmodels
+
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+
+$(FUZZ_DIR)/build.ninja: | deps
+	$(call configure,$(FUZZ_DIR),-DSTRATA_FUZZ=ON -DSTRATA_BUILD_PYTHON=OFF)
+
+fuzz: deps $(FUZZ_DIR)/build.ninja
+	ninja -C $(FUZZ_DIR) -j$(JOBS) strata-fuzz-onnx-import strata-fuzz-runtime \
+	  strata-fuzz-npy
+	python3 test/fuzz/run_fuzz.py --build-dir $(FUZZ_DIR) \
+	  --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS)
+
+SANITIZE_DIR ?= build-sanitize
+
+$(SANITIZE_DIR)/build.ninja: | deps
+	$(call configure,$(SANITIZE_DIR),-DSTRATA_SANITIZE=address$(comma)undefined)
+
+test-sanitize: deps $(SANITIZE_DIR)/build.ninja
+	ninja -C $(SANITIZE_DIR) -j$(JOBS)
+	python3 test/run_all.py --build-dir $(SANITIZE_DIR) --sanitized \
+	  --suite lit --suite unit --suite python
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SANITIZE_DIR)

@@ -30,7 +30,10 @@ static strata_status check_tensor_descs(const char *kind,
                          "descriptor: %s %u ('%s') has rank %d and %s shape",
                          kind, i, name, (int)t->rank,
                          t->shape ? "a" : "a null");
-    for (int32_t d = 0; d < t->rank; ++d)
+    /* One sample's bytes must fit in int64_t, so that the runtime's size
+     * arithmetic cannot overflow. */
+    uint64_t bytes = strata_dtype_size(t->dtype);
+    for (int32_t d = 0; d < t->rank; ++d) {
       if (t->shape[d] < 0 &&
           !(d == 0 && t->shape[d] == -1 &&
             (flags & STRATA_MODEL_FLAG_BATCH_LOOP)))
@@ -38,6 +41,14 @@ static strata_status check_tensor_descs(const char *kind,
                            "descriptor: %s %u ('%s') has dynamic dimension %d, "
                            "which ABI version %u does not support",
                            kind, i, name, (int)d, STRATA_MODEL_ABI_VERSION);
+      if (t->shape[d] >= 0 &&
+          (__builtin_mul_overflow(bytes, (uint64_t)t->shape[d], &bytes) ||
+           bytes > (uint64_t)INT64_MAX))
+        return strata_fail(STRATA_ERROR_ABI,
+                           "descriptor: %s %u ('%s') has a shape of more "
+                           "than 2^63 bytes",
+                           kind, i, name);
+    }
   }
   return STRATA_OK;
 }

@@ -33,7 +33,8 @@ static strata_status check_tensor(const char *kind, size_t index,
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "%s %zu ('%s'): shape is null but rank is %d", kind,
                        index, name, (int)got->rank);
-  int64_t elements = 1;
+  /* One sample's elements: check_descriptor bounded their bytes. */
+  int64_t elements = 1, samples = 1;
   for (int32_t d = 0; d < want->rank; ++d) {
     if (d == 0 && want->shape[0] == -1 && got->shape[0] >= 0) {
       if (*batch >= 0 && got->shape[0] != *batch)
@@ -42,8 +43,7 @@ static strata_status check_tensor(const char *kind, size_t index,
                            "%lld of the tensors before it",
                            kind, index, name, (long long)got->shape[0],
                            (long long)*batch);
-      *batch = got->shape[0];
-      elements *= got->shape[0];
+      *batch = samples = got->shape[0];
       continue;
     }
     elements *= want->shape[d];
@@ -55,6 +55,15 @@ static strata_status check_tensor(const char *kind, size_t index,
                        "%s %zu ('%s'): expected shape %s, got %s", kind, index,
                        name, want_shape, got_shape);
   }
+  /* The batch is the caller's: the whole tensor must stay addressable. */
+  int64_t bytes;
+  if (__builtin_mul_overflow(elements, samples, &elements) ||
+      __builtin_mul_overflow(elements, (int64_t)strata_dtype_size(want->dtype),
+                             &bytes))
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "%s %zu ('%s'): batch %lld makes the tensor larger "
+                       "than 2^63 bytes",
+                       kind, index, name, (long long)samples);
   if (!got->data && elements != 0)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "%s %zu ('%s'): data is null", kind, index, name);

@@ -4,7 +4,8 @@
 # Python interpreter what is already there and installs only what is
 # missing, printing one line when nothing is (about a second).
 #
-#   apt:  LLVM/MLIR 22, clang-22, lld-22, ninja, ccache, cmake, ONNX,
+#   apt:  LLVM/MLIR 22, clang-22 (with its sanitizer and libFuzzer
+#         runtimes), lld-22, ninja, ccache, cmake, ONNX,
 #         protobuf, googletest, pybind11 (list below)
 #   pip:  python/requirements.txt, with the `python3` on PATH (the one the
 #         build is configured with: -DPython3_EXECUTABLE)
@@ -15,7 +16,7 @@ requirements="$repo_root/python/requirements.txt"
 
 apt_packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 llvm-22-tools
-  ninja-build ccache cmake make
+  ninja-build ccache cmake make libclang-rt-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev pybind11-dev
   zlib1g-dev

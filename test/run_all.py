@@ -127,7 +127,7 @@ def lit_suite(build, results, count):
     command = [sys.executable, "-c",
                "import sys, lit.main; sys.argv[0] = 'lit'; lit.main.main()",
                "-sv", lit_dir, f"--xunit-xml-output={report}"]
-    run_suite("lit", command, report, count)
+    run_suite("lit", command, report, count, env=sanitizer_env(build))
 
 
 def unit_suite(build, results, count):
@@ -136,12 +136,39 @@ def unit_suite(build, results, count):
         count.suite_failure(f"{binary} is missing: build it first (make build)")
         return
     report = os.path.join(results, "unit.xml")
-    run_suite("unit", [binary, f"--gtest_output=xml:{report}"], report, count)
+    run_suite("unit", [binary, f"--gtest_output=xml:{report}"], report, count,
+              env=sanitizer_env(build))
+
+
+#: Sanitizer settings of `make test-sanitize` (run_all.py --sanitized): a
+#: report ends the process with an error; leaks are reported by the tools
+#: and unit tests, not in Python (the interpreter keeps its allocations).
+SANITIZER_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:abort_on_error=0:"
+                    "allocator_may_return_null=1",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+}
+SANITIZED = False
+
+
+def sanitizer_env(build, python=False):
+    """os.environ plus the sanitizer settings; for Python also the shared
+    ASan runtime preloaded (the interpreter is not instrumented)."""
+    env = dict(os.environ)
+    if not SANITIZED:
+        return env
+    env.update(SANITIZER_ENV)
+    if python:
+        env["ASAN_OPTIONS"] = env["ASAN_OPTIONS"].replace("detect_leaks=1",
+                                                          "detect_leaks=0")
+        with open(os.path.join(build, "asan-runtime.txt")) as f:
+            env["LD_PRELOAD"] = f.read().strip()
+    return env
 
 
 def python_suite(build, results, count):
     report = os.path.join(results, "python.xml")
-    env = dict(os.environ)
+    env = sanitizer_env(build, python=True)
     env["STRATA_BUILD_DIR"] = build
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ in the source tree
     package_dir = os.path.join(build, "python")
@@ -153,6 +180,8 @@ def python_suite(build, results, count):
     command = [sys.executable, "-m", "pytest", os.path.join(REPO, "test", "python"),
                "-ra", "-p", "no:cacheprovider", f"--junitxml={report}",
                f"--basetemp={python_tmp(build)}"]
+    if SANITIZED:  # the fast part: no large models, no downloads
+        command += ["-m", "not slow"]
     run_suite("python", command, report, count, env=env)
 
 
@@ -230,7 +259,13 @@ def main():
         "STRATA_BUILD_DIR", os.path.join(REPO, "build")))
     parser.add_argument("--suite", action="append", choices=SUITES,
                         help="run only this suite (repeatable)")
+    parser.add_argument("--sanitized", action="store_true",
+                        help="the build has ASan + UBSan (make test-sanitize): "
+                        "set their options, preload ASan for Python, run the "
+                        "pytests not marked slow")
     args = parser.parse_args()
+    global SANITIZED
+    SANITIZED = args.sanitized
     build = os.path.abspath(args.build_dir)
     results = os.path.join(build, "test-results")
     os.makedirs(results, exist_ok=True)

@@ -43,7 +43,9 @@ config.substitutions.append(("%strata_tools_dir", config.strata_tools_dir))
 # anything else run by name are found on PATH (build bin first, then LLVM's).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.strata_tools_dir, append_path=True)
-llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
+# The sanitizer settings of `make test-sanitize` reach the tools.
+llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP", "ASAN_OPTIONS",
+                                    "UBSAN_OPTIONS", "LSAN_OPTIONS"])
 tools = [
     ToolSubst("strata-opt", unresolved="ignore"),
     ToolSubst("strata-compile", unresolved="ignore"),

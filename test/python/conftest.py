@@ -19,6 +19,12 @@ import pytest
 from harness import Compiler, Tools, build_dir
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: large models or downloads; `make test` runs them, "
+        "`make test-sanitize` (pytest -m 'not slow') does not")
+
+
 @pytest.fixture(scope="session")
 def build():
     path = build_dir()

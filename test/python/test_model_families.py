@@ -65,6 +65,7 @@ FAMILIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_family_at_x86_level(strata, tmp_path, family, level):

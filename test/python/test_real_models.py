@@ -16,6 +16,8 @@ sys.path.insert(0, str(REALMODELS))
 import models as catalog  # noqa: E402
 import run_realmodels  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 FAST = [m.key for m in catalog.MODELS if m.make_test]
 
 

@@ -16,10 +16,13 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 from onnx import helper
 
 import model_builders as mb
 from harness import assert_close, run_onnxruntime, save_model
+
+pytestmark = pytest.mark.slow
 
 STACK_BYTES = 256 * 1024
 SIZE, CHANNELS, LAYERS = 160, 48, 6

@@ -1,0 +1,58 @@
+// test/unit/RuntimeLimitsTest.cpp - sizes the runtime's arithmetic must not
+// overflow (found by fuzzing, test/fuzz/regressions/runtime): a descriptor
+// whose tensor has more than 2^63 bytes is refused, and a batch that makes
+// a tensor that large is an argument error, not undefined behavior.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "strata/runtime.h"
+
+namespace {
+
+int32_t noEntry(void **) { return 0; }
+
+const int64_t kHuge[] = {int64_t(1) << 40, int64_t(1) << 40};
+const int64_t kBatched[] = {-1, 1 << 20};
+
+strata_model_desc descriptor(const strata_tensor_desc *inputs, uint32_t flags) {
+  strata_model_desc desc{};
+  desc.abi_version = STRATA_MODEL_ABI_VERSION;
+  desc.num_inputs = 1;
+  desc.flags = flags;
+  desc.model_name = "limits";
+  desc.inputs = inputs;
+  desc.entry = noEntry;
+  return desc;
+}
+
+TEST(RuntimeLimits, DescriptorOfMoreThan2To63BytesIsRefused) {
+  const strata_tensor_desc input = {"x", STRATA_DTYPE_F32, 2, kHuge};
+  strata_model_desc desc = descriptor(&input, 0);
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_from_desc(&desc, &model), STRATA_ERROR_ABI);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::string(strata_last_error()).find("more than 2^63 bytes"),
+            std::string::npos)
+      << strata_last_error();
+}
+
+TEST(RuntimeLimits, BatchThatOverflowsIsAnArgumentError) {
+  const strata_tensor_desc input = {"x", STRATA_DTYPE_F32, 2, kBatched};
+  strata_model_desc desc = descriptor(&input, STRATA_MODEL_FLAG_BATCH_LOOP);
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(&desc, &model), STRATA_OK)
+      << strata_last_error();
+  const int64_t shape[] = {int64_t(1) << 50, 1 << 20};
+  float dummy = 0;
+  strata_tensor tensor = {&dummy, STRATA_DTYPE_F32, 2, shape};
+  EXPECT_EQ(strata_model_run(model, &tensor, 1, nullptr, 0),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(strata_last_error()).find("larger than 2^63 bytes"),
+            std::string::npos)
+      << strata_last_error();
+  strata_model_free(model);
+}
+
+} // namespace
