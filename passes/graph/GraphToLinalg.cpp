@@ -173,12 +173,17 @@ struct ConvertGraphToLinalgPass
       if (op->getDialect() !=
           getContext().getLoadedDialect<strata::graph::GraphDialect>())
         return;
-      for (Type type : op->getResultTypes()) {
+      // Operands too: a Gather along a dynamic axis can have a static
+      // result, and its lowering reads the operand's sizes.
+      auto types = llvm::concat<const Type>(op->getOperandTypes(),
+                                            op->getResultTypes());
+      for (Type type : types) {
         auto shaped = dyn_cast<RankedTensorType>(type);
         if (shaped && !shaped.hasStaticShape()) {
           op->emitError("dynamic shape ")
               << type << " is not supported by the CPU lowering yet";
           dynamic = true;
+          break;
         }
       }
     });

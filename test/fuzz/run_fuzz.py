@@ -12,8 +12,8 @@ Seeds (written once into <build>/fuzz/seeds/<target>/):
 The corpus grows in <build>/fuzz/corpus/<target>/; crashes, leaks and
 timeouts land in <build>/fuzz/artifacts/<target>/ (libFuzzer's
 crash-*/leak-*/timeout-*/oom-* files). Each target runs --seconds (default
-60) with -rss_limit_mb=4096 and -timeout=30; --jobs runs targets side by
-side. Prints, per target, the executions, the corpus size and the
+60) in libFuzzer's fork mode (a crash is saved and fuzzing goes on) with
+-rss_limit_mb=4096 and -timeout=30; --jobs runs targets side by side. Prints, per target, the executions, the corpus size and the
 artifacts found, and writes <build>/fuzz/summary.json. Exits 1 if any
 target found an artifact. A found input goes to test/fuzz/regressions/
 <target>/ with its fix, where lit replays it on every build
@@ -94,9 +94,13 @@ def run_target(build, target, seconds):
     os.makedirs(artifacts, exist_ok=True)
     before = set(os.listdir(artifacts))
     log_path = os.path.join(build, "fuzz", f"{target}.log")
+    # Fork mode: a crash is saved and fuzzing goes on, so one long run
+    # reports every distinct problem it meets, not only the first.
     command = [binary, corpus, seeds(build, target),
                f"-max_total_time={seconds}", "-rss_limit_mb=4096", "-timeout=30",
-               "-print_final_stats=1", f"-artifact_prefix={artifacts}/"]
+               "-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1",
+               "-ignore_ooms=1", "-print_final_stats=1",
+               f"-artifact_prefix={artifacts}/"]
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:allocator_may_return_null=1")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
@@ -104,7 +108,9 @@ def run_target(build, target, seconds):
     with open(log_path, "w") as log:
         proc = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     text = open(log_path, errors="replace").read()
-    executions = re.findall(r"stat::number_of_executed_units:\s*(\d+)", text)
+    # Fork mode's progress lines: "#123456: cov: ... exec/s: ...".
+    executions = re.findall(r"^#(\d+): cov:", text, re.M) or \
+        re.findall(r"stat::number_of_executed_units:\s*(\d+)", text)
     found = sorted(set(os.listdir(artifacts)) - before)
     return {"target": target, "seconds": round(time.monotonic() - started),
             "executions": int(executions[-1]) if executions else None,

@@ -117,7 +117,8 @@ def evaluate(model, work, target="host", timing=True):
                              input_shapes={n: s.shape for n, s in model.inputs.items()},
                              input_values=model.pins)
     except strata.CompileError as error:
-        lines = str(error).strip().splitlines() or ["?"]
+        # The cache's absolute path says nothing: name the wheel's file.
+        lines = str(error).replace(path, model.member).strip().splitlines() or ["?"]
         reason = lines[0]
         if reason.endswith(":") and len(lines) > 1:  # "uses 1 unsupported op:"
             reason += " " + lines[1].strip()

@@ -24,14 +24,21 @@ std::string featureNames(uint64_t features) {
   return buffer;
 }
 
-TEST(CpuFeatures, MissingFeatureIsRefusedWithItsName) {
-  const strata_model_desc *desc =
-      fakeDescriptor("strata_fake_future_cpu_descriptor");
-  ASSERT_NE(desc, nullptr);
+/// The message of loading the fake library's descriptor `symbol`, which
+/// must be refused as STRATA_ERROR_UNSUPPORTED_CPU without a model.
+std::string refusal(const char *symbol) {
+  const strata_model_desc *desc = fakeDescriptor(symbol);
+  EXPECT_NE(desc, nullptr) << symbol;
+  if (!desc)
+    return "";
   strata_model *model = nullptr;
   EXPECT_EQ(strata_model_from_desc(desc, &model), STRATA_ERROR_UNSUPPORTED_CPU);
   EXPECT_EQ(model, nullptr);
-  std::string error = strata_last_error();
+  return strata_last_error();
+}
+
+TEST(CpuFeatures, MissingFeatureIsRefusedWithItsName) {
+  std::string error = refusal("strata_fake_future_cpu_descriptor");
   EXPECT_NE(error.find("target 'future' (cpu cpu-of-2040)"), std::string::npos)
       << error;
   EXPECT_NE(error.find("lacks: bit63"), std::string::npos) << error;
@@ -41,12 +48,7 @@ TEST(CpuFeatures, MissingFeatureIsRefusedWithItsName) {
 }
 
 TEST(CpuFeatures, OtherArchitectureIsRefused) {
-  const strata_model_desc *desc =
-      fakeDescriptor("strata_fake_other_arch_descriptor");
-  ASSERT_NE(desc, nullptr);
-  strata_model *model = nullptr;
-  EXPECT_EQ(strata_model_from_desc(desc, &model), STRATA_ERROR_UNSUPPORTED_CPU);
-  std::string error = strata_last_error();
+  std::string error = refusal("strata_fake_other_arch_descriptor");
   EXPECT_NE(error.find("compiled for an unknown architecture (target "
                        "'elsewhere')"),
             std::string::npos)
