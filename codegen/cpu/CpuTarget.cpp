@@ -94,6 +94,14 @@ uint64_t featureMask(const MCSubtargetInfo &info) {
 
 } // namespace
 
+std::string cpuFeatureNames(uint64_t features) {
+  std::string names;
+  for (const FeatureBit &feature : x86Features)
+    if (features >> feature.bit & 1)
+      names += (names.empty() ? "" : ", ") + feature.llvmName.str();
+  return names;
+}
+
 ArrayRef<StringRef> cpuTargetPresets() {
   static const StringRef presets[] = {"host", "x86-64", "x86-64-v2",
                                       "x86-64-v3", "x86-64-v4"};

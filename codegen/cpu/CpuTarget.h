@@ -47,6 +47,9 @@ struct TargetRecord {
   uint64_t cpuFeatures = 0; ///< STRATA_CPU_* bits the code may use
 };
 
+/// "avx2, fma, ..." for STRATA_CPU_* bits (LLVM's feature names).
+std::string cpuFeatureNames(uint64_t features);
+
 /// The accepted presets, in the order --help lists them.
 llvm::ArrayRef<llvm::StringRef> cpuTargetPresets();
 

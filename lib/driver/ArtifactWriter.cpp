@@ -71,8 +71,24 @@ void renderTensors(raw_ostream &os, StringRef prefix, StringRef kind,
 
 } // namespace
 
+/// " *   a, b, c\n" lines of at most 80 columns.
+static std::string wrapComment(StringRef text) {
+  std::string out, line;
+  SmallVector<StringRef> words;
+  text.split(words, ' ');
+  for (StringRef word : words) {
+    if (!line.empty() && line.size() + 1 + word.size() > 74) {
+      out += " *   " + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word.str();
+  }
+  return out + " *   " + line + "\n";
+}
+
 std::string renderModelHeader(const ModelSignature &sig,
-                              StringRef sourceModel) {
+                              StringRef sourceModel,
+                              const TargetRecord &target) {
   std::string text;
   raw_string_ostream os(text);
   std::string upper = StringRef(sig.name).upper();
@@ -84,6 +100,12 @@ std::string renderModelHeader(const ModelSignature &sig,
      << "_descriptor(), &model);\n"
      << " * Shared use:  strata_model_load(\"lib" << sig.name
      << ".so\", &model);\n"
+     << " *\n"
+     << " * Compiled for target '" << target.target << "' (cpu " << target.cpu
+     << "). The runtime refuses to\n"
+     << " * load it on a CPU that lacks any of:\n"
+     << wrapComment(target.cpuFeatures ? cpuFeatureNames(target.cpuFeatures)
+                                       : std::string("(no extension)"))
      << " */\n"
      << "#ifndef " << prefix << "_H\n#define " << prefix << "_H\n\n"
      << "#include \"strata/model_abi.h\"\n\n"

@@ -10,11 +10,12 @@
 
 namespace strata {
 
-/// The C header describing a compiled model: its descriptor accessor and
-/// one block of constants (name, dtype, rank, shape, element count) per
-/// input and output.
+/// The C header describing a compiled model: the target it was compiled for
+/// (a comment), its descriptor accessor and one block of constants (name,
+/// dtype, rank, shape, element count) per input and output.
 std::string renderModelHeader(const ModelSignature &signature,
-                              llvm::StringRef sourceModel);
+                              llvm::StringRef sourceModel,
+                              const TargetRecord &target);
 
 /// Writes `text` to `path`, replacing it.
 llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text);

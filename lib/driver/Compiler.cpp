@@ -308,7 +308,8 @@ private:
     }
     llvm::sys::path::append(path, name + ".h");
     if (llvm::Error error =
-            writeFile(path, renderModelHeader(*signature, options.modelPath)))
+            writeFile(path, renderModelHeader(*signature, options.modelPath,
+                                              target->record)))
       return error;
     if (llvm::Error error = writeStaticLibrary(dir, name, *object))
       return error;
