@@ -56,8 +56,11 @@ def test_embed_static_library_in_c(strata, build, tmp_path, builder):
     assert archive.is_file() and header.is_file()
 
     program = tmp_path / "classifier_app"
+    # A sanitized build's runtime needs the application built the same way.
+    flags_file = build / "sanitize-flags.txt"
+    sanitize = flags_file.read_text().split() if flags_file.is_file() else []
     check_tool_ok(run_tool([
-        clang, "-fuse-ld=lld", "-std=c11", "-O2", "-Wall", "-Wextra",
+        clang, "-fuse-ld=lld", "-std=c11", "-O2", "-Wall", "-Wextra", *sanitize,
         f"-I{REPO_ROOT / 'include'}", f"-I{out}", EXAMPLE, archive,
         static_runtime(build), "-ldl", "-lpthread", "-lm", "-o", program]))
     proc = check_tool_ok(run_tool([program]))
