@@ -7,6 +7,7 @@
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 
 using namespace mlir;
 
@@ -25,7 +26,7 @@ struct HoistStaticAllocasPass
       return;
     Block &entry = func.getBody().front();
     SmallVector<LLVM::AllocaOp> movable;
-    bool dynamicInLoop = false;
+    bool unmovable = false;
     func.walk([&](LLVM::AllocaOp alloca) {
       if (alloca->getBlock() == &entry)
         return;
@@ -33,12 +34,22 @@ struct HoistStaticAllocasPass
         alloca.emitError("stack allocation of run-time size outside the "
                          "function's entry block: it would grow the stack "
                          "each time its block runs");
-        dynamicInLoop = true;
+        unmovable = true;
         return;
       }
+      // A buffer that one iteration hands to a later one (through a block
+      // argument) must stay distinct per iteration: moving it would make
+      // them share memory. Lowering never does this; refuse if it starts.
+      for (Operation *user : alloca->getUsers())
+        if (isa<BranchOpInterface>(user)) {
+          alloca.emitError("stack allocation outside the entry block is "
+                           "passed to another block; it cannot be hoisted");
+          unmovable = true;
+          return;
+        }
       movable.push_back(alloca);
     });
-    if (dynamicInLoop)
+    if (unmovable)
       return signalPassFailure();
 
     // In their original order, after the allocas already at the top.

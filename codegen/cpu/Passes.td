@@ -171,8 +171,10 @@ def HoistStaticAllocas
     for the whole function serves every iteration: this pass moves every
     alloca whose element count is a constant to the start of the entry
     block (where LLVM's SROA can also promote it to registers). An alloca
-    of run-time size outside the entry block cannot be moved and is an
-    error, so that no compiled model can grow its stack in a loop.
+    of run-time size outside the entry block cannot be moved, nor can one
+    whose pointer is passed to another block (iterations would then share
+    it): both are errors, so that no compiled model can grow its stack in
+    a loop.
     Neither MLIR nor LLVM has a pass that does this (LLVM's inliner only
     moves the static allocas of an inlined callee's entry block).
   }];

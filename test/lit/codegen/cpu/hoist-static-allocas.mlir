@@ -1,6 +1,6 @@
 // Fixed-size allocas move from loop bodies into the entry block (with their
 // element count), in their original order; one of run-time size outside the
-// entry block is an error.
+// entry block, or one passed to another block, is an error.
 // RUN: strata-opt %s -split-input-file -verify-diagnostics \
 // RUN:   -pass-pipeline="builtin.module(llvm.func(strata-hoist-static-allocas))" | FileCheck %s
 
@@ -58,4 +58,17 @@ llvm.func @dynamic_in_loop(%n: i64, %c: i1) {
   llvm.br ^bb2
 ^bb2:
   llvm.return
+}
+
+// -----
+
+// A buffer handed to the next iteration must stay distinct per iteration.
+llvm.func @carried(%n: i64) {
+  %one = llvm.mlir.constant(1 : i64) : i64
+  %first = llvm.alloca %one x f32 : (i64) -> !llvm.ptr
+  llvm.br ^bb1(%first : !llvm.ptr)
+^bb1(%previous: !llvm.ptr):
+  // expected-error @below {{stack allocation outside the entry block is passed to another block}}
+  %next = llvm.alloca %one x f32 : (i64) -> !llvm.ptr
+  llvm.br ^bb1(%next : !llvm.ptr)
 }
