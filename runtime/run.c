@@ -33,10 +33,19 @@ static strata_status check_tensor(const char *kind, size_t index,
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "%s %zu ('%s'): shape is null but rank is %d", kind,
                        index, name, (int)got->rank);
+  for (int32_t d = 0; d < got->rank; ++d)
+    if (got->shape[d] < 0) {
+      strata_format_shape(got_shape, sizeof got_shape, got->shape, got->rank);
+      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                         "%s %zu ('%s'): shape %s has a negative dimension "
+                         "(the batch, -1 in the descriptor, needs the "
+                         "actual size)",
+                         kind, index, name, got_shape);
+    }
   /* One sample's elements: check_descriptor bounded their bytes. */
   int64_t elements = 1, samples = 1;
   for (int32_t d = 0; d < want->rank; ++d) {
-    if (d == 0 && want->shape[0] == -1 && got->shape[0] >= 0) {
+    if (d == 0 && want->shape[0] == -1) {
       if (*batch >= 0 && got->shape[0] != *batch)
         return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                            "%s %zu ('%s'): batch %lld differs from the batch "
@@ -120,13 +129,44 @@ static strata_status check_pinned(const strata_model_desc *desc,
   return STRATA_OK;
 }
 
+static int is_batched(const strata_tensor_desc *desc) {
+  return desc->rank > 0 && desc->shape[0] == -1;
+}
+
+/* The bytes of one sample of a batched tensor. */
+static size_t sample_bytes(const strata_tensor_desc *desc) {
+  size_t bytes = strata_dtype_size(desc->dtype);
+  for (int32_t d = 1; d < desc->rank; ++d) bytes *= (size_t)desc->shape[d];
+  return bytes;
+}
+
 /* Where sample `b` of a tensor starts: batched tensors advance by one
  * sample's bytes, the others are shared by every sample. */
 static void *sample(const strata_tensor_desc *desc, void *data, int64_t b) {
-  if (desc->rank == 0 || desc->shape[0] != -1) return data;
-  size_t bytes = strata_dtype_size(desc->dtype);
-  for (int32_t d = 1; d < desc->rank; ++d) bytes *= (size_t)desc->shape[d];
-  return (char *)data + (size_t)b * bytes;
+  if (!is_batched(desc)) return data;
+  return (char *)data + (size_t)b * sample_bytes(desc);
+}
+
+/* How many times a batch-loop model's entry must run for `batch` samples:
+ * once per sample, but once in all when no batched tensor has a byte per
+ * sample (every call would compute the same, and a batch of 2^40 empty
+ * samples must not take hours), and once when no tensor is batched; -1
+ * when the batch is 0 and an output does not depend on it, so that no call
+ * would write it. */
+static int64_t entry_calls(const strata_model_desc *desc, int64_t batch) {
+  size_t data = 0;
+  int unbatched_output = 0;
+  for (uint32_t i = 0; i < desc->num_inputs; ++i)
+    if (is_batched(&desc->inputs[i])) data |= sample_bytes(&desc->inputs[i]);
+  for (uint32_t i = 0; i < desc->num_outputs; ++i) {
+    if (is_batched(&desc->outputs[i]))
+      data |= sample_bytes(&desc->outputs[i]);
+    else
+      unbatched_output = 1;
+  }
+  if (batch < 0) return 1; /* no batched tensor: one call */
+  if (batch == 0) return unbatched_output ? -1 : 0;
+  return data ? batch : 1;
 }
 
 strata_status strata_model_run(strata_model *model,
@@ -161,7 +201,16 @@ strata_status strata_model_run(strata_model *model,
       buffers[num_inputs + i] = outputs[i].data;
     code = desc->entry(buffers);
   } else {
-    for (int64_t b = 0; b < batch && code == 0; ++b) {
+    int64_t calls = entry_calls(desc, batch);
+    if (calls < 0) {
+      if (buffers != stack_buffers) free(buffers);
+      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                         "a batch of 0 samples: model '%s' has outputs that "
+                         "do not depend on the batch, and no sample to "
+                         "compute them with",
+                         strata_safe_name(desc->model_name));
+    }
+    for (int64_t b = 0; b < calls && code == 0; ++b) {
       for (size_t i = 0; i < num_inputs; ++i)
         buffers[i] = sample(&desc->inputs[i], inputs[i].data, b);
       for (size_t i = 0; i < num_outputs; ++i)

@@ -275,6 +275,9 @@ LogicalResult importSize(NodeContext &ctx) {
   return success();
 }
 
+/// The most elements a Range computed at import may have.
+constexpr int64_t kMaxFoldedRange = int64_t(1) << 24;
+
 LogicalResult importRange(NodeContext &ctx) {
   SmallVector<ElementsAttr> inputs;
   const char *names[] = {"start", "limit", "delta"};
@@ -292,13 +295,26 @@ LogicalResult importRange(NodeContext &ctx) {
       }))
     return ctx.emitError() << "start, limit and delta must have one type";
   auto type = [&](int64_t n) { return RankedTensorType::get({n}, element); };
+  // Range is computed here, at import: a count beyond kMaxFoldedRange is a
+  // malformed model (real ones count positions or axes), and must not take
+  // the compiler's memory.
+  auto tooLong = [&](double count) {
+    return ctx.emitError() << "start, limit and delta give " << count
+                           << " elements; strata computes Range at import "
+                           << "and takes at most " << kMaxFoldedRange;
+  };
   if (isa<FloatType>(element)) {
     double start = getFloatValues(inputs[0])->front();
     double limit = getFloatValues(inputs[1])->front();
     double delta = getFloatValues(inputs[2])->front();
     if (delta == 0)
       return ctx.emitError() << "delta must not be 0";
-    int64_t n = std::max<int64_t>(std::ceil((limit - start) / delta), 0);
+    double count = std::ceil((limit - start) / delta);
+    if (std::isnan(count))
+      return ctx.emitError() << "start, limit and delta must be finite";
+    if (count > double(kMaxFoldedRange))
+      return tooLong(count);
+    int64_t n = std::max<int64_t>(count, 0);
     SmallVector<Attribute> values;
     for (int64_t i = 0; i < n; ++i)
       values.push_back(FloatAttr::get(element, start + i * delta));
@@ -313,11 +329,19 @@ LogicalResult importRange(NodeContext &ctx) {
   int64_t s = start->front(), l = limit->front(), d = delta->front();
   if (d == 0)
     return ctx.emitError() << "delta must not be 0";
-  int64_t span = d > 0 ? l - s : s - l, step = d > 0 ? d : -d;
-  int64_t n = span > 0 ? (span + step - 1) / step : 0;
+  // In 128 bits: limit - start and -delta overflow 64 for extreme values.
+  __int128 span = d > 0 ? __int128(l) - s : __int128(s) - l;
+  __int128 step = d > 0 ? __int128(d) : -__int128(d);
+  __int128 count = span > 0 ? (span + step - 1) / step : 0;
+  if (count > __int128(kMaxFoldedRange))
+    return tooLong(double(count));
+  int64_t n = int64_t(count);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < n; ++i)
-    values.push_back(IntegerAttr::get(element, s + i * d));
+    // Modulo 2^64: the value lies between start and limit, so it is exact
+    // even where i * delta alone would overflow.
+    values.push_back(IntegerAttr::get(
+        element, int64_t(uint64_t(s) + uint64_t(i) * uint64_t(d))));
   ctx.setConstantOutput(0, DenseElementsAttr::get(type(n), values));
   return success();
 }
@@ -344,9 +368,10 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   if (ctx.attrs.failed())
     return failure();
   auto typed = cast<TypedAttr>(element);
-  ctx.setConstantOutput(
-      0, DenseElementsAttr::get(RankedTensorType::get(*shape, typed.getType()),
-                                typed));
+  auto type = RankedTensorType::get(*shape, typed.getType());
+  if (failed(ctx.checkSize(type)))
+    return failure();
+  ctx.setConstantOutput(0, DenseElementsAttr::get(type, typed));
   return success();
 }
 

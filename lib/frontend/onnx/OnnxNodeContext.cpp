@@ -152,6 +152,30 @@ void NodeContext::forwardInput(size_t j, size_t i) {
     graph.values[node.output(i)] = input(j);
 }
 
+/// Whether `type` has at most kMaxTensorElements elements, the bound that
+/// keeps every size computation (elements, bytes) far from overflowing.
+static bool withinSizeLimit(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return true;
+  uint64_t elements = 1;
+  for (int64_t dim : tensor.getShape()) {
+    if (ShapedType::isDynamic(dim))
+      continue;
+    if (dim < 0 || __builtin_mul_overflow(elements, uint64_t(dim), &elements) ||
+        elements > kMaxTensorElements)
+      return false;
+  }
+  return true;
+}
+
+LogicalResult NodeContext::checkSize(Type type) {
+  if (withinSizeLimit(type))
+    return success();
+  return emitError() << "its result " << type << " would have more than "
+                     << kMaxTensorElements << " elements (2^36)";
+}
+
 void NodeContext::setConstantOutput(size_t i, ElementsAttr value) {
   if (hasOutput(i))
     graph.addConstant(node.output(i), loc).value = value;
@@ -188,6 +212,11 @@ Operation *NodeContext::createOp(StringRef opName, ValueRange operands,
     op->erase();
     return nullptr;
   }
+  for (Type type : types)
+    if (failed(checkSize(type))) {
+      op->erase();
+      return nullptr;
+    }
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);
   // The inference checks shapes; the verifier adds the element types.

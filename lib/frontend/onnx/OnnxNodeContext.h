@@ -95,6 +95,11 @@ struct GraphState {
   llvm::StringSet<> usedNames;
 };
 
+/// The most elements any tensor may have: 2^36 (256 GiB of f32), beyond
+/// every model that fits in memory, and far enough from 2^63 that byte
+/// counts cannot overflow.
+constexpr uint64_t kMaxTensorElements = uint64_t(1) << 36;
+
 /// One node being imported. Builders read inputs and attributes, create graph
 /// ops with create(), and define the node's outputs.
 class NodeContext {
@@ -139,6 +144,10 @@ public:
   void setConstantOutput(size_t i, mlir::ElementsAttr value);
 
   mlir::InFlightDiagnostic emitError() { return mlir::emitError(loc); }
+  /// Fails with an error at the node when `type` has more than
+  /// kMaxTensorElements elements (a malformed model asking for a tensor no
+  /// machine holds, whose size would overflow the compiler's arithmetic).
+  mlir::LogicalResult checkSize(mlir::Type type);
   /// The scope the node is imported in (control flow ops import their
   /// subgraphs in child scopes of it).
   GraphState &graphState() { return graph; }
