@@ -9,7 +9,29 @@
 struct strata_model {
   const strata_model_desc *desc;
   void *dl_handle; /* null when wrapping a linked-in descriptor */
+  int32_t checksum; /* a strata_checksum_state */
+  /* STRATA_OK, or why strata_model_run refuses this model (a library
+   * loaded with STRATA_LOAD_INSPECT for a CPU it cannot run on). */
+  strata_status runnable;
+  char not_runnable[768];
 };
+
+/* What strata_check_library_file found in a library's file. */
+typedef struct library_file {
+  uint64_t size;
+  int has_note;
+  strata_integrity_note note;
+  uint64_t crc_offset; /* file offset of note.crc32c */
+  uint32_t computed_crc;
+  int32_t checksum; /* a strata_checksum_state */
+} library_file;
+
+/* Checks a library file before dlopen: its ELF structure (every segment
+ * the loader maps lies inside the file), and with `verify` the file size
+ * and CRC-32C its integrity note records. STRATA_ERROR_LOAD with a message
+ * (without the path) on failure. */
+strata_status strata_check_library_file(const char *path, int verify,
+                                        library_file *out);
 
 /* Records a printf-style message as this thread's last error and returns
  * `status`, so that callers can write `return strata_fail(...)`. */

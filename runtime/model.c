@@ -7,6 +7,9 @@
 
 #include "internal.h"
 
+/* Bounds of a sound descriptor (a damaged one may hold anything). */
+enum { STRATA_MAX_TENSORS = 1u << 16, STRATA_MAX_RANK = 64 };
+
 /* Checks one list of tensor descriptors ("input"/"output"). */
 static strata_status check_tensor_descs(const char *kind,
                                         const strata_tensor_desc *descs,
@@ -25,7 +28,7 @@ static strata_status check_tensor_descs(const char *kind,
       return strata_fail(STRATA_ERROR_ABI,
                          "descriptor: %s %u ('%s') has unknown dtype %d", kind,
                          i, name, (int)t->dtype);
-    if (t->rank < 0 || (t->rank > 0 && !t->shape))
+    if (t->rank < 0 || t->rank > STRATA_MAX_RANK || (t->rank > 0 && !t->shape))
       return strata_fail(STRATA_ERROR_ABI,
                          "descriptor: %s %u ('%s') has rank %d and %s shape",
                          kind, i, name, (int)t->rank,
@@ -62,6 +65,12 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                        desc->abi_version, STRATA_MODEL_ABI_VERSION);
   if (!desc->entry)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: entry function is null");
+  if (desc->num_inputs > STRATA_MAX_TENSORS ||
+      desc->num_outputs > STRATA_MAX_TENSORS)
+    return strata_fail(STRATA_ERROR_ABI,
+                       "descriptor: %u inputs and %u outputs (at most %u "
+                       "each)",
+                       desc->num_inputs, desc->num_outputs, STRATA_MAX_TENSORS);
   if (desc->flags & ~STRATA_MODEL_FLAG_BATCH_LOOP)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: unknown flags 0x%x",
                        (unsigned)desc->flags);
@@ -78,19 +87,18 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                              "value but has a batch dimension",
                              i, strata_safe_name(desc->inputs[i].name));
     }
-  status = check_tensor_descs("output", desc->outputs, desc->num_outputs,
-                              desc->flags);
-  if (status != STRATA_OK) return status;
-  return strata_check_cpu(desc, strata_cpu_arch(), strata_cpu_features());
+  return check_tensor_descs("output", desc->outputs, desc->num_outputs,
+                            desc->flags);
 }
 
 static strata_status wrap(const strata_model_desc *desc, void *dl_handle,
-                          strata_model **out_model) {
-  strata_model *model = malloc(sizeof *model);
+                          int32_t checksum, strata_model **out_model) {
+  strata_model *model = calloc(1, sizeof *model);
   if (!model)
     return strata_fail(STRATA_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
   model->desc = desc;
   model->dl_handle = dl_handle;
+  model->checksum = checksum;
   *out_model = model;
   return STRATA_OK;
 }
@@ -103,16 +111,42 @@ strata_status strata_model_from_desc(const strata_model_desc *desc,
   if (!desc)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "descriptor is null");
   strata_status status = check_descriptor(desc);
+  if (status == STRATA_OK)
+    status = strata_check_cpu(desc, strata_cpu_arch(), strata_cpu_features());
   if (status != STRATA_OK) return status;
-  return wrap(desc, NULL, out_model);
+  return wrap(desc, NULL, STRATA_CHECKSUM_NOT_VERIFIED, out_model);
 }
 
-strata_status strata_model_load(const char *path, strata_model **out_model) {
+/* Prefixes the path to the message the failing check recorded. */
+static strata_status fail_with_path(strata_status status, const char *path) {
+  char detail[768];
+  snprintf(detail, sizeof detail, "%s", strata_last_error());
+  return strata_fail(status, "'%s': %s", path, detail);
+}
+
+strata_status strata_model_load_ex(const char *path,
+                                   const strata_load_options *options,
+                                   strata_model **out_model) {
   if (!out_model)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "out_model is null");
   *out_model = NULL;
   if (!path)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "path is null");
+  uint32_t flags = 0;
+  if (options) {
+    if (options->struct_size < sizeof *options)
+      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                         "options: struct_size %u, expected %zu",
+                         options->struct_size, sizeof *options);
+    flags = options->flags;
+  }
+  int verify = !(flags & STRATA_LOAD_SKIP_CHECKSUM);
+
+  /* The file first: nothing is mapped until its structure is sound. */
+  library_file file;
+  strata_status status = strata_check_library_file(path, verify, &file);
+  if (status != STRATA_OK) return fail_with_path(status, path);
+
   dlerror(); /* clear any stale message */
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
@@ -127,15 +161,49 @@ strata_status strata_model_load(const char *path, strata_model **out_model) {
                        "'%s' is not a strata model: it does not export '%s'",
                        path, STRATA_DESCRIPTOR_SYMBOL);
   }
-  strata_status status = check_descriptor(desc);
-  if (status == STRATA_OK) status = wrap(desc, handle, out_model);
-  if (status != STRATA_OK) {
-    /* Prefix the path, keeping the detail check_descriptor recorded. */
-    char detail[768];
-    snprintf(detail, sizeof detail, "%s", strata_last_error());
-    dlclose(handle);
-    return strata_fail(status, "'%s': %s", path, detail);
+  status = check_descriptor(desc);
+  if (status == STRATA_OK && verify && desc->abi_version >= 3 &&
+      !file.has_note)
+    status = strata_fail(STRATA_ERROR_LOAD,
+                         "it has no integrity note, which every library of "
+                         "ABI version %u carries: the file is damaged or "
+                         "was not written by strata-compile",
+                         desc->abi_version);
+  strata_status cpu = STRATA_OK;
+  if (status == STRATA_OK) {
+    cpu = strata_check_cpu(desc, strata_cpu_arch(), strata_cpu_features());
+    if (!(flags & STRATA_LOAD_INSPECT)) status = cpu;
   }
+  if (status == STRATA_OK)
+    status = wrap(desc, handle, verify ? file.checksum
+                                       : STRATA_CHECKSUM_NOT_VERIFIED,
+                  out_model);
+  if (status != STRATA_OK) {
+    dlclose(handle);
+    return fail_with_path(status, path);
+  }
+  if (cpu != STRATA_OK) { /* inspected only: remember why it cannot run */
+    (*out_model)->runnable = cpu;
+    snprintf((*out_model)->not_runnable, sizeof (*out_model)->not_runnable,
+             "'%s': %s", path, strata_last_error());
+    strata_fail(STRATA_OK, "%s", "");
+  }
+  return STRATA_OK;
+}
+
+strata_status strata_model_load(const char *path, strata_model **out_model) {
+  return strata_model_load_ex(path, NULL, out_model);
+}
+
+int32_t strata_model_checksum(const strata_model *model) {
+  return model ? model->checksum : STRATA_CHECKSUM_NOT_VERIFIED;
+}
+
+strata_status strata_model_runnable(const strata_model *model) {
+  if (!model || !model->desc)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "model is null");
+  if (model->runnable != STRATA_OK)
+    return strata_fail(model->runnable, "%s", model->not_runnable);
   return STRATA_OK;
 }
 

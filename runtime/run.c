@@ -175,6 +175,7 @@ strata_status strata_model_run(strata_model *model,
                                size_t num_outputs) {
   if (!model || !model->desc)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "model is null");
+  if (model->runnable != STRATA_OK) return strata_model_runnable(model);
   const strata_model_desc *desc = model->desc;
   int64_t batch = -1;
   strata_status status = check_side("input", desc->inputs, desc->num_inputs,

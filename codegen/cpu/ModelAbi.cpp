@@ -7,6 +7,7 @@
 #include "llvm/IR/GlobalAlias.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
 
@@ -80,6 +81,36 @@ Constant *pinnedTable(Module &module,
                             "strata.pinned_inputs");
 }
 
+/// The integrity note (model_abi.h): an ELF note "strata" of type
+/// STRATA_NOTE_INTEGRITY in an allocated .note section, which the linker
+/// puts in a PT_NOTE segment. Its file size and CRC-32C are zero here;
+/// the artifact writer fills them in once the library is linked.
+void addIntegrityNote(Module &module) {
+  std::vector<uint8_t> bytes;
+  auto put32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+      bytes.push_back(uint8_t(v >> (8 * i)));
+  };
+  put32(sizeof STRATA_NOTE_NAME);             // n_namesz, with the NUL
+  put32(sizeof(strata_integrity_note));        // n_descsz
+  put32(STRATA_NOTE_INTEGRITY);                // n_type
+  for (char c : StringRef(STRATA_NOTE_NAME, sizeof STRATA_NOTE_NAME))
+    bytes.push_back(uint8_t(c));
+  while (bytes.size() % 4)
+    bytes.push_back(0);                        // the name pads to 4
+  put32(1);                                    // version
+  put32(STRATA_CHECKSUM_CRC32C);               // algorithm
+  put32(0), put32(0);                          // file_size, filled later
+  put32(0), put32(0);                          // crc32c, reserved
+  Constant *data = ConstantDataArray::get(module.getContext(), bytes);
+  auto *note = new GlobalVariable(module, data->getType(), /*isConstant=*/true,
+                                  GlobalValue::InternalLinkage, data,
+                                  "strata.integrity_note");
+  note->setSection(".note.strata");
+  note->setAlignment(Align(4));
+  appendToUsed(module, {note});
+}
+
 } // namespace
 
 Error addModelAbi(Module &module, const ModelSignature &sig,
@@ -140,6 +171,8 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   // shared library finds it.
   GlobalAlias::create(modelDesc, 0, GlobalValue::WeakAnyLinkage,
                       STRATA_DESCRIPTOR_SYMBOL, global, &module);
+
+  addIntegrityNote(module);
 
   // const strata_model_desc *strata_<name>_descriptor(void)
   Function *accessor =

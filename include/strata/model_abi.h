@@ -182,6 +182,24 @@ enum strata_cpu_x86_bit { STRATA_X86_FEATURES(STRATA_CPU_X86_BIT_) };
    STRATA_CPU(X86_AVX512CD) | STRATA_CPU(X86_AVX512BW) |                       \
    STRATA_CPU(X86_AVX512DQ) | STRATA_CPU(X86_AVX512VL))
 
+/* The integrity note (ABI version 3). A shared library written by
+ * strata-compile carries one ELF note, in a PT_NOTE segment, named
+ * STRATA_NOTE_NAME and of type STRATA_NOTE_INTEGRITY, whose descriptor is a
+ * strata_integrity_note: the file's size and the CRC-32C (Castagnoli) of
+ * all of its bytes, the 4 bytes of `crc32c` itself counted as zero. The
+ * runtime verifies both before it maps the file (strata_model_load). */
+#define STRATA_NOTE_NAME "strata"
+#define STRATA_NOTE_INTEGRITY 1u
+#define STRATA_CHECKSUM_CRC32C 1u
+
+typedef struct strata_integrity_note {
+  uint32_t version;   /* 1 */
+  uint32_t algorithm; /* STRATA_CHECKSUM_CRC32C */
+  uint64_t file_size; /* bytes of the whole file */
+  uint32_t crc32c;
+  uint32_t reserved; /* zero */
+} strata_integrity_note;
+
 /* Every compiled library exports the data symbol `strata_descriptor` (weak,
  * so that several static models may be linked together; dlsym finds it) and
  * the function `const strata_model_desc *strata_<name>_descriptor(void)`,

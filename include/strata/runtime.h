@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define STRATA_RUNTIME_API_VERSION 1u
+#define STRATA_RUNTIME_API_VERSION 2u
 
 /* Naming: no runtime symbol ends in `_descriptor`. Those names belong to
  * compiled models (`strata_<name>_descriptor`), so no model name can clash
@@ -71,8 +71,49 @@ uint64_t strata_cpu_features(void);
  * returns the length of the whole text, as snprintf does. */
 size_t strata_cpu_feature_names(uint64_t features, char *buffer, size_t size);
 
-/* Opens a shared library produced by strata-compile (dlopen). */
+/* Opens a shared library produced by strata-compile (dlopen). Before the
+ * file is mapped, its ELF structure is checked (a truncated copy is an
+ * error, not a SIGBUS) and, by default, its checksum: strata-compile
+ * records the file's size and CRC-32C in it (model_abi.h, the integrity
+ * note), which catches damaged code and weights (a few ms per 100 MB).
+ * Then the descriptor is checked, and the CPU's features against the
+ * library's (STRATA_ERROR_UNSUPPORTED_CPU).
+ *
+ * A compiled model is native code: loading a library runs the dynamic
+ * loader on it, and running the model runs its code. These checks catch
+ * damage, not malice. Load only libraries you trust. */
 strata_status strata_model_load(const char *path, strata_model **out_model);
+
+typedef struct strata_load_options {
+  uint32_t struct_size; /* sizeof(strata_load_options) */
+  uint32_t flags;       /* STRATA_LOAD_* */
+} strata_load_options;
+
+/* Do not verify the file's checksum (its ELF structure is still checked). */
+#define STRATA_LOAD_SKIP_CHECKSUM 1u
+/* Load to read the descriptor only (tools such as strata-run --info): a
+ * library compiled for CPU features this machine lacks loads, and
+ * strata_model_run refuses it with the reason. */
+#define STRATA_LOAD_INSPECT 2u
+
+/* strata_model_load with options; null options are the defaults. */
+strata_status strata_model_load_ex(const char *path,
+                                   const strata_load_options *options,
+                                   strata_model **out_model);
+
+typedef enum strata_checksum_state {
+  STRATA_CHECKSUM_NOT_VERIFIED = 0, /* linked in, or STRATA_LOAD_SKIP_CHECKSUM */
+  STRATA_CHECKSUM_OK = 1,
+  STRATA_CHECKSUM_ABSENT = 2,   /* no integrity note: a library of ABI < 3 */
+  STRATA_CHECKSUM_MISMATCH = 3, /* (never on a loaded model) */
+} strata_checksum_state;
+
+/* How the model's file was verified (a strata_checksum_state). */
+int32_t strata_model_checksum(const strata_model *model);
+
+/* STRATA_OK if strata_model_run can run the model on this machine, else
+ * the status it would fail with (strata_last_error() says why). */
+strata_status strata_model_runnable(const strata_model *model);
 
 /* Wraps a descriptor linked into the program (static library use):
  *   strata_model_from_desc(strata_mymodel_descriptor(), &m); */

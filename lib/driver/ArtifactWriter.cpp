@@ -1,9 +1,13 @@
 //===- ArtifactWriter.cpp - object -> lib<name>.so/.a + <name>.h ----------===//
 #include "lib/driver/ArtifactWriter.h"
 
+#include "crc32c.h"
+#include "strata/model_abi.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Object/Archive.h"
 #include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Object/ELF.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -184,7 +188,48 @@ Error linkSharedLibrary(StringRef dir, StringRef name, StringRef object) {
                              output.c_str(), driver.c_str(), rc,
                              errorText.c_str(), log.c_str());
   }
-  return Error::success();
+  return sealSharedLibrary(output);
+}
+
+Error sealSharedLibrary(StringRef path) {
+  auto file = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                    /*RequiresNullTerminator=*/false);
+  if (!file)
+    return createStringError(file.getError(), "cannot read '%s'",
+                             path.str().c_str());
+  std::string bytes = (*file)->getBuffer().str();
+  auto elf = object::ELF64LEFile::create(bytes);
+  if (!elf)
+    return elf.takeError();
+  auto headers = elf->program_headers();
+  if (!headers)
+    return headers.takeError();
+  std::optional<size_t> descAt;
+  for (const auto &header : *headers) {
+    if (header.p_type != ELF::PT_NOTE)
+      continue;
+    Error error = Error::success();
+    for (const auto &note : elf->notes(header, error))
+      if (note.getName() == STRATA_NOTE_NAME &&
+          note.getType() == STRATA_NOTE_INTEGRITY &&
+          note.getDesc(header.p_align).size() == sizeof(strata_integrity_note))
+        descAt = note.getDesc(header.p_align).data() -
+                 reinterpret_cast<const uint8_t *>(bytes.data());
+    if (error)
+      return error;
+  }
+  if (!descAt)
+    return createStringError("'%s' has no strata integrity note to fill in",
+                             path.str().c_str());
+  // The size, then the CRC-32C of every byte with the CRC's own four zero.
+  strata_integrity_note note;
+  std::memcpy(&note, bytes.data() + *descAt, sizeof note);
+  note.file_size = bytes.size();
+  note.crc32c = 0;
+  std::memcpy(bytes.data() + *descAt, &note, sizeof note);
+  note.crc32c = strata_crc32c(bytes.data(), bytes.size());
+  std::memcpy(bytes.data() + *descAt, &note, sizeof note);
+  return writeFile(path, bytes);
 }
 
 } // namespace strata

@@ -17,6 +17,11 @@ std::string renderModelHeader(const ModelSignature &signature,
                               llvm::StringRef sourceModel,
                               const TargetRecord &target);
 
+/// Fills in the integrity note (strata/model_abi.h) of a linked shared
+/// library: its size and the CRC-32C of its bytes, which the runtime
+/// verifies before it maps the file.
+llvm::Error sealSharedLibrary(llvm::StringRef path);
+
 /// Writes `text` to `path`, replacing it.
 llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text);
 

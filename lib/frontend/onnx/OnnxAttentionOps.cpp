@@ -298,9 +298,14 @@ LogicalResult importAttention(NodeContext &ctx) {
            << "nonpad_kv_seqlen cannot be combined with past_key/past_value";
   int64_t pastLen = 0;
   if (hasPast) {
-    pastLen = ctx.inputType(kPastKey).getRank() == 4
-                  ? ctx.inputType(kPastKey).getDimSize(2)
-                  : 0;
+    for (auto [index, name] : {std::pair<int, StringRef>{kPastKey, "past_key"},
+                               {kPastValue, "past_value"}}) {
+      RankedTensorType type = ctx.inputType(index);
+      if (!type || type.getRank() != 4 || !type.hasStaticShape())
+        return ctx.emitError() << "input " << name << " must be a static 4-D "
+                               << "tensor [B, heads, past, head size]";
+    }
+    pastLen = ctx.inputType(kPastKey).getDimSize(2);
     Builder &b = c.b;
     auto axis2 = b.getNamedAttr("axis", b.getI64IntegerAttr(2));
     k = c.op("graph.concat", {ctx.input(kPastKey), k}, {axis2});

@@ -88,15 +88,31 @@ LogicalResult importLinearAttention(NodeContext &ctx) {
         value = c.cast(ctx.input(2), f32);
   Value decay = gating ? c.cast(ctx.input(4), f32) : nullptr;
   Value beta = delta ? c.cast(ctx.input(5), f32) : nullptr;
+  // decay and beta: [B, T, width], checked before their sizes are read.
+  auto width = [&](Value value, StringRef what) -> std::optional<int64_t> {
+    auto type = value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
+    if (!type || type.getRank() != 3 || !type.hasStaticShape()) {
+      ctx.emitError() << "'" << what << "' must be a static rank-3 tensor "
+                      << "[B, T, width]";
+      return std::nullopt;
+    }
+    return type.getDimSize(2);
+  };
   int64_t decayWidth = 0, betaWidth = 0;
   if (gating) {
-    decayWidth = cast<RankedTensorType>(decay.getType()).getDimSize(2);
+    std::optional<int64_t> w = width(decay, "decay");
+    if (!w)
+      return failure();
+    decayWidth = *w;
     if (decayWidth != kvHeads && decayWidth != kvHeads * dk)
       return ctx.emitError() << "decay's last dimension must be kv_num_heads "
                              << "or kv_num_heads * head size";
   }
   if (delta) {
-    betaWidth = cast<RankedTensorType>(beta.getType()).getDimSize(2);
+    std::optional<int64_t> w = width(beta, "beta");
+    if (!w)
+      return failure();
+    betaWidth = *w;
     if (betaWidth != kvHeads && betaWidth != 1)
       return ctx.emitError() << "beta's last dimension must be kv_num_heads "
                              << "or 1";

@@ -1,9 +1,11 @@
-"""Tensors no machine can hold are errors at the node, not a compiler that
-eats its memory or overflows its arithmetic (found by fuzzing the importer,
-test/fuzz/regressions/onnx-import): a Range computed at import is bounded
-(2^24 elements) and computed without overflow, and any other tensor is
-bounded at 2^36 elements. Each case compiles through strata-compile too,
-which must exit 1 with the message and no crash output."""
+"""Malformed models that fuzzing the importer found (test/fuzz/regressions/
+onnx-import) are errors at the node, not a compiler that eats its memory,
+overflows its arithmetic or reads past a shape: a Range computed at import
+is bounded (2^24 elements) and counted without overflow, any other tensor
+is bounded at 2^36 elements, and composed ops (Attention, LinearAttention)
+check the shapes of their optional inputs before reading them. Each case
+compiles through strata-compile too, which must exit 1 with the message and
+no crash output."""
 
 import pytest
 from onnx import TensorProto, helper
@@ -54,6 +56,37 @@ CASES = {
                helper.make_node("Expand", ["x", "shape"], ["e"], name="expand")], ["e"]),
         "node 'expand' (Expand, opset 17): its result"),
 }
+
+
+def composed_model(op, inputs, opset, attrs):
+    """One `op` node over graph inputs {name: (onnx type, shape)}; a None
+    value is an absent optional input ("")."""
+    graph = helper.make_graph(
+        [helper.make_node(op, list(inputs), ["y"], name=op.lower(), **attrs)], op,
+        [helper.make_tensor_value_info(n, *spec) for n, spec in inputs.items() if spec],
+        [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+F = TensorProto.FLOAT
+CASES.update({
+    # past_value with a dynamic dimension made the output shape overflow.
+    "attention_dynamic_past": (
+        composed_model("Attention", {
+            "Q": (F, [2, 4, 24]), "K": (F, [2, 6, 24]), "V": (F, [2, 6, 30]),
+            "attn_mask": (F, [4, 18]), "past_key": (F, [2, 3, 12, 8]),
+            "past_value": (F, [2, 3, 12, "n"])}, 23,
+            {"q_num_heads": 3, "kv_num_heads": 3}),
+        "node 'attention' (Attention, opset 23): input past_value must be a "
+        "static 4-D tensor"),
+    # A scalar beta was read as [B, T, width].
+    "linear_attention_scalar_beta": (
+        composed_model("LinearAttention", {
+            "query": (F, [2, 4, 64]), "key": (F, [2, 4, 8]), "value": (F, [2, 4, 8]),
+            "": None, "decay": (F, [2, 4, 8]), "beta": (TensorProto.FLOAT16, [])},
+            27, {"q_num_heads": 8, "kv_num_heads": 1}),
+        "'beta' must be a static rank-3 tensor"),
+})
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
