@@ -136,8 +136,13 @@ py::list featureNames(uint64_t features) {
 /// A loaded model library.
 class Model {
 public:
-  explicit Model(const std::string &path) {
-    if (strata_model_load(path.c_str(), &model_) != STRATA_OK)
+  Model(const std::string &path, bool verify, bool inspect) {
+    strata_load_options options = {sizeof options, 0};
+    if (!verify)
+      options.flags |= STRATA_LOAD_SKIP_CHECKSUM;
+    if (inspect)
+      options.flags |= STRATA_LOAD_INSPECT;
+    if (strata_model_load_ex(path.c_str(), &options, &model_) != STRATA_OK)
       raise(runError, strata_last_error());
     desc_ = strata_model_desc_of(model_);
   }
@@ -156,6 +161,21 @@ public:
     return py::make_tuple(desc_->target ? desc_->target : "",
                           desc_->cpu ? desc_->cpu : "",
                           featureNames(desc_->cpu_features));
+  }
+  /// "ok", "absent", "not verified": how the file's checksum was checked.
+  std::string checksum() const {
+    switch (strata_model_checksum(model_)) {
+    case STRATA_CHECKSUM_OK: return "ok";
+    case STRATA_CHECKSUM_ABSENT: return "absent";
+    case STRATA_CHECKSUM_MISMATCH: return "mismatch";
+    default: return "not verified";
+    }
+  }
+  /// None, or why run() refuses the model on this machine.
+  py::object notRunnable() const {
+    if (strata_model_runnable(model_) == STRATA_OK)
+      return py::none();
+    return py::str(strata_last_error());
   }
   py::list inputs() const { return describe(desc_->inputs, desc_->num_inputs); }
   py::list outputs() const {
@@ -292,7 +312,10 @@ PYBIND11_MODULE(_strata, m) {
   m.attr("MODEL_ABI_VERSION") = py::int_(STRATA_MODEL_ABI_VERSION);
 
   py::class_<Model>(m, "Model")
-      .def(py::init<const std::string &>(), py::arg("path"))
+      .def(py::init<const std::string &, bool, bool>(), py::arg("path"),
+           py::arg("verify") = true, py::arg("inspect") = false)
+      .def_property_readonly("checksum", &Model::checksum)
+      .def_property_readonly("not_runnable", &Model::notRunnable)
       .def_property_readonly("name", &Model::name)
       .def_property_readonly("target", &Model::target,
                              "(target preset, cpu, [features]) compiled for")

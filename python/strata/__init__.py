@@ -159,10 +159,17 @@ def runnable_targets():
                        if set(_strata.preset_features(p)) <= have]
 
 
-def load(lib_path):
+def load(lib_path, verify=True, inspect=False):
     """Loads a library made by ``compile`` (or strata-compile). Raises
-    RunError with the runtime's message if it cannot be loaded."""
-    return Model(_strata.Model(os.fspath(lib_path)))
+    RunError with the runtime's message if it cannot be loaded.
+
+    The file's structure is checked before it is mapped, and with
+    ``verify`` (the default) its checksum: a truncated or damaged copy is a
+    RunError, never a crash. With ``inspect`` a library compiled for CPU
+    features this machine lacks loads too, to read its inputs, outputs and
+    target; ``not_runnable`` then says why ``run`` would refuse it. A
+    compiled model is native code: load only libraries you trust."""
+    return Model(_strata.Model(os.fspath(lib_path), verify, inspect))
 
 
 class Model:
@@ -178,6 +185,11 @@ class Model:
         def spec(name, dtype, shape):
             return (name, _numpy_dtype(dtype),
                     tuple(None if d == -1 else d for d in shape))
+        #: How its file was verified: "ok", "absent" (an older library
+        #: without a checksum) or "not verified" (``verify=False``).
+        self.checksum = native.checksum
+        #: None, or why ``run`` refuses it here (loaded with ``inspect``).
+        self.not_runnable = native.not_runnable
         #: The target preset, LLVM CPU and feature names it was compiled for.
         self.target, self.cpu, self.cpu_features = native.target
         self.cpu_features = list(self.cpu_features)

@@ -24,10 +24,17 @@ const strata_model_desc *fakeDescriptor(const char *symbol) {
 
 std::string lastError() { return strata_last_error(); }
 
+// fake_model.c is hand-written: it has no integrity note, whose checks the
+// pytests cover on libraries strata-compile writes.
+strata_status loadFake(strata_model **model) {
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM};
+  return strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, model);
+}
+
 class FakeModel : public ::testing::Test {
 protected:
   void SetUp() override {
-    ASSERT_EQ(strata_model_load(STRATA_FAKE_MODEL_PATH, &model), STRATA_OK)
+    ASSERT_EQ(loadFake(&model), STRATA_OK)
         << lastError();
     for (int i = 0; i < 6; ++i) {
       a[i] = float(i);
@@ -161,9 +168,37 @@ TEST(Runtime, LoadNotALibrary) {
 
 TEST(Runtime, LoadLibraryWithoutDescriptor) {
   // libc is a real shared library that exports no strata descriptor.
+  Dl_info libc;
+  ASSERT_NE(dladdr(reinterpret_cast<void *>(&printf), &libc), 0);
   strata_model *model = nullptr;
-  EXPECT_EQ(strata_model_load("libc.so.6", &model), STRATA_ERROR_LOAD);
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM};
+  EXPECT_EQ(strata_model_load_ex(libc.dli_fname, &options, &model),
+            STRATA_ERROR_LOAD);
   EXPECT_NE(lastError().find("strata_descriptor"), std::string::npos)
+      << lastError();
+}
+
+TEST(Runtime, LibraryWithoutIntegrityNoteIsRefusedByDefault) {
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_load(STRATA_FAKE_MODEL_PATH, &model),
+            STRATA_ERROR_LOAD);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(lastError().find("it has no integrity note, which every library "
+                             "of ABI version 3 carries"),
+            std::string::npos)
+      << lastError();
+  ASSERT_EQ(loadFake(&model), STRATA_OK) << lastError();
+  EXPECT_EQ(strata_model_checksum(model), STRATA_CHECKSUM_NOT_VERIFIED);
+  EXPECT_EQ(strata_model_runnable(model), STRATA_OK);
+  strata_model_free(model);
+}
+
+TEST(Runtime, LoadOptionsMustSayTheirSize) {
+  strata_model *model = nullptr;
+  strata_load_options options = {4, 0};
+  EXPECT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("struct_size 4"), std::string::npos)
       << lastError();
 }
 

@@ -45,7 +45,17 @@ options:
                          the leading dimension of the first such input given
                          as .npy, else 1
   --quiet                print only the latency line
+  --info                 print what the library is (target, CPU features,
+                         inputs and outputs, checksum) and whether it can run
+                         on this machine, without running it; exit 1 when
+                         it is damaged or cannot run here
+  --no-verify            skip the checksum of the library's file (its
+                         structure is still checked)
   --help                 show this help
+
+A compiled model is native code, and loading it runs the dynamic loader on
+it: strata-run checks the file's structure and checksum first, which
+catches damaged copies, not malicious ones. Run only libraries you trust.
 
 .npy files: C order, little-endian f4, f8, f2, i1, i2, i4, i8, u1, u2, u4,
 u8 or b1, format version 1.0 or 2.0. Options also accept the --name=value form. On any error
@@ -59,6 +69,8 @@ struct Options {
   unsigned long long seed = 0;
   long long batch = -1; // -1: from the .npy inputs, else 1
   bool quiet = false;
+  bool info = false;
+  bool verify = true;
 };
 
 // A host buffer for one model input or output.
@@ -103,6 +115,8 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
     std::string arg = argv[i], value;
     if (arg == "--help" || arg == "-h") { help = true; return ""; }
     if (arg == "--quiet") { opts.quiet = true; continue; }
+    if (arg == "--info") { opts.info = true; continue; }
+    if (arg == "--no-verify") { opts.verify = false; continue; }
     if (arg.rfind("--", 0) != 0) {
       if (!opts.library.empty())
         return "unexpected argument '" + arg + "' (library already given: '" +
@@ -322,6 +336,47 @@ std::string writeOutputs(const strata_model_desc &desc,
   return error;
 }
 
+const char *checksumText(int32_t state) {
+  switch (state) {
+  case STRATA_CHECKSUM_OK: return "ok (size and CRC-32C match the file)";
+  case STRATA_CHECKSUM_ABSENT: return "none recorded (a library of ABI < 3)";
+  default: return "not verified (--no-verify)";
+  }
+}
+
+// --info: what the library is, and whether it runs here. Exit 0 if it does.
+int printInfo(const std::string &library, strata_model *model,
+              const strata_model_desc &desc) {
+  std::printf("library   %s\n", library.c_str());
+  std::printf("model     '%s', ABI version %u%s\n",
+              desc.model_name ? desc.model_name : "", desc.abi_version,
+              desc.flags & STRATA_MODEL_FLAG_BATCH_LOOP
+                  ? ", symbolic batch (-1)"
+                  : "");
+  std::printf("checksum  %s\n", checksumText(strata_model_checksum(model)));
+  if (desc.abi_version >= 3) {
+    std::printf("target    '%s' (cpu %s, %s)\n", desc.target ? desc.target : "",
+                desc.cpu ? desc.cpu : "",
+                desc.arch == STRATA_ARCH_X86_64    ? "x86-64"
+                : desc.arch == STRATA_ARCH_AARCH64 ? "aarch64"
+                                                   : "any architecture");
+    std::vector<char> names(
+        strata_cpu_feature_names(desc.cpu_features, nullptr, 0) + 1);
+    strata_cpu_feature_names(desc.cpu_features, names.data(), names.size());
+    std::printf("features  %s\n", names[0] ? names.data() : "(none)");
+  } else {
+    std::printf("target    not recorded (ABI version %u)\n", desc.abi_version);
+  }
+  printSignature("input ", desc.inputs, desc.num_inputs);
+  printSignature("output", desc.outputs, desc.num_outputs);
+  if (strata_model_runnable(model) != STRATA_OK) {
+    std::printf("runs here no: %s\n", strata_last_error());
+    return 1;
+  }
+  std::printf("runs here yes\n");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -338,12 +393,19 @@ int main(int argc, char **argv) {
   // the file in the current directory.
   std::string path = opts.library;
   if (path.find('/') == std::string::npos) path = "./" + path;
+  strata_load_options load = {sizeof load, 0};
+  if (!opts.verify) load.flags |= STRATA_LOAD_SKIP_CHECKSUM;
+  if (opts.info) load.flags |= STRATA_LOAD_INSPECT;
   strata_model *raw = nullptr;
-  if (strata_model_load(path.c_str(), &raw) != STRATA_OK)
+  if (strata_model_load_ex(path.c_str(), &load, &raw) != STRATA_OK) {
+    if (opts.info) std::printf("library   %s\nstatus    cannot be loaded: %s\n",
+                               opts.library.c_str(), strata_last_error());
     return fail(strata_last_error());
+  }
   std::unique_ptr<strata_model, void (*)(strata_model *)> model(
       raw, strata_model_free);
   const strata_model_desc &desc = *strata_model_desc_of(model.get());
+  if (opts.info) return printInfo(opts.library, model.get(), desc);
   if (!opts.quiet) {
     std::printf("model '%s' (%s)\n", desc.model_name ? desc.model_name : "",
                 opts.library.c_str());
