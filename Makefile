@@ -9,7 +9,9 @@
 #   make realmodels  build, run the real-model suite (public models from PyPI
 #                wheels) against onnxruntime and write docs/real-models.md
 #   make fuzz    build the libFuzzer targets in build-fuzz (ASan + UBSan)
-#                and run each for FUZZ_SECONDS (test/fuzz/run_fuzz.py)
+#                and run each for FUZZ_SECONDS (test/fuzz/run_fuzz.py), then
+#                damage a compiled library 250 ways and load every copy
+#                (test/fuzz/mutate_library.py)
 #   make test-sanitize  build everything with ASan + UBSan in
 #                build-sanitize and run lit, googletest and the fast pytests
 #   make clean   remove the build folders
@@ -93,11 +95,13 @@ FUZZ_JOBS    ?= 1
 $(FUZZ_DIR)/build.ninja: | deps
 	$(call configure,$(FUZZ_DIR),-DSTRATA_FUZZ=ON -DSTRATA_BUILD_PYTHON=OFF)
 
-fuzz: deps $(FUZZ_DIR)/build.ninja
+fuzz: build $(FUZZ_DIR)/build.ninja
 	ninja -C $(FUZZ_DIR) -j$(JOBS) strata-fuzz-onnx-import strata-fuzz-runtime \
 	  strata-fuzz-npy
 	python3 test/fuzz/run_fuzz.py --build-dir $(FUZZ_DIR) \
 	  --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS)
+	python3 test/fuzz/mutate_library.py --build-dir $(BUILD_DIR) \
+	  --truncations 50 --flips 200
 
 SANITIZE_DIR ?= build-sanitize
 
