@@ -1,5 +1,12 @@
 /* strata/runtime.h - load and run a model compiled by strata.
  *
+ * A compiled model is native code: loading its library runs the dynamic
+ * loader on it, and running the model runs its code. The runtime checks a
+ * library file before mapping it (ELF structure, file size, CRC-32C), which
+ * turns a truncated or damaged copy into an error instead of a crash or
+ * wrong numbers; it does not make an untrusted library safe. Load only
+ * libraries you trust.
+ *
  * Depends on libc, libdl and nothing else. Every call returns a status code;
  * on failure strata_last_error() returns a message for the calling thread
  * that names the argument at fault (e.g. "input 'x': expected shape
