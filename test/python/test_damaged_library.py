@@ -26,9 +26,9 @@ def test_truncations_and_bit_flips_end_in_an_error_or_the_same_outputs(
     assert "strata-run error" in report and "python     error" in report, report
 
 
-def test_checksum_error_names_the_damage(strata, build, tmp_path):
+def test_checksum_error_names_the_damage(strata, tools, build, tmp_path):
     import model_builders as mb
-    from harness import save_model
+    from harness import run_tool, save_model
     lib = Path(strata.compile(save_model(mb.mlp(), tmp_path, "mlp"), tmp_path / "out"))
     assert strata.load(lib).checksum == "ok"
     data = bytearray(lib.read_bytes())
@@ -37,6 +37,9 @@ def test_checksum_error_names_the_damage(strata, build, tmp_path):
     damaged.write_bytes(bytes(data))
     with pytest.raises(strata.RunError, match="checksum mismatch .*: the file is damaged"):
         strata.load(damaged)
+    info = run_tool([tools.run, "--info", damaged])
+    assert info.returncode == 1 and "the file is damaged" in info.stdout, info
+    assert strata.load(damaged, verify=False).checksum == "not verified"
     damaged.write_bytes(bytes(data[: len(data) // 3]))
     with pytest.raises(strata.RunError, match="truncated"):
         strata.load(damaged)

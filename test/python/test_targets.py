@@ -90,8 +90,10 @@ def test_descriptor_records_the_target(strata, tmp_path, level):
     assert set(loaded.cpu_features) == required
 
 
-def test_host_target_records_every_host_feature(strata, tmp_path):
+def test_host_target_records_every_host_feature(strata, tools, tmp_path):
     lib = strata.compile(save_model(mb.mlp(), tmp_path, "mlp"), tmp_path / "out")
+    info = check_tool_ok(run_tool([tools.run, "--info", lib])).stdout
+    assert "target    'host'" in info and "runs here yes" in info, info
     loaded = strata.load(lib)
     assert loaded.target == "host"
     assert set(loaded.cpu_features) == set(strata.cpu_features())
@@ -109,6 +111,16 @@ def test_library_for_missing_feature_is_refused(strata, tools, tmp_path):
         strata.load(lib)
     proc = run_tool([tools.run, lib])
     check_clean_failure(proc, "uses CPU features that this CPU lacks", feature)
+    # Inspecting it works, and says why it cannot run.
+    inspected = strata.load(lib, inspect=True)
+    assert feature in inspected.cpu_features
+    assert "lacks: " in inspected.not_runnable, inspected.not_runnable
+    with pytest.raises(strata.RunError, match="lacks: "):
+        inspected.run([np.zeros(inspected.inputs[0][2], np.float32)])
+    info = run_tool([tools.run, "--info", lib])
+    assert info.returncode == 1, info
+    assert "checksum  ok" in info.stdout, info.stdout
+    assert f", {feature}" in info.stdout and "runs here no: " in info.stdout, info.stdout
 
 
 def test_cli_target_errors_and_help(tools, tmp_path):
