@@ -78,8 +78,9 @@ uint64_t strata_cpu_features(void);
  * returns the length of the whole text, as snprintf does. */
 size_t strata_cpu_feature_names(uint64_t features, char *buffer, size_t size);
 
-/* Opens a shared library produced by strata-compile (dlopen). Before the
- * file is mapped, its ELF structure is checked (a truncated copy is an
+/* Opens a shared library produced by strata-compile (dlopen). `path` is a
+ * file path, relative to the working directory or absolute; it is not
+ * searched for in the library path. Before the file is mapped, its ELF structure is checked (a truncated copy is an
  * error, not a SIGBUS) and, by default, its checksum: strata-compile
  * records the file's size and CRC-32C in it (model_abi.h, the integrity
  * note), which catches damaged code and weights (a few ms per 100 MB).
