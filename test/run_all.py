@@ -141,12 +141,14 @@ def unit_suite(build, results, count):
 
 
 #: Sanitizer settings of `make test-sanitize` (run_all.py --sanitized): a
-#: report ends the process with an error; leaks are reported by the tools
-#: and unit tests, not in Python (the interpreter keeps its allocations).
+#: report aborts the process (SIGABRT), so that even a test that expects a
+#: tool to fail with status 1 (lit's `not`, check_clean_failure) sees it;
+#: leaks are reported by the tools and unit tests, not in Python (the
+#: interpreter keeps its allocations).
 SANITIZER_ENV = {
-    "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:abort_on_error=0:"
+    "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:abort_on_error=1:"
                     "allocator_may_return_null=1",
-    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:abort_on_error=1",
 }
 SANITIZED = False
 

@@ -22,7 +22,9 @@ ATOL = 1e-5
 # Output that a tool must never print, even for bad input.
 CRASH_MARKERS = ("Stack dump", "Assertion", "PLEASE submit a bug report",
                  "Segmentation fault", "terminate called", "Aborted",
-                 "core dumped", "LLVM ERROR")
+                 "core dumped", "LLVM ERROR",
+                 # make test-sanitize: ASan / UBSan / LSan reports
+                 "Sanitizer", "runtime error:")
 
 TOOL_TIMEOUT_S = 600
 
