@@ -6,6 +6,8 @@
 #   make demo    build, compile a small CNN and time it with strata-run
 #   make conformance  build, run every ONNX backend node test through strata
 #                and write docs/conformance.md (test/conformance/README.md)
+#   make bench   build, time full-size networks and kernels with strata,
+#                onnxruntime, IREE and TVM; write docs/benchmarks.md (.png)
 #   make realmodels  build, run the real-model suite (public models from PyPI
 #                wheels) against onnxruntime and write docs/real-models.md
 #   make fuzz    build the libFuzzer targets in build-fuzz (ASan + UBSan)
@@ -28,7 +30,7 @@ CMAKE_ARGS ?=
 # folders (CI) share cache entries.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build test demo conformance realmodels fuzz \
+.PHONY: all deps configure build test demo conformance realmodels bench fuzz \
         test-sanitize clean
 
 all: build
@@ -87,6 +89,21 @@ realmodels: build
 	python3 test/realmodels/run_realmodels.py --build-dir $(BUILD_DIR) \
 	  --report docs/real-models.md
 	python3 test/check_library_symbols.py $(BUILD_DIR)/realmodels
+
+# The benchmark's own venv: IREE, TVM and matplotlib are large and only the
+# benchmark needs them (bench/requirements.txt).
+BENCH_VENV := $(BUILD_DIR)/bench-venv
+
+$(BENCH_VENV)/installed: bench/requirements.txt | deps
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r bench/requirements.txt
+	touch $@
+
+bench: build $(BENCH_VENV)/installed
+	python3 bench/run_bench.py --build-dir $(BUILD_DIR) \
+	  --report docs/benchmarks.md --chart docs/benchmarks.png \
+	  --json $(BUILD_DIR)/bench-results.json
 
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 60

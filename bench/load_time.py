@@ -38,7 +38,7 @@ def main():
     lib = args.lib
     if not lib:
         path = os.path.join(work, f"{args.model}.onnx")
-        onnx.save(models.BUILDERS[args.model](), path)
+        onnx.save(models.BUILDERS[args.model]()[0], path)
         started = time.monotonic()
         lib = strata.compile(path, os.path.join(work, "out"), name=args.model)
         print(f"compiled {args.model} in {time.monotonic() - started:.1f} s")
