@@ -2,6 +2,8 @@
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cpu/Passes.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include "mlir/Pass/PassRegistry.h"
 
 using namespace mlir;
@@ -9,9 +11,12 @@ using namespace mlir;
 namespace strata {
 
 // Why each step:
-//  - NCHW convolutions become im2col + a matrix product
-//    (strata-conv-to-im2col), and f32 contractions are tiled into register
-//    blocks of FMAs (strata-vectorize-contractions), whose accumulator
+//  - static 2-D convolutions and pooling run in NHWC, with the relayouts
+//    between them propagated away (strata-channels-last);
+//  - the remaining NCHW convolutions become im2col + a matrix product
+//    (strata-conv-to-im2col), and f32 contractions and NHWC convolutions
+//    are tiled into register blocks of FMAs
+//    (strata-vectorize-contractions), whose accumulator
 //    blocks leave the reduction loop (loop-invariant-subset-hoisting) and so
 //    stay in registers;
 //  - named ops become generics whose loops are reordered so that LLVM's
@@ -41,17 +46,27 @@ namespace strata {
 //    bf16 <-> f32 conversions become integer bit operations: LLVM would
 //    call __truncsfbf2 on CPUs without AVX512-BF16, which the libgcc of
 //    Debian 12 (GCC 12) lacks, so the library would not load;
-//  - math ops without an LLVM intrinsic (tanh, erf) call libm;
+//  - f32 exp, log, erf, tanh (and a few more) become polynomials in vector
+//    registers (strata-approximate-math), not a libm call per lane; other
+//    math ops without an LLVM intrinsic call libm;
 //  - fixed-size allocas that lowering left in loop bodies (vector transfer
 //    buffers) move to the entry block, or the stack grows every iteration
 //    (strata-hoist-static-allocas).
-StringRef cpuLoweringPipelineText() {
+std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
+  std::string block =
+      llvm::formatv("strata-vectorize-contractions{{m-tile={0} n-tile={1}}",
+                    target.blockRows, target.blockColumns)
+          .str();
   return "builtin.module("
          "strata-collapse-empty-boundary-tensors,"
          "canonicalize,"
+         "func.func(strata-channels-last),"
+         "canonicalize,"
          "func.func(strata-fuse-elementwise),"
          "cse,canonicalize,"
-         "func.func(strata-conv-to-im2col,strata-vectorize-contractions,"
+         "func.func(strata-conv-to-im2col," +
+         block +
+         ","
          "canonicalize,loop-invariant-subset-hoisting,"
          "linalg-generalize-named-ops,"
          "strata-interchange-for-vectorization,"
@@ -69,6 +84,7 @@ StringRef cpuLoweringPipelineText() {
          "convert-scf-to-cf,"
          "canonicalize,cse,"
          "math-extend-to-supported-types{target-type=f32},"
+         "strata-approximate-math,"
          "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
          "arith-expand{include-bf16},"
          "convert-vector-to-llvm,"
@@ -84,11 +100,13 @@ StringRef cpuLoweringPipelineText() {
          "llvm.func(strata-hoist-static-allocas))";
 }
 
-LogicalResult buildCpuLoweringPipeline(OpPassManager &pm) {
+LogicalResult buildCpuLoweringPipeline(OpPassManager &pm,
+                                       const CpuTargetDescription &target) {
   // The text starts with the anchor `builtin.module(`; parse its body into
   // the given module-level manager.
-  StringRef text = cpuLoweringPipelineText();
-  StringRef body = text.drop_front(strlen("builtin.module(")).drop_back();
+  std::string text = cpuLoweringPipelineText(target);
+  StringRef body =
+      StringRef(text).drop_front(strlen("builtin.module(")).drop_back();
   return parsePassPipeline(body, pm);
 }
 
@@ -99,7 +117,9 @@ void registerCpuPipelines() {
       "Lower linalg-on-tensors to the LLVM dialect for CPUs (fusion, "
       "bufferization, out-parameters, loops, LLVM)",
       [](OpPassManager &pm) {
-        if (failed(buildCpuLoweringPipeline(pm)))
+        // The default description: 8 x 32 blocks (strata-compile picks
+        // the target's own).
+        if (failed(buildCpuLoweringPipeline(pm, CpuTargetDescription())))
           llvm::errs() << "strata: invalid built-in CPU pipeline\n";
       });
 }

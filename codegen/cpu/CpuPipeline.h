@@ -2,18 +2,25 @@
 #ifndef STRATA_CODEGEN_CPU_CPUPIPELINE_H
 #define STRATA_CODEGEN_CPU_CPUPIPELINE_H
 
+#include "codegen/cpu/TargetDescription.h"
+
 #include "mlir/Pass/PassManager.h"
+
+#include <string>
 
 namespace strata {
 
-/// Appends the CPU lowering (fusion, one-shot bufferization, outputs as
-/// out-parameters, deallocation, loops, LLVM dialect) to `pm`. Every step is
-/// an upstream pass; the textual form is what `strata-opt
-/// --strata-cpu-lower-to-llvm` runs, so each stage can be replayed alone.
-llvm::LogicalResult buildCpuLoweringPipeline(mlir::OpPassManager &pm);
+/// Appends the CPU lowering (layout, register blocks, fusion, one-shot
+/// bufferization, outputs as out-parameters, deallocation, loops, LLVM
+/// dialect) for `target` to `pm`. The textual form is what `strata-opt
+/// --strata-cpu-lower-to-llvm` runs (with the default description's
+/// blocks), so each stage can be replayed alone.
+llvm::LogicalResult
+buildCpuLoweringPipeline(mlir::OpPassManager &pm,
+                         const CpuTargetDescription &target);
 
 /// The same pipeline as text, for --help and for reproducing a stage.
-llvm::StringRef cpuLoweringPipelineText();
+std::string cpuLoweringPipelineText(const CpuTargetDescription &target);
 
 /// Registers `--strata-cpu-lower-to-llvm` with the pass registry.
 void registerCpuPipelines();

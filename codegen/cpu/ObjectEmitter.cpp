@@ -32,7 +32,6 @@ void optimizeModule(Module &module, TargetMachine &machine) {
 }
 
 Expected<std::string> emitObject(Module &module, TargetMachine &machine) {
-  optimizeModule(module, machine);
   SmallVector<char, 0> object;
   raw_svector_ostream stream(object);
   legacy::PassManager codegen;

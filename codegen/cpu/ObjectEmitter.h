@@ -18,7 +18,7 @@ namespace strata {
 /// --emit=llvm.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 
-/// optimizeModule, then the object file's bytes.
+/// The object file's bytes of a module that optimizeModule has prepared.
 llvm::Expected<std::string> emitObject(llvm::Module &module,
                                        llvm::TargetMachine &machine);
 

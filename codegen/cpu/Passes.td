@@ -4,6 +4,50 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ChannelsLast : Pass<"strata-channels-last", "mlir::func::FuncOp"> {
+  let summary = "Compute 2-D convolutions and pooling in NHWC, with the "
+                "relayouts propagated away between them";
+  let description = [{
+    Every static `linalg.conv_2d_nchw_fchw`, `linalg.depthwise_conv_2d_nchw_chw`
+    and `linalg.pooling_nchw_{max,sum}` becomes its NHWC form
+    (`conv_2d_nhwc_hwcf`, `depthwise_conv_2d_nhwc_hwc`, `pooling_nhwc_*`)
+    between a relayout of its input and init (NCHW -> NHWC) and of its
+    result (back to NCHW). Constant filters are transposed at compile time
+    (FCHW -> HWCF, CHW -> HWC). The relayouts are transpose-only
+    `linalg.pack` / `linalg.unpack` ops, which upstream's data-layout
+    propagation (`populateDataLayoutPropagationPatterns`) moves through
+    elementwise `linalg.generic` ops and `tensor.pad`; a pack that meets the
+    unpack of the same permutation folds away. The relayouts that remain
+    (at the model's inputs and outputs, before ops that are not elementwise)
+    become `linalg.transpose`.
+
+    Why: the register blocks of `strata-vectorize-contractions` put vectors
+    along the output channels, which are multiples of the vector width in
+    real networks; the spatial width often is not (7, 14, 28, 56).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ApproximateMath : Pass<"strata-approximate-math"> {
+  let summary = "Compute f32 exp, expm1, log, log1p, log2, erf and tanh with "
+                "upstream's polynomial approximations";
+  let description = [{
+    Applies `populateMathPolynomialApproximationPatterns` to those seven
+    functions on f32 scalars and vectors. LLVM lowers a vector `llvm.exp`
+    (and erf, which has no intrinsic, through libm) to one scalar libm call
+    per lane; the approximations stay in vector registers, so softmax, GELU,
+    sigmoid and tanh vectorize. They handle infinities, NaN and overflow;
+    their error is within a few ulp, far inside the rtol 1e-4 that outputs
+    are compared at. f16 and bf16 math has been widened to f32 before
+    (`math-extend-to-supported-types`).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def StridedCopyToLinalg
     : Pass<"strata-strided-copy-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Rewrite memref.copy between non-contiguous buffers as "
@@ -90,13 +134,15 @@ def ReassociateReductions
 def ConvToIm2Col : Pass<"strata-conv-to-im2col", "mlir::func::FuncOp"> {
   let summary = "Rewrite 2-D NCHW convolutions as im2col + matrix product";
   let description = [{
-    Applies upstream's im2col rewrite (`populateConvertConv2DToImg2ColPatterns`)
-    to `linalg.conv_2d_nchw_fchw`: the input is unfolded into a
+    Applies upstream's im2col rewrite (`linalg::rewriteInIm2Col`) to the
+    `linalg.conv_2d_nchw_fchw` ops that strata-channels-last left in NCHW
+    (those with dynamic shapes): the input is unfolded into a
     `(C*KH*KW) x (OH*OW)` matrix and the convolution becomes
     `(F) x (C*KH*KW)` times that matrix, whose innermost loop walks OH*OW
     contiguously once strata-interchange-for-vectorization has run. This
-    trades memory traffic (the unfolded copy) for a vectorizable kernel,
-    until strata tiles and vectorizes convolutions directly.
+    trades memory traffic (the unfolded copy) for a vectorizable kernel.
+    NHWC convolutions are left alone: strata-vectorize-contractions tiles
+    them directly.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -117,8 +163,23 @@ def VectorizeContractions
     the output block through the reduction loop as a vector value, i.e. in
     registers.
 
-    Tile sizes divide the loop extents (no partial tiles, no masks): the
-    largest divisor of M up to `m-tile`, and of N up to `n-tile`.
+    Static f32 NHWC convolutions (`conv_2d_nhwc_hwcf`,
+    `depthwise_conv_2d_nhwc_hwc`, from strata-channels-last) are tiled the
+    same way with M = output columns and N = output channels, one output row
+    and window position at a time; upstream's size-one-window decomposition
+    turns each block into a 1-D convolution, which `linalg::vectorize`
+    turns into outer products (FMAs of a broadcast input element with a
+    vector of filter values) for convolutions and into vector FMAs over the
+    channels for depthwise ones.
+
+    Blocks are never partial (no masks). The N loop is first split after
+    its last whole `n-tile` block (`linalg::splitOp`: 40 channels with
+    16-wide blocks run as 32 + 8), and the M loop too when its largest
+    divisor up to `m-tile` is under half of it (7 columns with 6-row
+    blocks: 6 + 1); each part is then tiled by the largest divisor of its
+    M extent up to `m-tile` and of its N extent up to `n-tile`.
+    strata-compile sets both from the target (codegen/cpu/TargetDescription:
+    8 x 32 on AVX-512, 6 x 16 on AVX2).
   }];
   let options = [
     Option<"mTile", "m-tile", "int64_t", "8",

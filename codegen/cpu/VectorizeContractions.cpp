@@ -24,64 +24,146 @@ int64_t largestDivisor(int64_t extent, int64_t limit) {
   return 1;
 }
 
-/// Tile sizes for `op`: 1 for batch and reduction loops and for all but
-/// the innermost M and N loops, divisors of the M and N extents otherwise.
-/// Empty if `op` is not a static f32 contraction.
-SmallVector<int64_t> blockSizes(linalg::LinalgOp op, int64_t mTile,
-                                int64_t nTile) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op))
-    return {};
+/// The loops of a register block: M (rows of the block) and N (its
+/// vector dimension).
+struct BlockDims {
+  unsigned m, n;
+  bool isConv;
+};
+
+/// The M and N loops of a static f32 contraction (the innermost M and N
+/// dims) or NHWC convolution (output columns and output channels); nullopt
+/// for other ops.
+std::optional<BlockDims> blockDims(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+    return std::nullopt;
   auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!resultType || !resultType.getElementType().isF32())
-    return {};
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(ranges, ShapedType::isDynamic))
-    return {};
+  if (!resultType || !resultType.getElementType().isF32() ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return std::nullopt;
+  // Loops: n, oh, ow, f, kh, kw, c (conv) or n, oh, ow, c, kh, kw.
+  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+    return BlockDims{2, 3, true};
+  if (!linalg::isaContractionOpInterface(op))
+    return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty())
-    return {};
-  SmallVector<int64_t> sizes(ranges.size(), 1);
-  unsigned m = dims->m.back(), n = dims->n.back();
-  sizes[m] = largestDivisor(ranges[m], mTile);
-  sizes[n] = largestDivisor(ranges[n], nTile);
-  return sizes;
+    return std::nullopt;
+  return BlockDims{dims->m.back(), dims->n.back(), false};
+}
+
+/// Where to split a loop of `extent` so that each part gets a full block,
+/// or 0 to keep it whole. The vector (N) loop is split after its last
+/// whole block (40 columns with 16-wide blocks: 32 + 8), since a block of
+/// another divisor (20) would not fill vectors; the M loop only when its
+/// best divisor is less than half the block (7 rows with 6-row blocks: 6 +
+/// 1, while 28 rows run as 7 blocks of 4).
+int64_t splitPoint(int64_t extent, int64_t tile, bool vectorDim) {
+  if (extent <= tile || extent % tile == 0)
+    return 0;
+  if (!vectorDim && 2 * largestDivisor(extent, tile) >= tile)
+    return 0;
+  return extent / tile * tile;
+}
+
+/// The tiled 2-D block as a 1-D convolution (its window height is 1).
+FailureOr<linalg::LinalgOp> decomposeConvBlock(MLIRContext *context,
+                                               Operation *block) {
+  PatternRewriter rewriter(context);
+  rewriter.setInsertionPoint(block);
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(block)) {
+    linalg::DownscaleSizeOneWindowed2DConvolution<linalg::Conv2DNhwcHwcfOp,
+                                                  linalg::Conv1DNwcWcfOp>
+        pattern(context);
+    FailureOr<linalg::Conv1DNwcWcfOp> oneD =
+        pattern.returningMatchAndRewrite(conv, rewriter);
+    if (failed(oneD))
+      return failure();
+    return cast<linalg::LinalgOp>(oneD->getOperation());
+  }
+  auto depthwise = cast<linalg::DepthwiseConv2DNhwcHwcOp>(block);
+  linalg::DownscaleDepthwiseConv2DNhwcHwcOp pattern(context);
+  FailureOr<linalg::DepthwiseConv1DNwcWcOp> oneD =
+      pattern.returningMatchAndRewrite(depthwise, rewriter);
+  if (failed(oneD))
+    return failure();
+  return cast<linalg::LinalgOp>(oneD->getOperation());
 }
 
 struct VectorizeContractionsPass
     : strata::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
 
+  /// Tiles `op` into blocks of (divisors of) m-tile x n-tile, every other
+  /// loop by 1, and vectorizes the block; on failure `op` stays a loop
+  /// nest.
+  void tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op,
+                        BlockDims dims, ArrayRef<int64_t> ranges) {
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    sizes[dims.m] = largestDivisor(ranges[dims.m], mTile);
+    sizes[dims.n] = largestDivisor(ranges[dims.n], nTile);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return;
+    rewriter.replaceOp(op, tiled->replacements);
+    Operation *block = tiled->tiledOps.back();
+    if (dims.isConv) {
+      FailureOr<linalg::LinalgOp> oneD =
+          decomposeConvBlock(&getContext(), block);
+      if (failed(oneD))
+        return; // the tiled 2-D block stays a loop nest
+      block = *oneD;
+    }
+    rewriter.setInsertionPoint(block);
+    // As vector.contract (not multi_reduction), so that it lowers to
+    // outer products below.
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+        rewriter, block, /*inputVectorSizes=*/{},
+        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+        /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/true);
+    if (succeeded(vectorized))
+      rewriter.replaceOp(block, vectorized->replacements);
+  }
+
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> targets;
+    SmallVector<linalg::LinalgOp> worklist;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!blockSizes(op, mTile, nTile).empty())
-        targets.push_back(op);
+      if (blockDims(op))
+        worklist.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : targets) {
-      SmallVector<int64_t> sizes = blockSizes(op, mTile, nTile);
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        continue; // stays a loop nest
-      rewriter.replaceOp(op, tiled->replacements);
-      Operation *block = tiled->tiledOps.back();
-      rewriter.setInsertionPoint(block);
-      // As vector.contract (not multi_reduction), so that it lowers to
-      // outer products below.
-      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-          rewriter, block, /*inputVectorSizes=*/{},
-          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-          /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false,
-          /*createNamedContraction=*/true);
-      if (succeeded(vectorized))
-        rewriter.replaceOp(block, vectorized->replacements);
+    while (!worklist.empty()) {
+      linalg::LinalgOp op = worklist.pop_back_val();
+      BlockDims dims = *blockDims(op);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      // Split off the remainders first; each part comes back here.
+      std::pair<unsigned, int64_t> splits[] = {
+          {dims.m, splitPoint(ranges[dims.m], mTile, false)},
+          {dims.n, splitPoint(ranges[dims.n], nTile, true)}};
+      bool split = false;
+      for (auto [dim, at] : splits) {
+        if (!at || split)
+          continue;
+        rewriter.setInsertionPoint(op);
+        auto [first, second] =
+            linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                            dim, rewriter.getIndexAttr(at));
+        for (TilingInterface part : {first, second})
+          if (auto linalgPart = dyn_cast_or_null<linalg::LinalgOp>(
+                  part ? part.getOperation() : nullptr))
+            if (blockDims(linalgPart))
+              worklist.push_back(linalgPart);
+        split = true;
+      }
+      if (!split)
+        tileAndVectorize(rewriter, op, dims, ranges);
     }
     // vector.contract -> outer products (broadcast A element x B vector).
     RewritePatternSet patterns(&getContext());

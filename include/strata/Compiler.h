@@ -46,6 +46,8 @@ struct CompileOptions {
   /// constant (so a Reshape's shape or a ReduceSum's axes may be an input);
   /// the input stays in the signature and the runtime rejects other values.
   std::map<std::string, std::string> inputValues;
+  /// Print how long each stage and each pass took (to stderr) at the end.
+  bool timing = false;
 };
 
 /// The --target presets, in the order --help lists them.
@@ -71,6 +73,13 @@ struct CompileResult {
 
 /// Runs the whole pipeline. Never aborts on bad input: errors are returned.
 CompileResult compile(const CompileOptions &options);
+
+/// What code generation knows of `options`' target (preset, CPU,
+/// features): the CPU, its vector registers and the register blocks the
+/// kernels use, as "key: value" lines in `text`. False, with the reason in
+/// `error`, for an unknown preset, CPU or feature.
+bool describeTarget(const CompileOptions &options, std::string &text,
+                    std::string &error);
 
 /// Makes a valid C identifier (and library name) from a file stem.
 std::string sanitizeModelName(const std::string &stem);

@@ -12,6 +12,7 @@
 #include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/ModelAbi.h"
 #include "codegen/cpu/ObjectEmitter.h"
+#include "codegen/cpu/TargetDescription.h"
 #include "lib/driver/ArtifactWriter.h"
 #include "lib/driver/BatchLoop.h"
 #include "lib/driver/Registration.h"
@@ -25,6 +26,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -91,6 +93,23 @@ std::vector<std::string> targetPresets() {
   for (StringRef preset : cpuTargetPresets())
     names.push_back(preset.str());
   return names;
+}
+
+bool describeTarget(const CompileOptions &options, std::string &text,
+                    std::string &error) {
+  CpuTarget cpuTarget;
+  cpuTarget.preset = options.target;
+  cpuTarget.cpu = options.targetCpu;
+  cpuTarget.features = options.targetFeatures;
+  llvm::Expected<ResolvedTarget> target = resolveCpuTarget(cpuTarget);
+  if (!target) {
+    error = llvm::toString(target.takeError());
+    return false;
+  }
+  llvm::raw_string_ostream os(text);
+  printCpuTargetDescription(target->record, describeCpuTarget(target->record),
+                            os);
+  return true;
 }
 
 std::string sanitizeModelName(const std::string &stem) {
@@ -181,6 +200,10 @@ public:
   Compilation(const CompileOptions &options)
       : options(options), context(makeRegistry()), diagnostics(context) {
     context.loadAllAvailableDialects();
+    // --timing: a tree of stages and passes with wall times, printed to
+    // stderr when the compilation ends.
+    timingManager.setEnabled(options.timing);
+    timing = timingManager.getRootScope();
   }
 
   CompileResult run() {
@@ -231,8 +254,10 @@ private:
     importOptions.inputShapes = options.inputShapes;
     importOptions.inputValues = options.inputValues;
     importOptions.dynamicLeadingDim = 1;
+    TimingScope importing = timing.nest("ONNX import");
     OwningOpRef<ModuleOp> module =
         importOnnxModel(context, options.modelPath, importOptions);
+    importing.stop();
     if (!module)
       return reported();
     if (options.emit == EmitKind::Graph)
@@ -261,22 +286,32 @@ private:
       main.removeResultAttr(i, StringAttr::get(&context, "graph.name"));
 
     PassManager toLinalg(&context);
+    TimingScope linalgTiming = timing.nest("graph -> linalg");
+    toLinalg.enableTiming(linalgTiming);
+    toLinalg.addNestedPass<func::FuncOp>(createFoldBatchNorm());
     toLinalg.addPass(createConvertGraphToLinalgPass());
     toLinalg.addPass(createCanonicalizerPass());
     if (failed(toLinalg.run(*module)))
       return reported();
+    linalgTiming.stop();
     if (options.emit == EmitKind::Linalg)
       return printModule(*module, name, "linalg.mlir", result);
 
     PassManager toLLVM(&context);
-    if (failed(buildCpuLoweringPipeline(toLLVM)))
+    TimingScope llvmDialectTiming = timing.nest("linalg -> LLVM dialect");
+    toLLVM.enableTiming(llvmDialectTiming);
+    if (failed(buildCpuLoweringPipeline(toLLVM,
+                                        describeCpuTarget(target->record))))
       return llvm::createStringError("invalid built-in CPU pipeline");
     if (failed(toLLVM.run(*module)))
       return reported();
+    llvmDialectTiming.stop();
 
     llvm::LLVMContext llvmContext;
+    TimingScope translating = timing.nest("translation to LLVM IR");
     std::unique_ptr<llvm::Module> llvmModule =
         translateModuleToLLVMIR(*module, llvmContext, name);
+    translating.stop();
     if (!llvmModule)
       return llvm::createStringError("translation to LLVM IR failed");
     if (llvm::Error error = addModelAbi(*llvmModule, *signature, implName,
@@ -292,8 +327,13 @@ private:
       });
     }
 
+    TimingScope optimizing = timing.nest("LLVM optimization (O3)");
+    optimizeModule(*llvmModule, *target->machine);
+    optimizing.stop();
+    TimingScope emitting = timing.nest("LLVM code generation");
     llvm::Expected<std::string> object =
         emitObject(*llvmModule, *target->machine);
+    emitting.stop();
     if (!object)
       return object.takeError();
     StringRef dir = options.outputPath.empty() ? StringRef(".")
@@ -311,10 +351,12 @@ private:
             writeFile(path, renderModelHeader(*signature, options.modelPath,
                                               target->record)))
       return error;
+    TimingScope writing = timing.nest("archive, link and seal");
     if (llvm::Error error = writeStaticLibrary(dir, name, *object))
       return error;
     if (llvm::Error error = linkSharedLibrary(dir, name, *object))
       return error;
+    writing.stop();
     SmallString<256> shared(dir);
     llvm::sys::path::append(shared, "lib" + name + ".so");
     result.outputFile = std::string(shared);
@@ -368,6 +410,10 @@ private:
   const CompileOptions &options;
   MLIRContext context;
   DiagnosticCollector diagnostics;
+  // Declared in this order so that the root scope stops before the
+  // manager prints its report.
+  DefaultTimingManager timingManager;
+  TimingScope timing;
 };
 
 } // namespace

@@ -2,8 +2,9 @@
 //
 // Padding becomes an explicit tensor.pad (zero for conv and average pool,
 // the lowest value for max pool) so the window ops see an unpadded input.
-// 2-D convolutions are linalg.conv_2d_nchw_fchw, or the NGCHW form through
-// expand/collapse of the channels when grouped; a 1-D convolution is the 2-D
+// 2-D convolutions are linalg.conv_2d_nchw_fchw, depthwise ones (one filter
+// per channel) linalg.depthwise_conv_2d_nchw_chw, other grouped ones the
+// NGCHW form through expand/collapse of the channels; a 1-D convolution is the 2-D
 // one over an N,C,1,W view (so it shares the im2col path); a 3-D one is a
 // linalg.generic. 2-D float pooling uses linalg.pooling_nchw_*; other ranks
 // and integer max pooling one linalg.generic with the same maps.
@@ -106,6 +107,21 @@ Value buildConv2D(OpBuilder &b, Location loc, RankedTensorType resultType,
                                             ValueRange{input, weight}, init,
                                             strides, dilations)
         .getResult(0);
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  if (group == resultType.getDimSize(1) && weightType.getDimSize(1) == 1) {
+    // Depthwise (one filter per channel): F,1,KH,KW -> C,KH,KW.
+    auto filterType = RankedTensorType::get(
+        {weightType.getDimSize(0), weightType.getDimSize(2),
+         weightType.getDimSize(3)},
+        weightType.getElementType());
+    Value filter = tensor::CollapseShapeOp::create(
+        b, loc, filterType, weight,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+    return linalg::DepthwiseConv2DNchwChwOp::create(
+               b, loc, resultType, ValueRange{input, filter}, init, strides,
+               dilations)
+        .getResult(0);
+  }
   // Grouped: N,C,H,W -> N,G,C/G,H,W and F,C/G,KH,KW -> G,F/G,C/G,KH,KW.
   Value groupedInput = splitGroups(b, loc, input, 1, group);
   Value groupedWeight = splitGroups(b, loc, weight, 0, group);
@@ -152,7 +168,11 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
     Value bias = op.getBias()
                      ? convertFloats(rewriter, loc, op.getBias(), compute)
                      : Value();
-    Value init = buildConvInit(rewriter, loc, computeType, bias);
+    // The bias is added after the convolution, not used as its initial
+    // value: the add fuses into the activation or residual add that follows
+    // (one pass that happens anyway), where a broadcast initial value is a
+    // pass of its own, and a loop nest that LLVM spends seconds on.
+    Value init = buildConvInit(rewriter, loc, computeType, Value());
     int64_t rank = resultType.getRank();
     Value conv;
     if (rank == 5) {
@@ -179,6 +199,8 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
           padSpatial(rewriter, loc, input, op.getPads(), {}, 0.0), weight,
           init, op.getStrides(), op.getDilations(), op.getGroup());
     }
+    if (bias)
+      conv = buildBiasAdd(rewriter, loc, conv, bias);
     rewriter.replaceOp(op, convertFloats(rewriter, loc, conv, element));
     return success();
   }
@@ -442,18 +464,60 @@ void strata::lowering::populateConvPoolPatterns(RewritePatternSet &patterns) {
                GlobalAveragePoolLowering>(patterns.getContext());
 }
 
+/// `value` (N, C, spatial...) plus the 1-D `bias` along C, read through the
+/// map (n, c, ...) -> (c): a plain projection, which layout propagation
+/// moves through (a broadcast of a C x 1 x 1 reshape, with constant 0s in
+/// its map, it would not). `combine` gets (bias element, value element).
+static Value buildChannelBroadcast(
+    OpBuilder &b, Location loc, RankedTensorType type, Value bias,
+    Value value,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  unsigned rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<Value> inputs = {buildReshape(
+      b, loc, bias,
+      RankedTensorType::get({type.getDimSize(1)}, type.getElementType()))};
+  if (value) {
+    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+    inputs.push_back(value);
+  }
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                        type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, type, inputs, ValueRange{empty}, maps, iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value result = value ? combine(nested, nestedLoc, args[0],
+                                              args[1])
+                                    : args[0];
+               linalg::YieldOp::create(nested, nestedLoc, result);
+             })
+      .getResult(0);
+}
+
+Value strata::lowering::buildBiasAdd(OpBuilder &b, Location loc, Value value,
+                                     Value bias) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return buildChannelBroadcast(
+      b, loc, type, bias, value,
+      [](OpBuilder &nested, Location nestedLoc, Value biasElement,
+         Value element) -> Value {
+        if (isa<FloatType>(element.getType()))
+          return arith::AddFOp::create(nested, nestedLoc, element,
+                                       biasElement);
+        return arith::AddIOp::create(nested, nestedLoc, element, biasElement);
+      });
+}
+
 Value strata::lowering::buildConvInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
   if (!bias)
     return buildFilled(b, loc, type,
                        cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
-  SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
-  biasShape[0] = type.getDimSize(1);
-  return buildBroadcastElementwise(
-      b, loc, type,
-      ValueRange{buildReshape(
-          b, loc, bias,
-          RankedTensorType::get(biasShape, type.getElementType()))},
-      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  return buildChannelBroadcast(b, loc, type, bias, Value(), {});
 }
 
 Value strata::lowering::buildGroupedConvGeneric(

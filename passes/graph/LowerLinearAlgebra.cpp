@@ -8,7 +8,7 @@
 // numpy do) and are rounded once, at the end.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/graph/ConstantData.h"
+#include "lib/support/ConstantData.h"
 #include "passes/graph/LoweringPatterns.h"
 #include "passes/graph/ScalarArith.h"
 

@@ -83,6 +83,11 @@ mlir::Value splitGroups(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildConvInit(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::RankedTensorType type, mlir::Value bias);
 
+/// `value` [N, F, ...] plus `bias` [F] along dimension 1
+/// (LowerConvPool.cpp).
+mlir::Value buildBiasAdd(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value value, mlir::Value bias);
+
 /// A float convolution with `group` groups as one linalg.generic over
 /// (n, g, f, o..., c, k...), accumulating into `init` [N, F, O...]:
 ///   out[n, g, f, o...] += in[n, g, c, inputIndex(i, o_i, k_i)...]

@@ -25,4 +25,19 @@ def ConvertGraphToLinalg : Pass<"convert-graph-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def FoldBatchNorm : Pass<"strata-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Fold inference BatchNormalization into the convolution "
+                "before it";
+  let description = [{
+    A `graph.batch_norm` whose input is the only use of a `graph.conv` with
+    constant f32 weights (and bias, if any), and whose scale, bias, mean and
+    variance are constants, becomes that convolution with new constants:
+    `W'[f] = W[f] * s[f]` and `b'[f] = (b[f] - mean[f]) * s[f] + beta[f]`,
+    where `s[f] = scale[f] / sqrt(var[f] + epsilon)` (computed in double,
+    rounded once). The new conv's location fuses both nodes', so errors
+    still name them. Anything else is left alone.
+  }];
+  let dependentDialects = ["::strata::graph::GraphDialect"];
+}
+
 #endif // STRATA_PASSES_GRAPH

@@ -9,7 +9,7 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("strata-compile options");
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+static cl::opt<std::string> modelPath(cl::Positional, cl::Optional,
                                       cl::desc("<model.onnx>"),
                                       cl::cat(category));
 static cl::opt<std::string> outputPath(
@@ -68,6 +68,18 @@ static cl::opt<std::string>
                    cl::value_desc("+f1,-f2"),
                    cl::cat(category));
 
+static cl::opt<bool> printTargetInfo(
+    "print-target-info",
+    cl::desc("Print what code generation knows of the --target (CPU, vector "
+             "registers, register blocks) and exit; no model needed"),
+    cl::cat(category));
+
+static cl::opt<bool> timing(
+    "timing",
+    cl::desc("Print how long each stage (import, lowering, each pass, LLVM "
+             "code generation, linking) took, to stderr"),
+    cl::cat(category));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -82,6 +94,20 @@ int main(int argc, char **argv) {
   options.target = target;
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
+  options.timing = timing;
+  if (printTargetInfo) {
+    std::string text, error;
+    if (!strata::describeTarget(options, text, error)) {
+      llvm::errs() << "strata-compile: error: " << error << "\n";
+      return 1;
+    }
+    llvm::outs() << text;
+    return 0;
+  }
+  if (modelPath.empty()) {
+    llvm::errs() << "strata-compile: error: no model given (see --help)\n";
+    return 1;
+  }
   for (const std::string &text : inputShapes) {
     std::string inputName, error;
     std::vector<int64_t> shape;

@@ -8,7 +8,8 @@
 // CHECK-NOT:   (bf16) -> bf16
 // CHECK-NOT:   llvm.fptrunc {{.*}} to bf16
 // CHECK-NOT:   llvm.fmul {{.*}} : bf16
-// CHECK:       llvm.intr.exp({{.*}}) : (f32) -> f32
+// exp's polynomial, in f32:
+// CHECK:       llvm.intr.fma({{.*}}) : (f32, f32, f32) -> f32
 // CHECK-NOT:   (bf16) -> bf16
 // CHECK-NOT:   (f16) -> f16
 // CHECK:       llvm.return

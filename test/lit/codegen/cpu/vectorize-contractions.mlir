@@ -38,3 +38,43 @@ func.func @not_a_contraction(%a: tensor<8x8xf32>, %c: tensor<8x8xf32>) -> tensor
   %0 = linalg.add ins(%a, %a : tensor<8x8xf32>, tensor<8x8xf32>) outs(%c : tensor<8x8xf32>) -> tensor<8x8xf32>
   return %0 : tensor<8x8xf32>
 }
+
+// -----
+
+// An NHWC 3x3 convolution: blocks of one output row, 8 columns (divides 56)
+// by 32 output channels; the window and the input channels are loops of 1,
+// and each step is an outer product of 8 input elements (one per column)
+// with 32 filter values.
+// CHECK-LABEL: func @conv_nhwc
+// CHECK: scf.for %{{.*}} = %c0 to %c56 step %c8
+// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK:     scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:       scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK:           vector.transfer_read {{.*}} : tensor<1x8x1xf32>, vector<1x8x1xf32>
+// CHECK:           vector.transfer_read {{.*}} : tensor<1x1x32xf32>, vector<1x1x32xf32>
+// CHECK:           vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: linalg.conv
+func.func @conv_nhwc(%in: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %init: tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%in, %w : tensor<1x58x58x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
+  return %0 : tensor<1x56x56x64xf32>
+}
+
+// -----
+
+// A strided depthwise convolution: 7 columns (divides 14) by 32 channels;
+// at each window position, the 13 input columns the block needs are read
+// once and every other one is multiplied by the filter row (one FMA of 32
+// channels per output column).
+// CHECK-LABEL: func @depthwise_nhwc
+// CHECK: scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:   scf.for %{{.*}} = %c0 to %c96 step %c32
+// CHECK:     vector.transfer_read {{.*}} : tensor<1x13x32xf32>, vector<1x13x32xf32>
+// CHECK:     vector.fma {{.*}} : vector<1x1x32xf32>
+// CHECK-NOT: linalg.depthwise_conv
+func.func @depthwise_nhwc(%in: tensor<1x29x29x96xf32>, %w: tensor<3x3x96xf32>, %init: tensor<1x14x14x96xf32>) -> tensor<1x14x14x96xf32> {
+  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+     ins(%in, %w : tensor<1x29x29x96xf32>, tensor<3x3x96xf32>) outs(%init : tensor<1x14x14x96xf32>) -> tensor<1x14x14x96xf32>
+  return %0 : tensor<1x14x14x96xf32>
+}

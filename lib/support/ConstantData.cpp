@@ -1,9 +1,11 @@
 //===- ConstantData.cpp - reading and reshaping constant tensors ----------===//
-#include "passes/graph/ConstantData.h"
+#include "lib/support/ConstantData.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
 
 using namespace mlir;
 
@@ -62,6 +64,33 @@ ElementsAttr transposeConstant(ElementsAttr attr, ArrayRef<int64_t> perm,
   return DenseResourceElementsAttr::get(
       outType, blobName,
       HeapAsmResourceBlob::allocateAndCopyWithAlign(out, width));
+}
+
+std::optional<std::vector<float>> readF32Constant(ElementsAttr attr) {
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isF32())
+    return std::nullopt;
+  size_t count = type.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return std::vector<float>(count, dense.getSplatValue<float>());
+  std::optional<ArrayRef<char>> data = rawConstantData(attr);
+  if (!data)
+    return std::nullopt;
+  std::vector<float> values(count);
+  std::memcpy(values.data(), data->data(), count * sizeof(float));
+  return values;
+}
+
+ElementsAttr f32Constant(RankedTensorType type, ArrayRef<float> values,
+                         StringRef blobName) {
+  // Small constants stay inline, as the ONNX importer keeps them.
+  if (values.size() * sizeof(float) < 1024)
+    return DenseElementsAttr::get(type, values);
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
+                       values.size() * sizeof(float));
+  return DenseResourceElementsAttr::get(
+      type, blobName,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(float)));
 }
 
 } // namespace strata

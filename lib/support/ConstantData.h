@@ -1,10 +1,11 @@
 //===- ConstantData.h - reading and reshaping constant tensors --*- C++ -*-===//
-#ifndef STRATA_PASSES_GRAPH_CONSTANTDATA_H
-#define STRATA_PASSES_GRAPH_CONSTANTDATA_H
+#ifndef STRATA_LIB_SUPPORT_CONSTANTDATA_H
+#define STRATA_LIB_SUPPORT_CONSTANTDATA_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <optional>
+#include <vector>
 
 namespace strata {
 
@@ -19,6 +20,16 @@ mlir::ElementsAttr transposeConstant(mlir::ElementsAttr attr,
                                      llvm::ArrayRef<int64_t> perm,
                                      llvm::StringRef blobName);
 
+/// The elements of an f32 constant (dense, splat or dense_resource);
+/// nullopt for other element types or unreadable data.
+std::optional<std::vector<float>> readF32Constant(mlir::ElementsAttr attr);
+
+/// An f32 constant of `type` holding `values`: dense_resource (a blob named
+/// `blobName`) from 1 KiB on, inline dense<...> below that.
+mlir::ElementsAttr f32Constant(mlir::RankedTensorType type,
+                               llvm::ArrayRef<float> values,
+                               llvm::StringRef blobName);
+
 } // namespace strata
 
-#endif // STRATA_PASSES_GRAPH_CONSTANTDATA_H
+#endif // STRATA_LIB_SUPPORT_CONSTANTDATA_H

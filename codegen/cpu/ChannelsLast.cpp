@@ -1,0 +1,215 @@
+//===- ChannelsLast.cpp - convolutions and pooling in NHWC ----------------===//
+//
+// ONNX convolutions are NCHW. A register block of a convolution wants its
+// vectors along the channels (every network's channel counts are multiples
+// of 8 or 16; its widths, 7 or 14 in the late stages, are not), so each
+// static 2-D convolution, depthwise convolution and pooling window becomes
+// its NHWC form between a relayout of its input (NCHW -> NHWC) and of its
+// result (NHWC -> NCHW). Constant filters are transposed here, at compile
+// time. The relayouts are transpose-only `linalg.pack` / `linalg.unpack`
+// ops, so that upstream's data-layout propagation moves them through the
+// elementwise ops between convolutions (bias, BatchNorm, activations,
+// residual adds) and padding, where an unpack meets a pack and both fold
+// away. What is left at the network's boundaries becomes linalg.transpose.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/Passes.h"
+#include "lib/support/ConstantData.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace strata {
+#define GEN_PASS_DEF_CHANNELSLAST
+#include "codegen/cpu/Passes.h.inc"
+} // namespace strata
+
+namespace {
+
+/// NCHW -> NHWC: result dim i is source dim kToNhwc[i].
+constexpr int64_t kToNhwc[] = {0, 2, 3, 1};
+/// FCHW -> HWCF (conv filters) and CHW -> HWC (depthwise filters).
+constexpr int64_t kFilterToHwcf[] = {2, 3, 1, 0};
+constexpr int64_t kFilterToHwc[] = {1, 2, 0};
+
+RankedTensorType permuted(RankedTensorType type, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> shape;
+  for (int64_t d : perm)
+    shape.push_back(type.getDimSize(d));
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+Value toNhwc(OpBuilder &b, Location loc, Value nchw) {
+  auto type = cast<RankedTensorType>(nchw.getType());
+  RankedTensorType nhwc = permuted(type, kToNhwc);
+  Value dest = tensor::EmptyOp::create(b, loc, nhwc.getShape(),
+                                       nhwc.getElementType());
+  return linalg::PackOp::create(b, loc, nchw, dest, /*innerDimsPos=*/{},
+                                /*innerTiles=*/{}, std::nullopt, kToNhwc)
+      .getResult();
+}
+
+Value toNchw(OpBuilder &b, Location loc, Value nhwc, RankedTensorType nchw) {
+  Value dest = tensor::EmptyOp::create(b, loc, nchw.getShape(),
+                                       nchw.getElementType());
+  return linalg::UnPackOp::create(b, loc, nhwc, dest, /*innerDimsPos=*/{},
+                                  /*innerTiles=*/{}, kToNhwc)
+      .getResult();
+}
+
+/// The filter in the order `perm`: a new constant when it is one (the
+/// usual case, transposed once here), else a linalg.transpose at run time.
+/// The constant data of `value`, seen through reshapes (a depthwise
+/// filter F,1,KH,KW is collapsed to C,KH,KW); null if it is not constant.
+ElementsAttr constantData(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value source = value;
+  while (Operation *op = source.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+      break;
+    source = op->getOperand(0);
+  }
+  auto constant = source.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return {};
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+    return dense.reshape(type);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}
+
+Value permuteFilter(OpBuilder &b, Location loc, Value filter,
+                    ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(filter.getType());
+  RankedTensorType target = permuted(type, perm);
+  if (ElementsAttr data = constantData(filter)) {
+    auto dense = dyn_cast<DenseElementsAttr>(data);
+    if (dense && dense.isSplat())
+      return arith::ConstantOp::create(b, loc, dense.resizeSplat(target));
+    if (ElementsAttr moved =
+            strata::transposeConstant(data, perm, "channels_last"))
+      return arith::ConstantOp::create(b, loc, cast<TypedAttr>(moved));
+  }
+  Value init = tensor::EmptyOp::create(b, loc, target.getShape(),
+                                       target.getElementType());
+  return linalg::TransposeOp::create(b, loc, filter, init, perm)->getResult(0);
+}
+
+bool isStatic(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    auto shaped = dyn_cast<RankedTensorType>(t);
+    return shaped && shaped.hasStaticShape();
+  });
+}
+
+/// Rewrites one NCHW window op as its NHWC form. `filterPerm` is empty for
+/// pooling, whose second operand only carries the window's shape.
+template <typename NhwcOp>
+void rewriteToNhwc(IRRewriter &rewriter, linalg::LinalgOp op,
+                   ArrayRef<int64_t> filterPerm) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value input = toNhwc(rewriter, loc, op.getDpsInputs()[0]);
+  Value filter = op.getDpsInputs()[1];
+  if (!filterPerm.empty())
+    filter = permuteFilter(rewriter, loc, filter, filterPerm);
+  Value init = toNhwc(rewriter, loc, op.getDpsInits()[0]);
+  auto nchw = cast<RankedTensorType>(op->getResult(0).getType());
+  auto nhwcOp = NhwcOp::create(rewriter, loc, init.getType(),
+                               ValueRange{input, filter}, init,
+                               op->getAttr("strides"), op->getAttr("dilations"));
+  rewriter.replaceOp(op, toNchw(rewriter, loc, nhwcOp->getResult(0), nchw));
+}
+
+/// A pack or unpack that only permutes dimensions, as linalg.transpose.
+template <typename RelayoutOp>
+struct RelayoutAsTranspose : OpRewritePattern<RelayoutOp> {
+  using OpRewritePattern<RelayoutOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(RelayoutOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getInnerDimsPos().empty())
+      return failure();
+    SmallVector<int64_t> perm(op.getOuterDimsPerm());
+    if (perm.empty())
+      perm = llvm::to_vector(
+          llvm::seq<int64_t>(0, op.getDestType().getRank()));
+    // An unpack applies the inverse of its outer_dims_perm.
+    if constexpr (std::is_same_v<RelayoutOp, linalg::UnPackOp>)
+      perm = invertPermutationVector(perm);
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, op.getSource(),
+                                                     op.getDest(), perm);
+    return success();
+  }
+};
+
+/// Whether a generic's maps are all projected permutations. Upstream's
+/// propagation (MLIR 22) crashes in PackOp::inferPackedType on maps with
+/// constant results, such as the (d1, 0, 0) of a broadcast bias.
+bool hasPermutationMaps(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  return !generic ||
+         llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+           return map.isProjectedPermutation();
+         });
+}
+
+/// The propagation's control: the op a relayout would move through (the
+/// user of an unpack, or the producer of a pack's source) must have plain
+/// maps.
+bool propagatesThrough(OpOperand *operand) {
+  return hasPermutationMaps(operand->getOwner()) &&
+         hasPermutationMaps(operand->get().getDefiningOp());
+}
+
+struct ChannelsLastPass : strata::impl::ChannelsLastBase<ChannelsLastPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    SmallVector<linalg::LinalgOp> windows;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp,
+              linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op) &&
+          op.hasPureTensorSemantics() && isStatic(op))
+        windows.push_back(op);
+    });
+    IRRewriter rewriter(context);
+    for (linalg::LinalgOp op : windows) {
+      if (isa<linalg::Conv2DNchwFchwOp>(op))
+        rewriteToNhwc<linalg::Conv2DNhwcHwcfOp>(rewriter, op, kFilterToHwcf);
+      else if (isa<linalg::DepthwiseConv2DNchwChwOp>(op))
+        rewriteToNhwc<linalg::DepthwiseConv2DNhwcHwcOp>(rewriter, op,
+                                                        kFilterToHwc);
+      else if (isa<linalg::PoolingNchwMaxOp>(op))
+        rewriteToNhwc<linalg::PoolingNhwcMaxOp>(rewriter, op, {});
+      else
+        rewriteToNhwc<linalg::PoolingNhwcSumOp>(rewriter, op, {});
+    }
+    if (windows.empty())
+      return;
+
+    // Move the relayouts through elementwise ops and pads; an unpack that
+    // meets the pack of the same permutation folds (canonicalization).
+    RewritePatternSet propagation(context);
+    linalg::populateDataLayoutPropagationPatterns(propagation,
+                                                  propagatesThrough);
+    linalg::PackOp::getCanonicalizationPatterns(propagation, context);
+    linalg::UnPackOp::getCanonicalizationPatterns(propagation, context);
+    tensor::EmptyOp::getCanonicalizationPatterns(propagation, context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(propagation))))
+      return signalPassFailure();
+
+    RewritePatternSet lowering(context);
+    lowering.add<RelayoutAsTranspose<linalg::PackOp>,
+                 RelayoutAsTranspose<linalg::UnPackOp>>(context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(lowering))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,61 @@
+//===- TargetDescription.cpp - what code generation knows of a CPU --------===//
+#include "codegen/cpu/TargetDescription.h"
+
+#include "strata/model_abi.h"
+
+namespace strata {
+
+namespace {
+
+/// The register block for `lanes`-wide vectors and `registers` of them:
+/// two vectors of columns, and as many rows as the registers left after
+/// the two column vectors (loaded once per step) and a broadcast row
+/// element allow, capped at 8 rows: 8 x 32 on AVX-512 (16 accumulators of
+/// 32), 6 x 16 on AVX2 (12 of 16: 6 x 24 would leave no register for the
+/// loads), 6 x 8 on SSE and 8 x 8 on NEON.
+void chooseBlock(CpuTargetDescription &d) {
+  const int64_t columnVectors = 2;
+  int64_t rows = (int64_t(d.vectorRegisters) - columnVectors - 1) / columnVectors;
+  d.blockRows = std::min<int64_t>(rows, 8);
+  d.blockColumns = columnVectors * d.f32Lanes();
+}
+
+} // namespace
+
+CpuTargetDescription describeCpuTarget(const TargetRecord &record) {
+  CpuTargetDescription d;
+  uint64_t has = record.cpuFeatures;
+  if (record.arch == STRATA_ARCH_AARCH64) {
+    d.vectorBits = 128; // NEON
+    d.vectorRegisters = 32;
+    d.fma = true;
+  } else if (has & STRATA_CPU(X86_AVX512F)) {
+    d.vectorBits = 512;
+    d.vectorRegisters = 32;
+    d.fma = true;
+  } else if (has & STRATA_CPU(X86_AVX)) {
+    d.vectorBits = 256;
+    d.vectorRegisters = 16;
+    d.fma = has & STRATA_CPU(X86_FMA);
+  } else {
+    d.vectorBits = 128; // SSE2
+    d.vectorRegisters = 16;
+  }
+  chooseBlock(d);
+  return d;
+}
+
+void printCpuTargetDescription(const TargetRecord &record,
+                               const CpuTargetDescription &d,
+                               llvm::raw_ostream &os) {
+  os << "target: " << record.target << "\n"
+     << "cpu: " << record.cpu << "\n"
+     << "vector registers: " << d.vectorRegisters << " x " << d.vectorBits
+     << " bit (" << d.f32Lanes() << " f32 lanes)\n"
+     << "fma: " << (d.fma ? "yes" : "no") << "\n"
+     << "f32 register block: " << d.blockRows << " x " << d.blockColumns
+     << " (" << d.blockRows * d.blockColumns / d.f32Lanes()
+     << " accumulator registers)\n";
+}
+
+} // namespace strata

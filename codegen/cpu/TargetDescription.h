@@ -1,0 +1,45 @@
+//===- TargetDescription.h - what code generation knows of a CPU -*- C++ -*-===//
+//
+// The one place where per-target choices live: the vector registers a
+// target has, and the register blocks the kernels use on it. Passes take
+// these as options (strata-vectorize-contractions{m-tile,n-tile}); the
+// pipeline fills them in from here. Nothing else in codegen asks which CPU
+// it is compiling for.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_CODEGEN_CPU_TARGETDESCRIPTION_H
+#define STRATA_CODEGEN_CPU_TARGETDESCRIPTION_H
+
+#include "codegen/cpu/CpuTarget.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+namespace strata {
+
+struct CpuTargetDescription {
+  /// Width of one vector register, and how many there are.
+  unsigned vectorBits = 128;
+  unsigned vectorRegisters = 16;
+  /// Fused multiply-add (x86 FMA3, every AArch64).
+  bool fma = false;
+  /// The f32 register block of contractions and convolutions: `blockRows`
+  /// rows (M; output columns of a convolution) by `blockColumns` f32
+  /// elements (N; output channels), accumulated in
+  /// blockRows * blockColumns / lanes registers.
+  int64_t blockRows = 8;
+  int64_t blockColumns = 32;
+
+  unsigned f32Lanes() const { return vectorBits / 32; }
+};
+
+/// The description of a resolved target (its architecture and features).
+CpuTargetDescription describeCpuTarget(const TargetRecord &record);
+
+/// A few lines for `strata-compile --print-target-info`.
+void printCpuTargetDescription(const TargetRecord &record,
+                               const CpuTargetDescription &description,
+                               llvm::raw_ostream &os);
+
+} // namespace strata
+
+#endif // STRATA_CODEGEN_CPU_TARGETDESCRIPTION_H

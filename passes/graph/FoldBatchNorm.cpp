@@ -1,0 +1,113 @@
+//===- FoldBatchNorm.cpp - BatchNormalization into the convolution --------===//
+//
+// Inference BatchNormalization after a convolution is an affine map per
+// output channel f:  y = (conv(x)[f] - mean[f]) * s[f] + beta[f]  with
+// s[f] = gamma[f] / sqrt(var[f] + epsilon). With constant weights it folds
+// into the convolution: W'[f] = W[f] * s[f], b'[f] = (b[f] - mean[f]) * s[f]
+// + beta[f]. PyTorch exports every conv of ResNet and MobileNet unfused;
+// without the fold each BatchNorm is one more pass over the activations.
+// onnxruntime folds the same way (in float, where strata computes the
+// factors in double and rounds once).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/graph/Passes.h"
+
+#include "dialects/graph/GraphOps.h"
+#include "lib/support/ConstantData.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace strata {
+#define GEN_PASS_DEF_FOLDBATCHNORM
+#include "passes/graph/Passes.h.inc"
+} // namespace strata
+
+namespace {
+
+/// The f32 data of a graph.constant, or nullopt.
+std::optional<std::vector<float>> constantValues(Value value) {
+  auto constant = value.getDefiningOp<strata::graph::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  return strata::readF32Constant(constant.getValue());
+}
+
+struct FoldBatchNormIntoConv : OpRewritePattern<strata::graph::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(strata::graph::BatchNormOp norm,
+                                PatternRewriter &rewriter) const override {
+    auto conv = norm.getInput().getDefiningOp<strata::graph::ConvOp>();
+    if (!conv || !conv->hasOneUse())
+      return rewriter.notifyMatchFailure(norm, "input is not a conv's only use");
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    auto outputType = cast<RankedTensorType>(conv.getOutput().getType());
+    if (!weightType.getElementType().isF32() ||
+        !outputType.getElementType().isF32() || !weightType.hasStaticShape())
+      return rewriter.notifyMatchFailure(norm, "not a static f32 conv");
+    int64_t channels = weightType.getDimSize(0);
+    std::optional<std::vector<float>> weight = constantValues(conv.getWeight());
+    std::optional<std::vector<float>> gamma = constantValues(norm.getScale());
+    std::optional<std::vector<float>> beta = constantValues(norm.getBias());
+    std::optional<std::vector<float>> mean = constantValues(norm.getMean());
+    std::optional<std::vector<float>> var = constantValues(norm.getVariance());
+    std::optional<std::vector<float>> bias =
+        conv.getBias() ? constantValues(conv.getBias())
+                       : std::vector<float>(channels, 0.0f);
+    if (!weight || !gamma || !beta || !mean || !var || !bias)
+      return rewriter.notifyMatchFailure(norm, "operands are not constants");
+    auto sized = [&](const std::vector<float> &v) {
+      return int64_t(v.size()) == channels;
+    };
+    if (!sized(*gamma) || !sized(*beta) || !sized(*mean) || !sized(*var) ||
+        !sized(*bias))
+      return rewriter.notifyMatchFailure(norm, "per-channel sizes differ");
+
+    double epsilon = norm.getEpsilon().convertToDouble();
+    size_t perChannel = weight->size() / channels;
+    std::vector<float> newBias(channels);
+    for (int64_t f = 0; f < channels; ++f) {
+      double s = double((*gamma)[f]) / std::sqrt(double((*var)[f]) + epsilon);
+      for (size_t i = 0; i < perChannel; ++i) {
+        float &w = (*weight)[f * perChannel + i];
+        w = float(double(w) * s);
+      }
+      newBias[f] = float((double((*bias)[f]) - (*mean)[f]) * s + (*beta)[f]);
+    }
+
+    Location loc = conv.getLoc();
+    auto weightConst = strata::graph::ConstantOp::create(
+        rewriter, loc, strata::f32Constant(weightType, *weight, "bn_folded"));
+    auto biasType = RankedTensorType::get({channels}, rewriter.getF32Type());
+    auto biasConst = strata::graph::ConstantOp::create(
+        rewriter, loc, strata::f32Constant(biasType, newBias, "bn_folded"));
+    // The conv takes the BatchNorm's place (and its location, so that
+    // errors name the node whose output it now computes).
+    rewriter.setInsertionPoint(norm);
+    auto folded = strata::graph::ConvOp::create(
+        rewriter, rewriter.getFusedLoc({loc, norm.getLoc()}),
+        norm.getOutput().getType(), conv.getInput(), weightConst, biasConst,
+        conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),
+        conv.getGroupAttr());
+    rewriter.replaceOp(norm, folded.getOutput());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+struct FoldBatchNormPass
+    : strata::impl::FoldBatchNormBase<FoldBatchNormPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldBatchNormIntoConv>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

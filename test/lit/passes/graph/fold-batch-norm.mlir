@@ -1,0 +1,48 @@
+// RUN: strata-opt %s -split-input-file -strata-fold-batch-norm | FileCheck %s
+
+// conv (no bias) -> BatchNorm (small constants stay inline; from 1 KiB on
+// they are dense_resource blobs): s = gamma / sqrt(var + eps) = [2, 0.5];
+// W' = W * s per output channel = [2, 4 | 1.5, 2]; b' = (0 - mean) * s +
+// beta = [-2 + 1, -1 + 0] = [-1, -1].
+// CHECK-LABEL: func @conv_bn
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<{{\[\[\[\[}}2.000000e+00]], {{\[\[}}4.000000e+00]]], {{\[\[\[}}1.500000e+00]], {{\[\[}}2.000000e+00]]]]> : tensor<2x2x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<-1.000000e+00> : tensor<2xf32>
+// CHECK:     %[[C:.*]] = graph.conv %arg0, %[[W]], %[[B]]
+// CHECK-NOT: graph.batch_norm
+// CHECK:     return %[[C]]
+func.func @conv_bn(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = graph.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
+  %gamma = graph.constant dense<[4.0, 1.0]> : tensor<2xf32>
+  %beta = graph.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = graph.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = graph.constant dense<[4.0, 4.0]> : tensor<2xf32>
+  %c = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y = graph.batch_norm %c, %gamma, %beta, %mean, %var {epsilon = 0.0 : f32} : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// The conv's output is used twice: folding would change the other use.
+// CHECK-LABEL: func @conv_used_twice
+// CHECK: graph.batch_norm
+func.func @conv_used_twice(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %w = graph.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %p = graph.constant dense<1.0> : tensor<2xf32>
+  %c = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y = graph.batch_norm %c, %p, %p, %p, %p {epsilon = 1.0e-5 : f32} : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %c, %y : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Statistics that are inputs, not constants: left alone.
+// CHECK-LABEL: func @runtime_statistics
+// CHECK: graph.batch_norm
+func.func @runtime_statistics(%x: tensor<1x2x3x3xf32>, %mean: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
+  %w = graph.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %p = graph.constant dense<1.0> : tensor<2xf32>
+  %c = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y = graph.batch_norm %c, %p, %p, %mean, %p {epsilon = 1.0e-5 : f32} : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
