@@ -54,8 +54,10 @@ namespace strata {
 //    (strata-hoist-static-allocas).
 std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
   std::string block =
-      llvm::formatv("strata-vectorize-contractions{{m-tile={0} n-tile={1}}",
-                    target.blockRows, target.blockColumns)
+      llvm::formatv("strata-vectorize-contractions{{m-tile={0} n-tile={1} "
+                    "k-block={2} m-block={3}}",
+                    target.blockRows, target.blockColumns, target.cacheBlockK,
+                    target.cacheBlockM)
           .str();
   return "builtin.module("
          "strata-collapse-empty-boundary-tensors,"

@@ -172,20 +172,31 @@ def VectorizeContractions
     vector of filter values) for convolutions and into vector FMAs over the
     channels for depthwise ones.
 
+    Before that, a contraction whose K extent exceeds `k-block` (or M
+    `m-block`) is tiled into cache blocks: K chunks outside M chunks (the
+    GotoBLAS order), so that the rows of A in a chunk stay in L2 while each
+    register block's K x n-tile panel of B stays in L1. Inside, column
+    blocks run outside row blocks, so a panel is reused by every row block.
+
     Blocks are never partial (no masks). The N loop is first split after
     its last whole `n-tile` block (`linalg::splitOp`: 40 channels with
-    16-wide blocks run as 32 + 8), and the M loop too when its largest
-    divisor up to `m-tile` is under half of it (7 columns with 6-row
-    blocks: 6 + 1); each part is then tiled by the largest divisor of its
-    M extent up to `m-tile` and of its N extent up to `n-tile`.
-    strata-compile sets both from the target (codegen/cpu/TargetDescription:
-    8 x 32 on AVX-512, 6 x 16 on AVX2).
+    16-wide blocks run as 32 + 8), and the M loop too unless it has a
+    divisor of at least `m-tile` - 1 (1024 rows with 6-row blocks run as
+    1020 + 4; 28 columns with 8-row blocks as 4 blocks of 7); each part is
+    then tiled by the largest divisor of its M extent up to `m-tile` and of
+    its N extent up to `n-tile`.
+    strata-compile sets all four options from the target
+    (codegen/cpu/TargetDescription: 8 x 32 on AVX-512, 6 x 16 on AVX2).
   }];
   let options = [
     Option<"mTile", "m-tile", "int64_t", "8",
            "Largest tile of the M (rows) dimension">,
     Option<"nTile", "n-tile", "int64_t", "32",
            "Largest tile of the N (columns) dimension, in elements">,
+    Option<"kBlock", "k-block", "int64_t", "512",
+           "Largest cache block of a contraction's K (reduction) dimension">,
+    Option<"mBlock", "m-block", "int64_t", "64",
+           "Largest cache block of a contraction's M (rows) dimension">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

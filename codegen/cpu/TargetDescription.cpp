@@ -55,7 +55,9 @@ void printCpuTargetDescription(const TargetRecord &record,
      << "fma: " << (d.fma ? "yes" : "no") << "\n"
      << "f32 register block: " << d.blockRows << " x " << d.blockColumns
      << " (" << d.blockRows * d.blockColumns / d.f32Lanes()
-     << " accumulator registers)\n";
+     << " accumulator registers)\n"
+     << "contraction cache blocks: k " << d.cacheBlockK << ", m "
+     << d.cacheBlockM << "\n";
 }
 
 } // namespace strata

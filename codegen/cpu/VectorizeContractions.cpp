@@ -29,6 +29,8 @@ int64_t largestDivisor(int64_t extent, int64_t limit) {
 struct BlockDims {
   unsigned m, n;
   bool isConv;
+  /// The innermost reduction loop of a contraction (for cache blocks).
+  std::optional<unsigned> k;
 };
 
 /// The M and N loops of a static f32 contraction (the innermost M and N
@@ -43,26 +45,30 @@ std::optional<BlockDims> blockDims(linalg::LinalgOp op) {
     return std::nullopt;
   // Loops: n, oh, ow, f, kh, kw, c (conv) or n, oh, ow, c, kh, kw.
   if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
-    return BlockDims{2, 3, true};
+    return BlockDims{2, 3, true, std::nullopt};
   if (!linalg::isaContractionOpInterface(op))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty())
     return std::nullopt;
-  return BlockDims{dims->m.back(), dims->n.back(), false};
+  std::optional<unsigned> k;
+  if (!dims->k.empty())
+    k = dims->k.back();
+  return BlockDims{dims->m.back(), dims->n.back(), false, k};
 }
 
 /// Where to split a loop of `extent` so that each part gets a full block,
 /// or 0 to keep it whole. The vector (N) loop is split after its last
 /// whole block (40 columns with 16-wide blocks: 32 + 8), since a block of
-/// another divisor (20) would not fill vectors; the M loop only when its
-/// best divisor is less than half the block (7 rows with 6-row blocks: 6 +
-/// 1, while 28 rows run as 7 blocks of 4).
+/// another divisor (20) would not fill vectors; the M loop unless it has a
+/// divisor of at least the block less one (56 rows with 8-row blocks run
+/// as 8 blocks of 7; 1024 rows with 6-row blocks as 1020 + 4, not as 256
+/// blocks of 4, which would leave a third of the accumulators unused).
 int64_t splitPoint(int64_t extent, int64_t tile, bool vectorDim) {
   if (extent <= tile || extent % tile == 0)
     return 0;
-  if (!vectorDim && 2 * largestDivisor(extent, tile) >= tile)
+  if (!vectorDim && largestDivisor(extent, tile) >= tile - 1)
     return 0;
   return extent / tile * tile;
 }
@@ -98,13 +104,62 @@ struct VectorizeContractionsPass
   /// Tiles `op` into blocks of (divisors of) m-tile x n-tile, every other
   /// loop by 1, and vectorizes the block; on failure `op` stays a loop
   /// nest.
+  /// Cache blocks of a large contraction: K in chunks of up to k-block and,
+  /// inside them, M in chunks of up to m-block (the GotoBLAS order), so
+  /// that the row block of A (m-block x k-block) stays in L2 while the
+  /// register blocks' K x n-tile panels of B stay in L1. Returns the inner
+  /// contraction (on slices), or `op` when no block is needed.
+  linalg::LinalgOp tileForCache(IRRewriter &rewriter, linalg::LinalgOp op,
+                                BlockDims dims, ArrayRef<int64_t> ranges) {
+    if (dims.isConv || !dims.k)
+      return op;
+    int64_t kc = largestDivisor(ranges[*dims.k], kBlock);
+    int64_t mc = largestDivisor(ranges[dims.m], mBlock);
+    bool tileK = ranges[*dims.k] > kBlock && 2 * kc >= kBlock;
+    bool tileM = ranges[dims.m] > mBlock && 2 * mc >= mBlock;
+    if (!tileK && !tileM)
+      return op;
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    if (tileK)
+      sizes[*dims.k] = kc;
+    if (tileM)
+      sizes[dims.m] = mc;
+    SmallVector<int64_t> order = {int64_t(*dims.k), int64_t(dims.m)};
+    for (int64_t d = 0, e = ranges.size(); d < e; ++d)
+      if (d != int64_t(*dims.k) && d != int64_t(dims.m))
+        order.push_back(d);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    options.setInterchange(order);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op;
+    rewriter.replaceOp(op, tiled->replacements);
+    return cast<linalg::LinalgOp>(tiled->tiledOps.back());
+  }
+
   void tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op,
                         BlockDims dims, ArrayRef<int64_t> ranges) {
+    op = tileForCache(rewriter, op, dims, ranges);
+    SmallVector<int64_t> innerRanges = op.getStaticLoopRanges();
+    if (llvm::any_of(innerRanges, ShapedType::isDynamic))
+      return;
+    ranges = innerRanges;
     SmallVector<int64_t> sizes(ranges.size(), 1);
     sizes[dims.m] = largestDivisor(ranges[dims.m], mTile);
     sizes[dims.n] = largestDivisor(ranges[dims.n], nTile);
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    if (!dims.isConv && dims.m < dims.n) {
+      // Column blocks outside row blocks: the K x n-tile panel of B stays
+      // in cache while the row blocks of A stream past it.
+      SmallVector<int64_t> order =
+          llvm::to_vector(llvm::seq<int64_t>(0, ranges.size()));
+      std::swap(order[dims.m], order[dims.n]);
+      options.setInterchange(order);
+    }
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), options);

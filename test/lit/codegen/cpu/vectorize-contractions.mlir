@@ -78,3 +78,36 @@ func.func @depthwise_nhwc(%in: tensor<1x29x29x96xf32>, %w: tensor<3x3x96xf32>, %
      ins(%in, %w : tensor<1x29x29x96xf32>, tensor<3x3x96xf32>) outs(%init : tensor<1x14x14x96xf32>) -> tensor<1x14x14x96xf32>
   return %0 : tensor<1x14x14x96xf32>
 }
+
+// -----
+
+// Cache blocks: K = 1024 in chunks of 512, outside M = 128 in chunks of 64;
+// inside, the 32-wide column blocks run outside the 8-row blocks.
+// CHECK-LABEL: func @cache_blocks
+// CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c512
+// CHECK:   scf.for %{{.*}} = %c0 to %c128 step %c64
+// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:         scf.for %{{.*}} = %c0 to %c512 step %c1
+// CHECK:           vector.fma {{.*}} : vector<32xf32>
+func.func @cache_blocks(%a: tensor<128x1024xf32>, %b: tensor<1024x64xf32>, %c: tensor<128x64xf32>) -> tensor<128x64xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x1024xf32>, tensor<1024x64xf32>) outs(%c : tensor<128x64xf32>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
+// -----
+
+// 6-row blocks (AVX2) and 22 rows: 18 rows in blocks of 6, then a block of
+// 4 (2-row blocks for all 22 would leave most accumulators unused). 20
+// rows would run as 4 blocks of 5.
+// RUN: strata-opt %s -split-input-file -strata-vectorize-contractions="m-tile=6 n-tile=16" | FileCheck %s --check-prefix=AVX2
+// AVX2-LABEL: func @split_rows
+// AVX2: tensor.extract_slice %{{.*}}[0, 0] [18, 64]
+// AVX2: scf.for %{{.*}} = %c0 to %c18 step %c6
+// AVX2: vector.transfer_read {{.*}} : tensor<6x1xf32>, vector<6x1xf32>
+// AVX2: tensor.extract_slice %{{.*}}[18, 0] [4, 64]
+// AVX2: vector.transfer_read {{.*}} : tensor<4x1xf32>, vector<4x1xf32>
+func.func @split_rows(%a: tensor<22x64xf32>, %b: tensor<64x32xf32>, %c: tensor<22x32xf32>) -> tensor<22x32xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<22x64xf32>, tensor<64x32xf32>) outs(%c : tensor<22x32xf32>) -> tensor<22x32xf32>
+  return %0 : tensor<22x32xf32>
+}
