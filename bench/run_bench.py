@@ -38,6 +38,7 @@ import tempfile
 import time
 
 import numpy as np
+import onnx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -139,10 +140,9 @@ def runs_for(engines, avx512):
         runs.append(("strata", "strata", {"target": "host"}))
         if avx512:
             runs.append(("strata AVX2", "strata", {"target": "x86-64-v3"}))
-    for engine in ("iree", "tvm"):
+    for engine, label in (("iree", "IREE"), ("tvm", "TVM")):
         if engine in engines:
-            runs.append((engine.upper() if engine == "tvm" else "IREE", engine,
-                         {"threads": 1}))
+            runs.append((label, engine, {"threads": 1}))
     return runs
 
 
@@ -183,7 +183,6 @@ def main():
     results = []
     for name, (kind, build_model) in catalog.items():
         model, inputs = build_model()
-        import onnx
         folder = os.path.join(work, name)
         os.makedirs(folder)
         model_path = os.path.join(folder, "model.onnx")

@@ -63,8 +63,6 @@ Value toNchw(OpBuilder &b, Location loc, Value nhwc, RankedTensorType nchw) {
       .getResult();
 }
 
-/// The filter in the order `perm`: a new constant when it is one (the
-/// usual case, transposed once here), else a linalg.transpose at run time.
 /// The constant data of `value`, seen through reshapes (a depthwise
 /// filter F,1,KH,KW is collapsed to C,KH,KW); null if it is not constant.
 ElementsAttr constantData(Value value) {
@@ -85,6 +83,8 @@ ElementsAttr constantData(Value value) {
   return {};
 }
 
+/// The filter in the order `perm`: a new constant when it is one (the
+/// usual case, transposed once here), else a linalg.transpose at run time.
 Value permuteFilter(OpBuilder &b, Location loc, Value filter,
                     ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(filter.getType());

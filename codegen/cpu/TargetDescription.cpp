@@ -7,10 +7,10 @@ namespace strata {
 
 namespace {
 
-/// The register block for `lanes`-wide vectors and `registers` of them:
-/// two vectors of columns, and as many rows as the registers left after
-/// the two column vectors (loaded once per step) and a broadcast row
-/// element allow, capped at 8 rows: 8 x 32 on AVX-512 (16 accumulators of
+/// The register block for `d`'s vector width and register count: two
+/// vectors of columns, and as many rows as the registers left after the two
+/// column vectors (loaded once per step) and a broadcast row element allow,
+/// capped at 8 rows: 8 x 32 on AVX-512 (16 accumulators of
 /// 32), 6 x 16 on AVX2 (12 of 16: 6 x 24 would leave no register for the
 /// loads), 6 x 8 on SSE and 8 x 8 on NEON.
 void chooseBlock(CpuTargetDescription &d) {

@@ -62,8 +62,8 @@ std::optional<BlockDims> blockDims(linalg::LinalgOp op) {
 /// or 0 to keep it whole. The vector (N) loop is split after its last
 /// whole block (40 columns with 16-wide blocks: 32 + 8), since a block of
 /// another divisor (20) would not fill vectors; the M loop unless it has a
-/// divisor of at least the block less one (56 rows with 8-row blocks run
-/// as 8 blocks of 7; 1024 rows with 6-row blocks as 1020 + 4, not as 256
+/// divisor of at least the block less one (28 rows with 8-row blocks run
+/// as 4 blocks of 7; 1024 rows with 6-row blocks as 1020 + 4, not as 256
 /// blocks of 4, which would leave a third of the accumulators unused).
 int64_t splitPoint(int64_t extent, int64_t tile, bool vectorDim) {
   if (extent <= tile || extent % tile == 0)
@@ -101,18 +101,16 @@ struct VectorizeContractionsPass
     : strata::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
 
-  /// Tiles `op` into blocks of (divisors of) m-tile x n-tile, every other
-  /// loop by 1, and vectorizes the block; on failure `op` stays a loop
-  /// nest.
   /// Cache blocks of a large contraction: K in chunks of up to k-block and,
   /// inside them, M in chunks of up to m-block (the GotoBLAS order), so
   /// that the row block of A (m-block x k-block) stays in L2 while the
   /// register blocks' K x n-tile panels of B stay in L1. Returns the inner
   /// contraction (on slices), or `op` when no block is needed.
   linalg::LinalgOp tileForCache(IRRewriter &rewriter, linalg::LinalgOp op,
-                                BlockDims dims, ArrayRef<int64_t> ranges) {
+                                BlockDims dims) {
     if (dims.isConv || !dims.k)
       return op;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t kc = largestDivisor(ranges[*dims.k], kBlock);
     int64_t mc = largestDivisor(ranges[dims.m], mBlock);
     bool tileK = ranges[*dims.k] > kBlock && 2 * kc >= kBlock;
@@ -140,13 +138,15 @@ struct VectorizeContractionsPass
     return cast<linalg::LinalgOp>(tiled->tiledOps.back());
   }
 
+  /// Tiles `op` (after its cache blocks) into register blocks of (divisors
+  /// of) m-tile x n-tile, every other loop by 1, and vectorizes the block;
+  /// on failure `op` stays a loop nest.
   void tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op,
-                        BlockDims dims, ArrayRef<int64_t> ranges) {
-    op = tileForCache(rewriter, op, dims, ranges);
-    SmallVector<int64_t> innerRanges = op.getStaticLoopRanges();
-    if (llvm::any_of(innerRanges, ShapedType::isDynamic))
+                        BlockDims dims) {
+    op = tileForCache(rewriter, op, dims);
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
       return;
-    ranges = innerRanges;
     SmallVector<int64_t> sizes(ranges.size(), 1);
     sizes[dims.m] = largestDivisor(ranges[dims.m], mTile);
     sizes[dims.n] = largestDivisor(ranges[dims.n], nTile);
@@ -218,7 +218,7 @@ struct VectorizeContractionsPass
         split = true;
       }
       if (!split)
-        tileAndVectorize(rewriter, op, dims, ranges);
+        tileAndVectorize(rewriter, op, dims);
     }
     // vector.contract -> outer products (broadcast A element x B vector).
     RewritePatternSet patterns(&getContext());

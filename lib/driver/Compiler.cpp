@@ -95,13 +95,21 @@ std::vector<std::string> targetPresets() {
   return names;
 }
 
-bool describeTarget(const CompileOptions &options, std::string &text,
-                    std::string &error) {
+namespace {
+/// The --target, --mcpu and --mattr of `options`.
+CpuTarget cpuTargetOf(const CompileOptions &options) {
   CpuTarget cpuTarget;
   cpuTarget.preset = options.target;
   cpuTarget.cpu = options.targetCpu;
   cpuTarget.features = options.targetFeatures;
-  llvm::Expected<ResolvedTarget> target = resolveCpuTarget(cpuTarget);
+  return cpuTarget;
+}
+} // namespace
+
+bool describeTarget(const CompileOptions &options, std::string &text,
+                    std::string &error) {
+  llvm::Expected<ResolvedTarget> target =
+      resolveCpuTarget(cpuTargetOf(options));
   if (!target) {
     error = llvm::toString(target.takeError());
     return false;
@@ -240,11 +248,8 @@ private:
                                                    .str())
                            : sanitizeModelName(options.name);
     // The target first: a typo in --target fails before a long compile.
-    CpuTarget cpuTarget;
-    cpuTarget.preset = options.target;
-    cpuTarget.cpu = options.targetCpu;
-    cpuTarget.features = options.targetFeatures;
-    llvm::Expected<ResolvedTarget> target = resolveCpuTarget(cpuTarget);
+    llvm::Expected<ResolvedTarget> target =
+        resolveCpuTarget(cpuTargetOf(options));
     if (!target)
       return target.takeError();
 

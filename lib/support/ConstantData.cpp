@@ -83,8 +83,7 @@ std::optional<std::vector<float>> readF32Constant(ElementsAttr attr) {
 
 ElementsAttr f32Constant(RankedTensorType type, ArrayRef<float> values,
                          StringRef blobName) {
-  // Small constants stay inline, as the ONNX importer keeps them.
-  if (values.size() * sizeof(float) < 1024)
+  if (values.size() * sizeof(float) < kResourceThresholdBytes)
     return DenseElementsAttr::get(type, values);
   ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
                        values.size() * sizeof(float));

@@ -9,6 +9,11 @@
 
 namespace strata {
 
+/// Constants of at least this many bytes are dense_resource blobs (the ONNX
+/// importer's take over the protobuf's buffer); smaller ones stay inline as
+/// dense<...>.
+constexpr size_t kResourceThresholdBytes = 1024;
+
 /// The row-major bytes of a dense or dense_resource constant whose elements
 /// are whole bytes wide; nullopt otherwise (splats, i1, elided blobs).
 std::optional<llvm::ArrayRef<char>> rawConstantData(mlir::ElementsAttr attr);
@@ -25,7 +30,7 @@ mlir::ElementsAttr transposeConstant(mlir::ElementsAttr attr,
 std::optional<std::vector<float>> readF32Constant(mlir::ElementsAttr attr);
 
 /// An f32 constant of `type` holding `values`: dense_resource (a blob named
-/// `blobName`) from 1 KiB on, inline dense<...> below that.
+/// `blobName`) from kResourceThresholdBytes on, inline dense<...> below.
 mlir::ElementsAttr f32Constant(mlir::RankedTensorType type,
                                llvm::ArrayRef<float> values,
                                llvm::StringRef blobName);

@@ -4,10 +4,11 @@
 // the lowest value for max pool) so the window ops see an unpadded input.
 // 2-D convolutions are linalg.conv_2d_nchw_fchw, depthwise ones (one filter
 // per channel) linalg.depthwise_conv_2d_nchw_chw, other grouped ones the
-// NGCHW form through expand/collapse of the channels; a 1-D convolution is the 2-D
-// one over an N,C,1,W view (so it shares the im2col path); a 3-D one is a
-// linalg.generic. 2-D float pooling uses linalg.pooling_nchw_*; other ranks
-// and integer max pooling one linalg.generic with the same maps.
+// NGCHW form through expand/collapse of the channels; a 1-D convolution is
+// the 2-D one over an N,C,1,W view (so it shares the 2-D code generation); a
+// 3-D one is a linalg.generic. A bias is added after the convolution. 2-D
+// float pooling uses linalg.pooling_nchw_*; other ranks and integer max
+// pooling one linalg.generic with the same maps.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/LoweringPatterns.h"
@@ -464,26 +465,28 @@ void strata::lowering::populateConvPoolPatterns(RewritePatternSet &patterns) {
                GlobalAveragePoolLowering>(patterns.getContext());
 }
 
-/// `value` (N, C, spatial...) plus the 1-D `bias` along C, read through the
-/// map (n, c, ...) -> (c): a plain projection, which layout propagation
-/// moves through (a broadcast of a C x 1 x 1 reshape, with constant 0s in
-/// its map, it would not). `combine` gets (bias element, value element).
-static Value buildChannelBroadcast(
+/// A tensor of `type` (N, C, spatial...) whose element is `body`(bias
+/// element, elements of `others`...), with the 1-D `bias` read along C
+/// through the map (n, c, ...) -> (c) and `others` (of `type`) through the
+/// identity. A plain projection, which layout propagation moves through (a
+/// broadcast of a C x 1 x 1 reshape, with constant 0s in its map, it would
+/// not).
+static Value buildChannelwise(
     OpBuilder &b, Location loc, RankedTensorType type, Value bias,
-    Value value,
-    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+    ValueRange others,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   unsigned rank = type.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps = {
-      AffineMap::get(rank, 0, getAffineDimExpr(1, ctx)),
-      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+      AffineMap::get(rank, 0, getAffineDimExpr(1, ctx))};
   SmallVector<Value> inputs = {buildReshape(
       b, loc, bias,
       RankedTensorType::get({type.getDimSize(1)}, type.getElementType()))};
-  if (value) {
+  for (Value other : others) {
     maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
-    inputs.push_back(value);
+    inputs.push_back(other);
   }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx)); // the result
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
@@ -491,21 +494,19 @@ static Value buildChannelBroadcast(
   return linalg::GenericOp::create(
              b, loc, type, inputs, ValueRange{empty}, maps, iterators,
              [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               Value result = value ? combine(nested, nestedLoc, args[0],
-                                              args[1])
-                                    : args[0];
-               linalg::YieldOp::create(nested, nestedLoc, result);
+               linalg::YieldOp::create(
+                   nested, nestedLoc,
+                   body(nested, nestedLoc, args.drop_back()));
              })
       .getResult(0);
 }
 
 Value strata::lowering::buildBiasAdd(OpBuilder &b, Location loc, Value value,
                                      Value bias) {
-  auto type = cast<RankedTensorType>(value.getType());
-  return buildChannelBroadcast(
-      b, loc, type, bias, value,
-      [](OpBuilder &nested, Location nestedLoc, Value biasElement,
-         Value element) -> Value {
+  return buildChannelwise(
+      b, loc, cast<RankedTensorType>(value.getType()), bias, value,
+      [](OpBuilder &nested, Location nestedLoc, ValueRange args) -> Value {
+        Value biasElement = args[0], element = args[1];
         if (isa<FloatType>(element.getType()))
           return arith::AddFOp::create(nested, nestedLoc, element,
                                        biasElement);
@@ -517,7 +518,9 @@ Value strata::lowering::buildConvInit(OpBuilder &b, Location loc, RankedTensorTy
   if (!bias)
     return buildFilled(b, loc, type,
                        cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
-  return buildChannelBroadcast(b, loc, type, bias, Value(), {});
+  return buildChannelwise(
+      b, loc, type, bias, ValueRange(),
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
 Value strata::lowering::buildGroupedConvGeneric(

@@ -2,6 +2,8 @@
 #ifndef STRATA_LIB_FRONTEND_ONNX_ONNXTENSORS_H
 #define STRATA_LIB_FRONTEND_ONNX_ONNXTENSORS_H
 
+#include "lib/support/ConstantData.h"
+
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -13,9 +15,7 @@
 
 namespace strata::onnx_import {
 
-/// Raw data of at least this many bytes become dense_resource blobs that take
-/// over the protobuf's buffer; smaller tensors are copied into dense<...>.
-constexpr size_t kResourceThresholdBytes = 1024;
+using strata::kResourceThresholdBytes; // lib/support/ConstantData.h
 
 /// The element type of ONNX TensorProto.DataType `dataType`, or null if the
 /// graph dialect has no such element type.
