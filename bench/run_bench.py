@@ -17,7 +17,8 @@ networks, whose sums run through dozens of layers). An engine that fails to
 compile or run, or differs, is reported with its error.
 
 Engines: onnxruntime with all graph optimizations at 1 and 2 threads;
-strata for the host and, on an AVX-512 host, for x86-64-v3 (its AVX2 code);
+strata for the host at 1 and 2 threads and, on an AVX-512 host, for x86-64-v3
+(its AVX2 code, one thread);
 IREE (llvm-cpu, host CPU, one thread); TVM (Relax, llvm with the host CPU's
 name, untuned, one thread). The fp32 FMA peak of one core is measured by
 bench/fma_peak.c in the same run (native and x86-64-v3), and GFLOP/s count
@@ -137,9 +138,11 @@ def runs_for(engines, avx512):
         runs += [("onnxruntime 1t", "onnxruntime", {"threads": 1}),
                  ("onnxruntime 2t", "onnxruntime", {"threads": 2})]
     if "strata" in engines:
-        runs.append(("strata", "strata", {"target": "host"}))
+        runs += [("strata", "strata", {"target": "host", "threads": 1}),
+                 ("strata 2t", "strata", {"target": "host", "threads": 2})]
         if avx512:
-            runs.append(("strata AVX2", "strata", {"target": "x86-64-v3"}))
+            runs.append(("strata AVX2", "strata",
+                         {"target": "x86-64-v3", "threads": 1}))
     for engine, label in (("iree", "IREE"), ("tvm", "TVM")):
         if engine in engines:
             runs.append((label, engine, {"threads": 1}))

@@ -42,13 +42,10 @@ std::string trimTrailingNewlines(std::string text) {
   return text;
 }
 
-// Compiled libraries may keep state (their arena) in globals, and the
-// compiler may rely on process-wide LLVM state: one run and one compile at a
-// time, with the GIL released so that other Python threads go on.
-std::mutex &runMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+// The compiler may rely on process-wide LLVM state: one compile at a time,
+// with the GIL released so that other Python threads go on. Runs need no
+// lock: the runtime lets runs of one model overlap (each gets an arena, and
+// a dispatch that finds the thread pool busy runs on its caller).
 std::mutex &compileMutex() {
   static std::mutex mutex;
   return mutex;
@@ -136,8 +133,9 @@ py::list featureNames(uint64_t features) {
 /// A loaded model library.
 class Model {
 public:
-  Model(const std::string &path, bool verify, bool inspect) {
-    strata_load_options options = {sizeof options, 0};
+  Model(const std::string &path, bool verify, bool inspect,
+        unsigned threads) {
+    strata_load_options options = {sizeof options, 0, threads, 0};
     if (!verify)
       options.flags |= STRATA_LOAD_SKIP_CHECKSUM;
     if (inspect)
@@ -162,6 +160,8 @@ public:
                           desc_->cpu ? desc_->cpu : "",
                           featureNames(desc_->cpu_features));
   }
+  size_t arenaBytes() const { return strata_model_arena_bytes(model_); }
+  unsigned threads() const { return strata_model_threads(model_); }
   /// "ok", "absent", "not verified": how the file's checksum was checked.
   std::string checksum() const {
     switch (strata_model_checksum(model_)) {
@@ -197,7 +197,6 @@ public:
     std::string error;
     {
       py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(runMutex());
       status = strata_model_run(model_, inputs.data(), inputs.size(),
                                 outputs.data(), outputs.size());
       if (status != STRATA_OK)
@@ -312,11 +311,16 @@ PYBIND11_MODULE(_strata, m) {
   m.attr("MODEL_ABI_VERSION") = py::int_(STRATA_MODEL_ABI_VERSION);
 
   py::class_<Model>(m, "Model")
-      .def(py::init<const std::string &, bool, bool>(), py::arg("path"),
-           py::arg("verify") = true, py::arg("inspect") = false)
+      .def(py::init<const std::string &, bool, bool, unsigned>(),
+           py::arg("path"), py::arg("verify") = true,
+           py::arg("inspect") = false, py::arg("threads") = 0)
       .def_property_readonly("checksum", &Model::checksum)
       .def_property_readonly("not_runnable", &Model::notRunnable)
       .def_property_readonly("name", &Model::name)
+      .def_property_readonly("threads", &Model::threads,
+                             "threads that run the model, the caller included")
+      .def_property_readonly("arena_bytes", &Model::arenaBytes,
+                             "bytes of scratch memory one run needs")
       .def_property_readonly("target", &Model::target,
                              "(target preset, cpu, [features]) compiled for")
       .def_property_readonly("inputs", &Model::inputs,

@@ -2,6 +2,7 @@
 #ifndef STRATA_RUNTIME_INTERNAL_H
 #define STRATA_RUNTIME_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "strata/runtime.h"
@@ -14,7 +15,29 @@ struct strata_model {
    * loaded with STRATA_LOAD_INSPECT for a CPU it cannot run on). */
   strata_status runnable;
   char not_runnable[768];
+  /* The arena strata_model_run lends to one run at a time (allocated at the
+   * first run, freed with the model); a run that finds it busy allocates
+   * its own for the duration. */
+  void *arena;
+  atomic_int arena_busy;
+  /* Threads that run the model's dispatches (the caller included), and
+   * their pool, created at the first run that needs it. */
+  unsigned threads;
+  _Atomic(struct strata_pool *) pool;
 };
+
+/* runtime/thread_pool.c */
+typedef struct strata_pool strata_pool;
+/* The CPUs this process may run on (sched_getaffinity), at least 1. */
+unsigned strata_default_threads(void);
+/* A pool of threads - 1 workers; null when threads < 2 or on failure
+ * (dispatches then run on the caller's thread). */
+strata_pool *strata_pool_create(unsigned threads);
+void strata_pool_destroy(strata_pool *pool);
+/* Runs fn(bindings, w) for w in [0, grid) on the pool and the caller;
+ * in order on the caller when the pool is null or busy. */
+void strata_pool_dispatch(strata_pool *pool, strata_workgroup_fn fn,
+                          const void *bindings, int64_t grid);
 
 /* What strata_check_library_file found in a library's file. */
 typedef struct library_file {

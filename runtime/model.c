@@ -2,6 +2,7 @@
  * library or a descriptor linked into the program, with the descriptor
  * checked once here so that strata_model_run can trust it. */
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -71,6 +72,10 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                        "descriptor: %u inputs and %u outputs (at most %u "
                        "each)",
                        desc->num_inputs, desc->num_outputs, STRATA_MAX_TENSORS);
+  if (desc->abi_version >= 4 && desc->arena_bytes > (uint64_t)1 << 48)
+    return strata_fail(STRATA_ERROR_ABI,
+                       "descriptor: an arena of %llu bytes (more than 2^48)",
+                       (unsigned long long)desc->arena_bytes);
   if (desc->flags & ~STRATA_MODEL_FLAG_BATCH_LOOP)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: unknown flags 0x%x",
                        (unsigned)desc->flags);
@@ -97,6 +102,7 @@ static strata_status wrap(const strata_model_desc *desc, void *dl_handle,
   if (!model)
     return strata_fail(STRATA_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
   model->desc = desc;
+  model->threads = strata_default_threads();
   model->dl_handle = dl_handle;
   model->checksum = checksum;
   *out_model = model;
@@ -132,14 +138,22 @@ strata_status strata_model_load_ex(const char *path,
   *out_model = NULL;
   if (!path)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "path is null");
-  uint32_t flags = 0;
+  uint32_t flags = 0, threads = 0;
   if (options) {
-    if (options->struct_size < sizeof *options)
+    /* The first version had struct_size and flags only. */
+    size_t first = offsetof(strata_load_options, threads);
+    if (options->struct_size != first &&
+        options->struct_size < sizeof *options)
       return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                          "options: struct_size %u, expected %zu",
                          options->struct_size, sizeof *options);
     flags = options->flags;
+    if (options->struct_size >= sizeof *options) threads = options->threads;
   }
+  if (threads > STRATA_MAX_THREADS)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "options: threads %u, at most %u", (unsigned)threads,
+                       (unsigned)STRATA_MAX_THREADS);
   int verify = !(flags & STRATA_LOAD_SKIP_CHECKSUM);
 
   /* The file first: nothing is mapped until its structure is sound. */
@@ -178,6 +192,7 @@ strata_status strata_model_load_ex(const char *path,
     status = wrap(desc, handle, verify ? file.checksum
                                        : STRATA_CHECKSUM_NOT_VERIFIED,
                   out_model);
+  if (status == STRATA_OK && threads) (*out_model)->threads = threads;
   if (status != STRATA_OK) {
     dlclose(handle);
     return fail_with_path(status, path);
@@ -209,10 +224,37 @@ strata_status strata_model_runnable(const strata_model *model) {
 
 void strata_model_free(strata_model *model) {
   if (!model) return;
+  strata_pool_destroy(atomic_load(&model->pool));
   if (model->dl_handle) dlclose(model->dl_handle);
+  free(model->arena);
   free(model);
 }
 
 const strata_model_desc *strata_model_desc_of(const strata_model *model) {
   return model ? model->desc : NULL;
+}
+
+strata_status strata_model_set_threads(strata_model *model,
+                                       uint32_t threads) {
+  if (!model || !model->desc)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "model is null");
+  if (threads > STRATA_MAX_THREADS)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "threads: %u, at most %u", (unsigned)threads,
+                       (unsigned)STRATA_MAX_THREADS);
+  unsigned want = threads ? threads : strata_default_threads();
+  if (want == model->threads) return STRATA_OK;
+  strata_pool *old = atomic_exchange(&model->pool, NULL);
+  strata_pool_destroy(old);
+  model->threads = want;
+  return STRATA_OK;
+}
+
+uint32_t strata_model_threads(const strata_model *model) {
+  return model ? model->threads : 0;
+}
+
+size_t strata_model_arena_bytes(const strata_model *model) {
+  if (!model || !model->desc || model->desc->abi_version < 4) return 0;
+  return (size_t)model->desc->arena_bytes;
 }

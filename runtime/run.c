@@ -1,12 +1,13 @@
 /* runtime/run.c - strata_model_run: checks every caller tensor against the
- * descriptor, then calls the model's entry with inputs followed by outputs
+ * descriptor, then calls the model's entry with inputs, outputs and arena
  * (once per sample for a STRATA_MODEL_FLAG_BATCH_LOOP model). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-enum { STACK_BUFFERS = 16 };
+enum { STACK_BUFFERS = 32 };
 
 /* Checks one caller tensor against its descriptor. A leading -1 in the
  * descriptor (the batch) matches any size, which must equal `*batch` once
@@ -169,25 +170,63 @@ static int64_t entry_calls(const strata_model_desc *desc, int64_t batch) {
   return data ? batch : 1;
 }
 
-strata_status strata_model_run(strata_model *model,
+/* Checks the caller's tensors against the descriptor; sets *batch (-1 when
+ * no tensor is batched). */
+static strata_status check_run(const strata_model *model,
                                const strata_tensor *inputs, size_t num_inputs,
                                const strata_tensor *outputs,
-                               size_t num_outputs) {
+                               size_t num_outputs, int64_t *batch) {
   if (!model || !model->desc)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "model is null");
   if (model->runnable != STRATA_OK) return strata_model_runnable(model);
   const strata_model_desc *desc = model->desc;
-  int64_t batch = -1;
+  *batch = -1;
   strata_status status = check_side("input", desc->inputs, desc->num_inputs,
-                                    inputs, num_inputs, &batch);
+                                    inputs, num_inputs, batch);
   if (status == STRATA_OK)
     status = check_side("output", desc->outputs, desc->num_outputs, outputs,
-                        num_outputs, &batch);
+                        num_outputs, batch);
   if (status == STRATA_OK) status = check_pinned(desc, inputs);
-  if (status != STRATA_OK) return status;
+  return status;
+}
 
+/* The executor a run hands the entry: the model's thread pool. */
+typedef struct run_executor {
+  strata_executor base;
+  strata_pool *pool;
+} run_executor;
+
+static void run_dispatch(strata_executor *self, strata_workgroup_fn fn,
+                         const void *bindings, int64_t grid) {
+  strata_pool_dispatch(((run_executor *)self)->pool, fn, bindings, grid);
+}
+
+/* The model's pool, created by the first run that needs one; null for one
+ * thread, or when threads cannot be started (dispatches then run on the
+ * caller's thread). */
+static strata_pool *model_pool(strata_model *model) {
+  strata_pool *pool = atomic_load(&model->pool);
+  if (pool || model->threads < 2) return pool;
+  pool = strata_pool_create(model->threads);
+  strata_pool *expected = NULL;
+  if (!atomic_compare_exchange_strong(&model->pool, &expected, pool)) {
+    strata_pool_destroy(pool); /* another run made one first */
+    pool = expected;
+  }
+  return pool;
+}
+
+/* Calls the entry (once per sample for a batch-loop model) with the
+ * checked tensors and `arena`, which has the descriptor's arena_bytes. */
+static strata_status call_entry(strata_model *model,
+                                const strata_tensor *inputs, size_t num_inputs,
+                                const strata_tensor *outputs,
+                                size_t num_outputs, int64_t batch,
+                                void *arena) {
+  const strata_model_desc *desc = model->desc;
   void *stack_buffers[STACK_BUFFERS];
-  size_t count = num_inputs + num_outputs;
+  /* Inputs, outputs, the arena and the executor (read since ABI 4). */
+  size_t count = num_inputs + num_outputs + 2;
   void **buffers = stack_buffers;
   if (count > STACK_BUFFERS) {
     buffers = malloc(count * sizeof *buffers);
@@ -195,6 +234,10 @@ strata_status strata_model_run(strata_model *model,
       return strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
                          "cannot allocate %zu buffer pointers", count);
   }
+  run_executor executor = {{sizeof(strata_executor), run_dispatch},
+                           model_pool(model)};
+  buffers[num_inputs + num_outputs] = arena;
+  buffers[num_inputs + num_outputs + 1] = &executor.base;
   int32_t code = 0;
   if (!(desc->flags & STRATA_MODEL_FLAG_BATCH_LOOP)) {
     for (size_t i = 0; i < num_inputs; ++i) buffers[i] = inputs[i].data;
@@ -225,4 +268,80 @@ strata_status strata_model_run(strata_model *model,
                        "model '%s': entry function failed with code %d",
                        strata_safe_name(desc->model_name), (int)code);
   return STRATA_OK;
+}
+
+static size_t arena_size(const strata_model_desc *desc) {
+  return desc->abi_version >= 4 ? (size_t)desc->arena_bytes : 0;
+}
+
+static void *allocate_arena(size_t bytes) {
+  /* aligned_alloc wants a multiple of the alignment. */
+  size_t rounded = (bytes + STRATA_ARENA_ALIGNMENT - 1) &
+                   ~(size_t)(STRATA_ARENA_ALIGNMENT - 1);
+  return aligned_alloc(STRATA_ARENA_ALIGNMENT, rounded);
+}
+
+strata_status strata_model_run(strata_model *model,
+                               const strata_tensor *inputs, size_t num_inputs,
+                               const strata_tensor *outputs,
+                               size_t num_outputs) {
+  int64_t batch;
+  strata_status status =
+      check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
+  if (status != STRATA_OK) return status;
+  const strata_model_desc *desc = model->desc;
+  size_t bytes = arena_size(desc);
+  if (bytes == 0)
+    return call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
+                      NULL);
+  /* The model's own arena when no other run holds it, else one for this
+   * run only. */
+  void *arena = NULL;
+  int owns_model_arena = !atomic_exchange(&model->arena_busy, 1);
+  if (owns_model_arena) {
+    if (!model->arena) model->arena = allocate_arena(bytes);
+    arena = model->arena;
+  } else {
+    arena = allocate_arena(bytes);
+  }
+  if (!arena) {
+    if (owns_model_arena) atomic_store(&model->arena_busy, 0);
+    return strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
+                       "model '%s': cannot allocate its arena of %zu bytes",
+                       strata_safe_name(desc->model_name), bytes);
+  }
+  status = call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
+                      arena);
+  if (owns_model_arena)
+    atomic_store(&model->arena_busy, 0);
+  else
+    free(arena);
+  return status;
+}
+
+strata_status strata_model_run_with_arena(strata_model *model,
+                                          const strata_tensor *inputs,
+                                          size_t num_inputs,
+                                          const strata_tensor *outputs,
+                                          size_t num_outputs, void *arena,
+                                          size_t arena_bytes) {
+  int64_t batch;
+  strata_status status =
+      check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
+  if (status != STRATA_OK) return status;
+  size_t need = arena_size(model->desc);
+  if (arena_bytes < need)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "arena: %zu bytes, model '%s' needs %zu", arena_bytes,
+                       strata_safe_name(model->desc->model_name), need);
+  if (need > 0 && !arena)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "arena is null, model '%s' needs %zu bytes",
+                       strata_safe_name(model->desc->model_name), need);
+  if ((uintptr_t)arena % STRATA_ARENA_ALIGNMENT != 0)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "arena: address %p is not aligned to %u bytes", arena,
+                       STRATA_ARENA_ALIGNMENT);
+  return call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
+                    need > 0 ? arena : NULL);
 }

@@ -149,20 +149,24 @@ struct RelayoutAsTranspose : OpRewritePattern<RelayoutOp> {
   }
 };
 
-/// Whether a generic's maps are all projected permutations. Upstream's
-/// propagation (MLIR 22) crashes in PackOp::inferPackedType on maps with
-/// constant results, such as the (d1, 0, 0) of a broadcast bias.
+/// Whether a generic is elementwise with projected-permutation maps.
+/// Upstream's propagation (MLIR 22) crashes in PackOp::inferPackedType on
+/// maps with constant results, such as the (d1, 0, 0) of a broadcast bias,
+/// and through a reduction it permutes the maps but not the iterator types
+/// (a global average pool came out summing along a loop marked parallel,
+/// which strata-form-dispatches then split across threads).
 bool hasPermutationMaps(Operation *op) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
   return !generic ||
-         llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
-           return map.isProjectedPermutation();
-         });
+         (generic.getNumLoops() == generic.getNumParallelLoops() &&
+          llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+            return map.isProjectedPermutation();
+          }));
 }
 
 /// The propagation's control: the op a relayout would move through (the
-/// user of an unpack, or the producer of a pack's source) must have plain
-/// maps.
+/// user of an unpack, or the producer of a pack's source) must be
+/// elementwise with plain maps.
 bool propagatesThrough(OpOperand *operand) {
   return hasPermutationMaps(operand->getOwner()) &&
          hasPermutationMaps(operand->get().getDefiningOp());

@@ -13,6 +13,10 @@ namespace strata {
 // Why each step:
 //  - static 2-D convolutions and pooling run in NHWC, with the relayouts
 //    between them propagated away (strata-channels-last);
+//  - large ops are split into a grid of workgroups along one parallel loop
+//    (strata-form-dispatches), which after bufferization become dispatch
+//    functions that the runtime's threads run (strata-outline-dispatches);
+//    loops that cannot be outlined run in order (scf-forall-to-for);
 //  - the remaining NCHW convolutions become im2col + a matrix product
 //    (strata-conv-to-im2col), and f32 contractions and NHWC convolutions
 //    are tiled into register blocks of FMAs
@@ -37,6 +41,10 @@ namespace strata {
 //  - results become out-parameters (static allocations hoisted into them, so
 //    outputs are written in place), which the bare-pointer calling
 //    convention then turns into `void f(float *in..., float *out...)`;
+//  - static intermediate buffers share one arena at planned offsets, which
+//    the caller passes as the last argument and keeps between runs
+//    (strata-plan-arena): nothing is allocated, and no fresh page faulted
+//    in, on the run path;
 //  - copies into padded or sliced buffers become loops, not calls into
 //    MLIR's runtime library (strata-strided-copy-to-linalg);
 //  - expand-strided-metadata runs before lower-affine: a subview at a
@@ -59,6 +67,10 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
                     target.blockRows, target.blockColumns, target.cacheBlockK,
                     target.cacheBlockM)
           .str();
+  std::string dispatches =
+      llvm::formatv("strata-form-dispatches{{m-tile={0} n-tile={1}}",
+                    target.blockRows, target.blockColumns)
+          .str();
   return "builtin.module("
          "strata-collapse-empty-boundary-tensors,"
          "canonicalize,"
@@ -66,10 +78,10 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
          "canonicalize,"
          "func.func(strata-fuse-elementwise),"
          "cse,canonicalize,"
-         "func.func(strata-conv-to-im2col," +
+         "func.func(" + dispatches + ",strata-conv-to-im2col," +
          block +
          ","
-         "canonicalize,loop-invariant-subset-hoisting,"
+         "canonicalize,loop-invariant-subset-hoisting,canonicalize,"
          "linalg-generalize-named-ops,"
          "strata-interchange-for-vectorization,"
          "strata-reassociate-reductions),"
@@ -78,6 +90,9 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
          "canonicalize,"
+         "strata-plan-arena,"
+         "strata-outline-dispatches,"
+         "scf-forall-to-for,"
          "buffer-deallocation-pipeline,"
          "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
          "convert-vector-to-scf,"

@@ -120,10 +120,12 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   if (!impl)
     return createStringError("compiled module has no function '%s'",
                              implName.str().c_str());
-  size_t numBuffers = sig.inputs.size() + sig.outputs.size();
+  // Inputs, outputs, the arena and the executor.
+  size_t numBuffers = sig.inputs.size() + sig.outputs.size() + 2;
   if (impl->arg_size() != numBuffers)
     return createStringError(
-        "function '%s' takes %u arguments, the model has %zu inputs+outputs",
+        "function '%s' takes %u arguments, the model has %zu inputs+outputs "
+        "and an arena and an executor",
         implName.str().c_str(), impl->arg_size(), numBuffers);
   impl->setLinkage(GlobalValue::InternalLinkage);
 
@@ -148,7 +150,8 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
                                         "strata_tensor_desc");
   Type *i64 = Type::getInt64Ty(ctx);
   auto *modelDesc = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64},
+      ctx,
+      {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64},
       "strata_model_desc");
   Constant *desc = ConstantStruct::get(
       modelDesc,
@@ -163,7 +166,8 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        cString(module, target.target, "strata.target"),
        cString(module, target.cpu, "strata.cpu"),
        ConstantInt::get(i32, target.arch), ConstantInt::get(i32, 0),
-       ConstantInt::get(i64, target.cpuFeatures)});
+       ConstantInt::get(i64, target.cpuFeatures),
+       ConstantInt::get(i64, sig.arenaBytes)});
   auto *global = new GlobalVariable(module, modelDesc, true,
                                     GlobalValue::InternalLinkage, desc,
                                     "strata." + sig.name + ".descriptor");

@@ -40,11 +40,18 @@ struct ModelSignature {
   /// carry the batch, and the runtime runs the entry once per sample
   /// (STRATA_MODEL_FLAG_BATCH_LOOP).
   bool batchLoop = false;
+  /// Bytes of the arena the compiled function takes after its outputs
+  /// (strata-plan-arena), and the lower bound the plan was measured
+  /// against: the largest total of buffers live at one point.
+  int64_t arenaBytes = 0;
+  int64_t arenaLowerBound = 0;
 };
 
 /// Adds the descriptor (`strata_descriptor`, weak), the accessor
 /// `strata_<name>_descriptor()` and the entry wrapper calling `implName`
-/// (made internal, so that only the ABI symbols are exported). `target` is
+/// (made internal, so that only the ABI symbols are exported). `implName`
+/// takes the inputs, the outputs, the arena and the executor, as bare
+/// pointers. `target` is
 /// recorded in the descriptor for the runtime's CPU check.
 llvm::Error addModelAbi(llvm::Module &module, const ModelSignature &signature,
                         llvm::StringRef implName, const TargetRecord &target);

@@ -253,4 +253,110 @@ def HoistStaticAllocas
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def PlanArena : Pass<"strata-plan-arena", "mlir::ModuleOp"> {
+  let summary = "Place every static top-level buffer of a public function "
+                "at a planned offset of one arena argument";
+  let description = [{
+    Runs on bufferized code, before deallocations are inserted. In each
+    public function, every `memref.alloc` of the body's top-level block with
+    a static shape, an identity layout and an integer, float or index
+    element type gets a live range: from the first to the last top-level op
+    that uses it or an alias of it (views, and the results of any op or
+    region that takes it). Buffers whose ranges do not overlap share bytes;
+    offsets are assigned largest buffer first, each at the lowest 64-byte
+    aligned offset that clears the buffers placed before it and live at the
+    same time. The function gets a trailing `memref<Nxi8>` argument, the
+    arena (N bytes, 64-byte aligned by the caller), and each alloc becomes a
+    `memref.view` into it. Buffers passed to a call or returned live to the
+    end of the function. Allocations of run-time size, or inside loops and
+    branches, stay heap allocations.
+
+    The module gets `strata.arena_bytes` (N) and `strata.arena_lower_bound`
+    (the largest total of the planned buffers live at one op), so that the
+    driver can report both and write N into the model's descriptor.
+
+    Why: a model that allocates its intermediates per run takes a page fault
+    for every fresh page of every large buffer (glibc returns big blocks to
+    the OS on free). With an arena that the runtime keeps between runs,
+    nothing is allocated on the run path, and one arena serves every buffer
+    whose lifetime ends before the next one starts. Upstream has no such
+    planner: its buffer passes hoist and free allocations, they do not pack
+    them.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def FormDispatches : Pass<"strata-form-dispatches", "mlir::func::FuncOp"> {
+  let summary = "Split each large top-level linalg op on tensors into an "
+                "scf.forall of workgroups";
+  let description = [{
+    A dispatch is a function over a grid of workgroups that the runtime
+    runs on its threads (../shared/DESIGN.md, "Dispatch = workgroup grid").
+    This pass forms the grids: every top-level linalg op on tensors with
+    static loops and at least `min-iterations` iterations (all loops
+    counted) is tiled with upstream's `scf::tileUsingSCF` (forall loops)
+    along one parallel loop into at most `workgroups` equal pieces. Pieces
+    are equal so that no workgroup has a dynamic shape (the register blocks
+    downstream need static ones), and a multiple of the register block
+    (`m-tile` rows, `n-tile` columns) along M and N.
+
+    The loop: a contraction's batch loop if it has one; else N when M <= N
+    (each workgroup then reads A whole and its own columns of B) and M
+    otherwise; for an NHWC convolution the output rows, or the output
+    channels when the filter is larger than the input; for other ops the
+    outermost parallel loop that splits evenly. An op that splits along no
+    candidate stays whole, and runs on one thread.
+
+    `strata-outline-dispatches` turns the loops into dispatch functions
+    after bufferization.
+  }];
+  let options = [
+    Option<"workgroups", "workgroups", "int64_t", "16",
+           "Most workgroups per dispatch">,
+    Option<"minIterations", "min-iterations", "int64_t", "65536",
+           "Fewest loop iterations (all loops) that make an op a dispatch">,
+    Option<"mTile", "m-tile", "int64_t", "8",
+           "Register block rows: pieces of M are multiples of it">,
+    Option<"nTile", "n-tile", "int64_t", "32",
+           "Register block columns: pieces of N are multiples of it">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def OutlineDispatches : Pass<"strata-outline-dispatches", "mlir::ModuleOp"> {
+  let summary = "Outline each outermost scf.forall on buffers into a "
+                "dispatch function launched through the runtime";
+  let description = [{
+    Runs after bufferization and strata-plan-arena. Every public function
+    gets a trailing `!llvm.ptr` argument, the runtime's executor (null to
+    run every workgroup on the calling thread). Every outermost
+    `scf.forall` with static bounds becomes:
+      - a private function `strata.dispatch.<f>.<k>(%workgroup: index,
+        captures...)` holding the loop body, with the induction variables
+        computed from the workgroup number (row-major over the grid);
+      - a call of the declaration `strata.launch.<f>.<k>(%executor,
+        %grid, captures...)` in its place.
+    Captures are the values the body uses from outside that can cross a
+    bare-pointer call: scalars and memrefs of static shape and identity
+    layout (inputs, outputs, the arena). Constants and side-effect-free ops
+    (views, subviews, reshapes, `memref.get_global`) whose operands are
+    captured or cloned are cloned into the body instead. A loop whose body
+    needs anything else stays, and `scf-forall-to-for` runs it in order.
+
+    After translation to LLVM IR, `addDispatchAbi` (codegen/cpu) defines
+    each launch: it stores the captures into an array of 8-byte slots and
+    calls the executor's `dispatch` with a workgroup trampoline
+    (`strata_workgroup_fn` in model_abi.h) that loads them back and calls
+    the body.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES

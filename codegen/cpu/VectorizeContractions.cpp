@@ -1,4 +1,5 @@
 //===- VectorizeContractions.cpp - register-tiled vector contractions -----===//
+#include "codegen/cpu/BlockDims.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -8,6 +9,9 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
+using strata::BlockDims;
+using strata::blockDims;
+using strata::largestDivisor;
 
 namespace strata {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONS
@@ -15,48 +19,6 @@ namespace strata {
 } // namespace strata
 
 namespace {
-
-/// The largest divisor of `extent` that is at most `limit`.
-int64_t largestDivisor(int64_t extent, int64_t limit) {
-  for (int64_t size = std::min(extent, limit); size > 1; --size)
-    if (extent % size == 0)
-      return size;
-  return 1;
-}
-
-/// The loops of a register block: M (rows of the block) and N (its
-/// vector dimension).
-struct BlockDims {
-  unsigned m, n;
-  bool isConv;
-  /// The innermost reduction loop of a contraction (for cache blocks).
-  std::optional<unsigned> k;
-};
-
-/// The M and N loops of a static f32 contraction (the innermost M and N
-/// dims) or NHWC convolution (output columns and output channels); nullopt
-/// for other ops.
-std::optional<BlockDims> blockDims(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
-    return std::nullopt;
-  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!resultType || !resultType.getElementType().isF32() ||
-      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
-    return std::nullopt;
-  // Loops: n, oh, ow, f, kh, kw, c (conv) or n, oh, ow, c, kh, kw.
-  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
-    return BlockDims{2, 3, true, std::nullopt};
-  if (!linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty() || dims->n.empty())
-    return std::nullopt;
-  std::optional<unsigned> k;
-  if (!dims->k.empty())
-    k = dims->k.back();
-  return BlockDims{dims->m.back(), dims->n.back(), false, k};
-}
 
 /// Where to split a loop of `extent` so that each part gets a full block,
 /// or 0 to keep it whole. The vector (N) loop is split after its last

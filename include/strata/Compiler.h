@@ -69,6 +69,11 @@ struct CompileResult {
   std::string errors;
   /// The main file written (the .so for Lib), empty on failure or stdout.
   std::string outputFile;
+  /// Once code was generated: the bytes of the model's arena (scratch for
+  /// its intermediate tensors) and the lower bound of any plan, the
+  /// largest total of intermediates live at one point.
+  int64_t arenaBytes = 0;
+  int64_t arenaLowerBound = 0;
 };
 
 /// Runs the whole pipeline. Never aborts on bad input: errors are returned.

@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define STRATA_MODEL_ABI_VERSION 3u
+#define STRATA_MODEL_ABI_VERSION 4u
 
 /* Element types. Values are ONNX's TensorProto.DataType numbers so that
  * tools can map them without a table. */
@@ -66,8 +66,31 @@ typedef struct strata_tensor_desc {
 
 /* The model's entry point. `buffers` holds num_inputs input pointers followed
  * by num_outputs output pointers, each a dense row-major buffer of the
- * described shape and dtype. Returns 0 on success. */
+ * described shape and dtype, and since ABI version 4 two more pointers:
+ *  - the arena, `arena_bytes` of scratch memory aligned to
+ *    STRATA_ARENA_ALIGNMENT bytes (null when arena_bytes is 0) that the
+ *    entry uses for its intermediate tensors. Its content on entry does not
+ *    matter and is garbage on return; two calls running at once need two
+ *    arenas;
+ *  - the executor (a strata_executor, below), or null: the entry then runs
+ *    every workgroup itself, in order.
+ * Returns 0 on success. */
 typedef int32_t (*strata_entry_fn)(void **buffers);
+
+/* A workgroup of a dispatch: `bindings` is the dispatch's argument block
+ * (opaque to the runtime), `workgroup` its number in [0, grid). */
+typedef void (*strata_workgroup_fn)(const void *bindings, int64_t workgroup);
+
+/* What the entry hands its dispatches to (ABI version 4). `dispatch` runs
+ * fn(bindings, w) once for every w in [0, grid), in any order and on any
+ * threads, and returns when all have returned. The workgroups of one
+ * dispatch write disjoint memory; dispatches run one after another. */
+typedef struct strata_executor strata_executor;
+struct strata_executor {
+  uint64_t struct_size; /* sizeof(strata_executor) */
+  void (*dispatch)(strata_executor *self, strata_workgroup_fn fn,
+                   const void *bindings, int64_t grid);
+};
 
 /* The entry computes one sample: the tensors whose shape[0] is -1 hold a
  * batch of B samples (the same B for all of them), and the runtime calls the
@@ -101,7 +124,14 @@ typedef struct strata_model_desc {
   uint32_t arch; /* a strata_arch; STRATA_ARCH_ANY asks for nothing */
   uint32_t reserved; /* zero */
   uint64_t cpu_features;
+  /* Since ABI version 4: the bytes of the arena that the entry takes after
+   * the outputs (a per-sample arena for a batch-loop model: the runtime
+   * runs the samples one after another with the same arena). */
+  uint64_t arena_bytes;
 } strata_model_desc;
+
+/* The alignment, in bytes, of the arena passed to an entry. */
+#define STRATA_ARENA_ALIGNMENT 64u
 
 typedef enum strata_arch {
   STRATA_ARCH_ANY = 0,

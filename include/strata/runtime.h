@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define STRATA_RUNTIME_API_VERSION 2u
+#define STRATA_RUNTIME_API_VERSION 3u
 
 /* Naming: no runtime symbol ends in `_descriptor`. Those names belong to
  * compiled models (`strata_<name>_descriptor`), so no model name can clash
@@ -95,7 +95,16 @@ strata_status strata_model_load(const char *path, strata_model **out_model);
 typedef struct strata_load_options {
   uint32_t struct_size; /* sizeof(strata_load_options) */
   uint32_t flags;       /* STRATA_LOAD_* */
+  /* Since runtime API version 3: threads that run the model's dispatches,
+   * the calling thread included; 0 is the default, one per CPU this
+   * process may run on. (A struct_size of 8, the first version's, is still
+   * accepted and means 0.) */
+  uint32_t threads;
+  uint32_t reserved; /* zero */
 } strata_load_options;
+
+/* The most threads a model may be given. */
+#define STRATA_MAX_THREADS 1024u
 
 /* Do not verify the file's checksum (its ELF structure is still checked). */
 #define STRATA_LOAD_SKIP_CHECKSUM 1u
@@ -136,11 +145,43 @@ const strata_model_desc *strata_model_desc_of(const strata_model *model);
 
 /* Runs the model synchronously. `inputs` has desc->num_inputs entries and
  * `outputs` desc->num_outputs, in descriptor order, each with the exact
- * dtype and shape of the descriptor and caller-allocated data. */
+ * dtype and shape of the descriptor and caller-allocated data.
+ *
+ * The model's intermediate tensors live in its arena
+ * (strata_model_arena_bytes), which the model allocates at its first run
+ * and keeps until strata_model_free: later runs allocate nothing. Runs of
+ * one model from several threads at once are allowed; while one of them
+ * holds the model's arena, the others allocate one each for their run. */
 strata_status strata_model_run(strata_model *model,
                                const strata_tensor *inputs, size_t num_inputs,
                                const strata_tensor *outputs,
                                size_t num_outputs);
+
+/* Sets the threads that run the model's dispatches, the caller included
+ * (0: one per CPU this process may run on, the default; 1: the caller
+ * only). Results are bit-identical for every count. Not while a run of the
+ * model is in progress. */
+strata_status strata_model_set_threads(strata_model *model, uint32_t threads);
+
+/* The threads the model's runs use. */
+uint32_t strata_model_threads(const strata_model *model);
+
+/* The bytes of scratch memory one run of the model needs (0 for models of
+ * ABI version 3 or older, which allocate their own). Also in the
+ * generated header as STRATA_<NAME>_ARENA_BYTES. */
+size_t strata_model_arena_bytes(const strata_model *model);
+
+/* strata_model_run with the caller's arena: `arena_bytes` at least
+ * strata_model_arena_bytes(model), `arena` aligned to
+ * STRATA_ARENA_ALIGNMENT (64) bytes (null allowed when the model needs
+ * none). Nothing is allocated on this path. The arena belongs to this run
+ * until it returns; its content before and after does not matter. */
+strata_status strata_model_run_with_arena(strata_model *model,
+                                          const strata_tensor *inputs,
+                                          size_t num_inputs,
+                                          const strata_tensor *outputs,
+                                          size_t num_outputs, void *arena,
+                                          size_t arena_bytes);
 
 #ifdef __cplusplus
 }

@@ -117,6 +117,10 @@ std::string renderModelHeader(const ModelSignature &sig,
   renderTensors(os, prefix, "INPUT", sig.inputs);
   os << "\n";
   renderTensors(os, prefix, "OUTPUT", sig.outputs);
+  os << "\n/* Scratch memory for one run (one sample of a batch), which the\n"
+     << " * runtime allocates once per model, or which the caller passes to\n"
+     << " * strata_model_run_with_arena. */\n"
+     << "#define " << prefix << "_ARENA_BYTES " << sig.arenaBytes << "\n";
   os << "\nconst strata_model_desc *strata_" << sig.name
      << "_descriptor(void);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << prefix << "_H */\n";

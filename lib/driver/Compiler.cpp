@@ -10,6 +10,7 @@
 
 #include "codegen/cpu/CpuPipeline.h"
 #include "codegen/cpu/CpuTarget.h"
+#include "codegen/cpu/DispatchAbi.h"
 #include "codegen/cpu/ModelAbi.h"
 #include "codegen/cpu/ObjectEmitter.h"
 #include "codegen/cpu/TargetDescription.h"
@@ -311,6 +312,7 @@ private:
     if (failed(toLLVM.run(*module)))
       return reported();
     llvmDialectTiming.stop();
+    readArenaPlan(*module, *signature, result);
 
     llvm::LLVMContext llvmContext;
     TimingScope translating = timing.nest("translation to LLVM IR");
@@ -321,6 +323,8 @@ private:
       return llvm::createStringError("translation to LLVM IR failed");
     if (llvm::Error error = addModelAbi(*llvmModule, *signature, implName,
                                         target->record))
+      return error;
+    if (llvm::Error error = addDispatchAbi(*llvmModule))
       return error;
 
     if (options.emit == EmitKind::LLVM) {
@@ -398,6 +402,19 @@ private:
     for (unsigned i = 0; i < main.getNumArguments(); ++i)
       main.removeArgAttr(i, StringAttr::get(&context, "graph.symbolic_batch"));
     return success();
+  }
+
+  /// The arena strata-plan-arena laid out, for the descriptor and the
+  /// caller's report.
+  static void readArenaPlan(ModuleOp module, ModelSignature &signature,
+                            CompileResult &result) {
+    if (auto bytes = module->getAttrOfType<IntegerAttr>("strata.arena_bytes"))
+      signature.arenaBytes = bytes.getInt();
+    if (auto bound =
+            module->getAttrOfType<IntegerAttr>("strata.arena_lower_bound"))
+      signature.arenaLowerBound = bound.getInt();
+    result.arenaBytes = signature.arenaBytes;
+    result.arenaLowerBound = signature.arenaLowerBound;
   }
 
   llvm::Error printModule(ModuleOp module, StringRef name, StringRef extension,

@@ -159,7 +159,7 @@ def runnable_targets():
                        if set(_strata.preset_features(p)) <= have]
 
 
-def load(lib_path, verify=True, inspect=False):
+def load(lib_path, verify=True, inspect=False, threads=0):
     """Loads a library made by ``compile`` (or strata-compile). Raises
     RunError with the runtime's message if it cannot be loaded.
 
@@ -168,8 +168,14 @@ def load(lib_path, verify=True, inspect=False):
     RunError, never a crash. With ``inspect`` a library compiled for CPU
     features this machine lacks loads too, to read its inputs, outputs and
     target; ``not_runnable`` then says why ``run`` would refuse it. A
-    compiled model is native code: load only libraries you trust."""
-    return Model(_strata.Model(os.fspath(lib_path), verify, inspect))
+    compiled model is native code: load only libraries you trust.
+
+    ``threads`` runs the model's work on that many threads, the calling one
+    included (0, the default: one per CPU this process may use). Results
+    are bit-identical for every count. Runs of one model from several
+    Python threads may overlap."""
+    return Model(_strata.Model(os.fspath(lib_path), verify, inspect,
+                               threads))
 
 
 class Model:
@@ -193,6 +199,11 @@ class Model:
         #: The target preset, LLVM CPU and feature names it was compiled for.
         self.target, self.cpu, self.cpu_features = native.target
         self.cpu_features = list(self.cpu_features)
+        #: Bytes of scratch memory for its intermediate tensors, allocated
+        #: at the first run and kept (0 for libraries before ABI version 4).
+        self.arena_bytes = native.arena_bytes
+        #: Threads that run it, the calling one included.
+        self.threads = native.threads
         self.inputs = [spec(*t) for t in native.inputs]
         self.outputs = [spec(*t) for t in native.outputs]
 

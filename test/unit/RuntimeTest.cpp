@@ -27,7 +27,7 @@ std::string lastError() { return strata_last_error(); }
 // fake_model.c is hand-written: it has no integrity note, whose checks the
 // pytests cover on libraries strata-compile writes.
 strata_status loadFake(strata_model **model) {
-  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM};
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0};
   return strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, model);
 }
 
@@ -171,7 +171,7 @@ TEST(Runtime, LoadLibraryWithoutDescriptor) {
   Dl_info libc;
   ASSERT_NE(dladdr(reinterpret_cast<void *>(&printf), &libc), 0);
   strata_model *model = nullptr;
-  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM};
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0};
   EXPECT_EQ(strata_model_load_ex(libc.dli_fname, &options, &model),
             STRATA_ERROR_LOAD);
   EXPECT_NE(lastError().find("strata_descriptor"), std::string::npos)
@@ -184,7 +184,7 @@ TEST(Runtime, LibraryWithoutIntegrityNoteIsRefusedByDefault) {
             STRATA_ERROR_LOAD);
   EXPECT_EQ(model, nullptr);
   EXPECT_NE(lastError().find("it has no integrity note, which every library "
-                             "of ABI version 3 carries"),
+                             "of ABI version 4 carries"),
             std::string::npos)
       << lastError();
   ASSERT_EQ(loadFake(&model), STRATA_OK) << lastError();
@@ -195,7 +195,7 @@ TEST(Runtime, LibraryWithoutIntegrityNoteIsRefusedByDefault) {
 
 TEST(Runtime, LoadOptionsMustSayTheirSize) {
   strata_model *model = nullptr;
-  strata_load_options options = {4, 0};
+  strata_load_options options = {4, 0, 0, 0};
   EXPECT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
             STRATA_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(lastError().find("struct_size 4"), std::string::npos)
@@ -387,3 +387,197 @@ TEST(RuntimeBatchLoop, DynamicDimensionNeedsTheFlag) {
 }
 
 } // namespace
+
+// ABI version 4: the entry's arena. The fake entry checks the arena is
+// there and aligned, and that no other run writes into it while it runs.
+class ArenaModel : public ::testing::Test {
+protected:
+  void SetUp() override {
+    const strata_model_desc *desc =
+        fakeDescriptor("strata_fake_arena_descriptor");
+    ASSERT_NE(desc, nullptr) << dlerror();
+    ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK) << lastError();
+  }
+  void TearDown() override { strata_model_free(model); }
+
+  strata_model *model = nullptr;
+};
+
+TEST_F(ArenaModel, ModelKeepsItsArena) {
+  EXPECT_EQ(strata_model_arena_bytes(model), 12 * sizeof(float));
+  float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 1, 1, 1, 1, 1}, sum[6] = {};
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  for (int run = 0; run < 3; ++run) {
+    ASSERT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK)
+        << lastError();
+    EXPECT_EQ(sum[5], 7.0f);
+  }
+}
+
+TEST_F(ArenaModel, ConcurrentRunsGetTheirOwnArena) {
+  std::vector<std::thread> threads;
+  std::vector<int> failures(8, 0);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      float a[6], b[6], sum[6];
+      for (int i = 0; i < 6; ++i) a[i] = float(t * 10 + i), b[i] = 0.5f;
+      strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                                {b, STRATA_DTYPE_F32, 2, kShape23}};
+      strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+      for (int run = 0; run < 500; ++run)
+        if (strata_model_run(model, inputs, 2, outputs, 1) != STRATA_OK ||
+            sum[3] != a[3] + 0.5f)
+          ++failures[t];
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < 8; ++t)
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+}
+
+TEST_F(ArenaModel, CallerArena) {
+  alignas(64) float arena[16];
+  float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {2, 2, 2, 2, 2, 2}, sum[6] = {};
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  ASSERT_EQ(strata_model_run_with_arena(model, inputs, 2, outputs, 1, arena,
+                                        sizeof arena),
+            STRATA_OK)
+      << lastError();
+  EXPECT_EQ(sum[0], 3.0f);
+  EXPECT_EQ(arena[0], 3.0f); // the entry computed in the caller's arena
+
+  EXPECT_EQ(strata_model_run_with_arena(model, inputs, 2, outputs, 1, arena,
+                                        47),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("arena: 47 bytes, model 'fake_arena' needs 48"),
+            std::string::npos)
+      << lastError();
+  EXPECT_EQ(strata_model_run_with_arena(model, inputs, 2, outputs, 1, nullptr,
+                                        64),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("arena is null"), std::string::npos)
+      << lastError();
+  EXPECT_EQ(strata_model_run_with_arena(model, inputs, 2, outputs, 1,
+                                        reinterpret_cast<char *>(arena) + 4,
+                                        sizeof arena - 4),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("not aligned to 64 bytes"), std::string::npos)
+      << lastError();
+  // The tensors are checked first, with the same messages as a plain run.
+  EXPECT_EQ(strata_model_run_with_arena(model, inputs, 1, outputs, 1, arena,
+                                        sizeof arena),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("expected 2 inputs, got 1"), std::string::npos)
+      << lastError();
+}
+
+TEST(Runtime, ModelsBeforeAbi4TakeNoArena) {
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(fakeDescriptor("strata_fake_v1_descriptor"),
+                                   &model),
+            STRATA_OK)
+      << lastError();
+  EXPECT_EQ(strata_model_arena_bytes(model), 0u);
+  float a[6] = {}, b[6] = {}, sum[6];
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  EXPECT_EQ(strata_model_run_with_arena(model, inputs, 2, outputs, 1, nullptr,
+                                        0),
+            STRATA_OK)
+      << lastError();
+  strata_model_free(model);
+  EXPECT_EQ(strata_model_arena_bytes(nullptr), 0u);
+}
+
+// The executor: dispatches of a model run on its thread pool, with the
+// same results for every thread count and under concurrent runs.
+TEST(RuntimeThreads, EveryCountGivesTheSameResult) {
+  const strata_model_desc *desc = fakeDescriptor("strata_fake_grid_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK) << lastError();
+  EXPECT_GE(strata_model_threads(model), 1u); // one per CPU by default
+  for (uint32_t threads : {1u, 2u, 4u, 8u}) {
+    ASSERT_EQ(strata_model_set_threads(model, threads), STRATA_OK)
+        << lastError();
+    EXPECT_EQ(strata_model_threads(model), threads);
+    for (int run = 0; run < 50; ++run) {
+      float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {float(run), 0, 0, 0, 0, 1};
+      float sum[6] = {};
+      strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                                {b, STRATA_DTYPE_F32, 2, kShape23}};
+      strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+      ASSERT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK)
+          << lastError();
+      for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(sum[i], a[i] + b[i]) << "threads " << threads;
+    }
+  }
+  EXPECT_EQ(strata_model_set_threads(model, 5000),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("threads: 5000, at most 1024"), std::string::npos)
+      << lastError();
+  EXPECT_EQ(strata_model_set_threads(nullptr, 2),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  strata_model_free(model);
+}
+
+TEST(RuntimeThreads, ConcurrentRunsShareThePool) {
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_grid_descriptor"), &model),
+            STRATA_OK)
+      << lastError();
+  ASSERT_EQ(strata_model_set_threads(model, 4), STRATA_OK);
+  std::vector<int> failures(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      float a[6], b[6], sum[6];
+      for (int i = 0; i < 6; ++i) a[i] = float(t), b[i] = float(i);
+      strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                                {b, STRATA_DTYPE_F32, 2, kShape23}};
+      strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+      for (int run = 0; run < 200; ++run) {
+        if (strata_model_run(model, inputs, 2, outputs, 1) != STRATA_OK) {
+          ++failures[t];
+          continue;
+        }
+        for (int i = 0; i < 6; ++i)
+          failures[t] += sum[i] != a[i] + b[i];
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < 8; ++t)
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+  strata_model_free(model);
+}
+
+TEST(RuntimeThreads, LoadOptionsSetTheCount) {
+  strata_model *model = nullptr;
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 3,
+                                 0};
+  ASSERT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
+            STRATA_OK)
+      << lastError();
+  EXPECT_EQ(strata_model_threads(model), 3u);
+  strata_model_free(model);
+  // The first version of the options (8 bytes) still loads.
+  options.struct_size = 8;
+  ASSERT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
+            STRATA_OK)
+      << lastError();
+  EXPECT_GE(strata_model_threads(model), 1u);
+  strata_model_free(model);
+  options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 4096, 0};
+  EXPECT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("options: threads 4096"), std::string::npos)
+      << lastError();
+}

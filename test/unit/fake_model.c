@@ -6,6 +6,8 @@
  * fetch with dlsym. */
 #include "strata/model_abi.h"
 
+#include <stdint.h>
+
 #define EXPORT __attribute__((visibility("default")))
 
 static const int64_t shape23[] = {2, 3};
@@ -30,8 +32,8 @@ static int32_t failing_entry(void **buffers) {
   return 7;
 }
 
-/* Portable C: no architecture or CPU feature to check. */
-#define NOTARGET 0, 0, STRATA_ARCH_ANY, 0, 0
+/* Portable C: no architecture or CPU feature to check, and no arena. */
+#define NOTARGET 0, 0, STRATA_ARCH_ANY, 0, 0, 0
 
 /* Weak, as in libraries produced by strata-compile. */
 EXPORT __attribute__((weak)) const strata_model_desc strata_descriptor = {
@@ -112,7 +114,59 @@ EXPORT const strata_model_desc strata_fake_pinned_descriptor = {
 EXPORT const strata_model_desc strata_fake_future_cpu_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_future_cpu", inputs, outputs,
     add_entry, 0, "future", "cpu-of-2040", STRATA_ARCH_X86_64, 0,
-    (uint64_t)1 << 63};
+    (uint64_t)1 << 63, 0};
 EXPORT const strata_model_desc strata_fake_other_arch_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_other_arch", inputs, outputs,
-    add_entry, 0, "elsewhere", "elsewhere", 77, 0, 0};
+    add_entry, 0, "elsewhere", "elsewhere", 77, 0, 0, 0};
+
+/* ABI version 4: the entry takes an arena after the outputs. This one
+ * computes a + b into the arena and copies it out, after checking that the
+ * arena is there, aligned, and holds what it needs (12 floats: 6 for the
+ * sum, 6 it fills and checks, so that two runs sharing one arena at the
+ * same time would be caught by a stress test). */
+static int32_t arena_entry(void **buffers) {
+  const float *a = buffers[0], *b = buffers[1];
+  float *sum = buffers[2], *arena = buffers[3];
+  if (!arena || (uintptr_t)arena % STRATA_ARENA_ALIGNMENT != 0) return 9;
+  for (int i = 0; i < 6; ++i) arena[i] = a[i] + b[i];
+  for (int i = 0; i < 6; ++i) arena[6 + i] = a[i];
+  for (int round = 0; round < 100; ++round)
+    for (int i = 0; i < 6; ++i)
+      if (arena[6 + i] != a[i] || arena[i] != a[i] + b[i]) return 10;
+  for (int i = 0; i < 6; ++i) sum[i] = arena[i];
+  return 0;
+}
+EXPORT const strata_model_desc strata_fake_arena_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_arena", inputs, outputs,
+    arena_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0, 12 * sizeof(float)};
+
+/* ABI version 4 with dispatches: sum = a + b as a grid of 6 workgroups of
+ * one element each, handed to the executor (or run in order when it is
+ * null, as a compiled model's launch does). Each workgroup also spins a
+ * little, so that a pool of several threads really shares the grid. */
+struct grid_bindings {
+  const float *a, *b;
+  float *sum;
+};
+
+static void grid_workgroup(const void *bindings, int64_t w) {
+  const struct grid_bindings *g = bindings;
+  volatile float acc = 0.0f;
+  for (int i = 0; i < 2000; ++i) acc += 1.0f;
+  g->sum[w] = g->a[w] + g->b[w] + (acc - 2000.0f);
+}
+
+static int32_t grid_entry(void **buffers) {
+  struct grid_bindings g = {buffers[0], buffers[1], buffers[2]};
+  strata_executor *executor = buffers[4];
+  if (executor) {
+    if (executor->struct_size < sizeof(strata_executor)) return 11;
+    executor->dispatch(executor, grid_workgroup, &g, 6);
+  } else {
+    for (int64_t w = 0; w < 6; ++w) grid_workgroup(&g, w);
+  }
+  return 0;
+}
+EXPORT const strata_model_desc strata_fake_grid_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_grid", inputs, outputs,
+    grid_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0, 0};

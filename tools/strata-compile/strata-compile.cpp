@@ -143,5 +143,10 @@ int main(int argc, char **argv) {
     return 1;
   if (!result.outputFile.empty())
     llvm::errs() << "strata-compile: wrote " << result.outputFile << "\n";
+  if (options.emit == strata::EmitKind::Obj ||
+      options.emit == strata::EmitKind::Lib)
+    llvm::errs() << "strata-compile: arena " << result.arenaBytes
+                 << " bytes (lower bound " << result.arenaLowerBound
+                 << ": the most bytes of intermediates live at once)\n";
   return 0;
 }

@@ -44,6 +44,10 @@ options:
                          batch (a leading dimension shown as -1); default:
                          the leading dimension of the first such input given
                          as .npy, else 1
+  --threads N            threads that run the model, this one included
+                         (default 0: one per CPU this process may use;
+                         1 runs everything on this thread). Results are
+                         bit-identical for every count.
   --quiet                print only the latency line
   --info                 print what the library is (target, CPU features,
                          inputs and outputs, checksum) and whether it can run
@@ -68,6 +72,7 @@ struct Options {
   long long repeat = 10, warmup = 1;
   unsigned long long seed = 0;
   long long batch = -1; // -1: from the .npy inputs, else 1
+  long long threads = 0; // 0: one per CPU
   bool quiet = false;
   bool info = false;
   bool verify = true;
@@ -130,7 +135,7 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
       arg.resize(eq);
     } else if (arg == "--input" || arg == "--output-dir" ||
                arg == "--repeat" || arg == "--warmup" || arg == "--seed" ||
-               arg == "--batch") {
+               arg == "--batch" || arg == "--threads") {
       if (i + 1 >= argc) return "option '" + arg + "' needs a value";
       value = argv[++i];
     } else {
@@ -155,6 +160,11 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
       if (!parseInt(value, 0, n) || n > 1000000000)
         return "--batch expects a non-negative integer, got '" + value + "'";
       opts.batch = n;
+    } else if (arg == "--threads") {
+      if (!parseInt(value, 0, n) || n > STRATA_MAX_THREADS)
+        return "--threads expects an integer from 0 to " +
+               std::to_string(STRATA_MAX_THREADS) + ", got '" + value + "'";
+      opts.threads = n;
     } else if (arg == "--seed") {
       if (!parseInt(value, 0, n))
         return "--seed expects a non-negative integer, got '" + value + "'";
@@ -369,6 +379,9 @@ int printInfo(const std::string &library, strata_model *model,
   }
   printSignature("input ", desc.inputs, desc.num_inputs);
   printSignature("output", desc.outputs, desc.num_outputs);
+  std::printf("arena     %zu bytes%s\n", strata_model_arena_bytes(model),
+              desc.abi_version < 4 ? " (ABI < 4: the model allocates its own)"
+                                   : "");
   if (strata_model_runnable(model) != STRATA_OK) {
     std::printf("runs here no: %s\n", strata_last_error());
     return 1;
@@ -393,7 +406,7 @@ int main(int argc, char **argv) {
   // the file in the current directory.
   std::string path = opts.library;
   if (path.find('/') == std::string::npos) path = "./" + path;
-  strata_load_options load = {sizeof load, 0};
+  strata_load_options load = {sizeof load, 0, (uint32_t)opts.threads, 0};
   if (!opts.verify) load.flags |= STRATA_LOAD_SKIP_CHECKSUM;
   if (opts.info) load.flags |= STRATA_LOAD_INSPECT;
   strata_model *raw = nullptr;
@@ -434,8 +447,10 @@ int main(int argc, char **argv) {
   size_t n = times.size();
   double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
   // Microsecond resolution: small models run in well under a millisecond.
-  std::printf("latency: median %.4f ms, min %.4f ms over %zu runs\n", median,
-              times[0], n);
+  std::printf("latency: median %.4f ms, min %.4f ms over %zu runs, %u "
+              "thread%s\n",
+              median, times[0], n, strata_model_threads(model.get()),
+              strata_model_threads(model.get()) == 1 ? "" : "s");
 
   if (!opts.quiet)
     for (uint32_t i = 0; i < desc.num_outputs; ++i)

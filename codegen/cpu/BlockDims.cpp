@@ -1,0 +1,39 @@
+//===- BlockDims.cpp - the register-block loops of a linalg op ------------===//
+#include "codegen/cpu/BlockDims.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+using namespace mlir;
+
+namespace strata {
+
+int64_t largestDivisor(int64_t extent, int64_t limit) {
+  for (int64_t size = std::min(extent, limit); size > 1; --size)
+    if (extent % size == 0)
+      return size;
+  return 1;
+}
+
+std::optional<BlockDims> blockDims(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!resultType || !resultType.getElementType().isF32() ||
+      llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return std::nullopt;
+  // Loops: n, oh, ow, f, kh, kw, c (conv) or n, oh, ow, c, kh, kw.
+  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+    return BlockDims{2, 3, true, std::nullopt};
+  if (!linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty())
+    return std::nullopt;
+  std::optional<unsigned> k;
+  if (!dims->k.empty())
+    k = dims->k.back();
+  return BlockDims{dims->m.back(), dims->n.back(), false, k};
+}
+
+} // namespace strata

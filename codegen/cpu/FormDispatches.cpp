@@ -1,0 +1,136 @@
+//===- FormDispatches.cpp - split linalg ops into workgroup grids ---------===//
+//
+// See Passes.td (strata-form-dispatches). Each top-level linalg op with
+// enough work is tiled along one parallel loop into an scf.forall of equal,
+// static pieces: the workgroups of one dispatch. Which loop, by op kind:
+//  - a contraction with a batch loop: the batch (independent products);
+//  - else the one of M and N whose split leaves each workgroup the smaller
+//    operand to read whole (N when M <= N), in whole register blocks;
+//  - an NHWC convolution: output rows, or output channels when the filter
+//    is larger than the input (ResNet's last stages: 7 rows, 2 MB filters);
+//  - anything else: the outermost parallel loop that splits.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/BlockDims.h"
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+
+using namespace mlir;
+
+namespace strata {
+#define GEN_PASS_DEF_FORMDISPATCHES
+#include "codegen/cpu/Passes.h.inc"
+} // namespace strata
+
+namespace {
+
+/// A loop to split and the granule its pieces must be a multiple of.
+struct Split {
+  unsigned loop;
+  int64_t granule;
+};
+
+int64_t product(ArrayRef<int64_t> values) {
+  int64_t result = 1;
+  for (int64_t v : values)
+    result *= v;
+  return result;
+}
+
+/// Whether every output of `op` is indexed by `loop`, so that workgroups
+/// along it write disjoint slices (a loop marked parallel that an output
+/// does not depend on would have every workgroup write all of it).
+bool writesAlong(linalg::LinalgOp op, unsigned loop) {
+  return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+    return op.getMatchingIndexingMap(&init).isFunctionOfDim(loop);
+  });
+}
+
+struct FormDispatchesPass
+    : strata::impl::FormDispatchesBase<FormDispatchesPass> {
+  using Base::Base;
+
+  /// The loops worth splitting, best first.
+  SmallVector<Split> candidates(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<Split> result;
+    if (std::optional<strata::BlockDims> dims = strata::blockDims(op)) {
+      if (dims->isConv) {
+        // n, oh, ow, channels, window...: input rows or output channels.
+        int64_t input = product(
+            cast<ShapedType>(op.getDpsInputs()[0].getType()).getShape());
+        int64_t filter = product(
+            cast<ShapedType>(op.getDpsInputs()[1].getType()).getShape());
+        Split rows{1, 1}, channels{dims->n, nTile};
+        if (filter > input)
+          result = {channels, rows};
+        else
+          result = {rows, channels};
+        return result;
+      }
+      FailureOr<linalg::ContractionDimensions> contraction =
+          linalg::inferContractionDims(op);
+      if (succeeded(contraction))
+        for (unsigned batch : contraction->batch)
+          result.push_back({batch, 1});
+      Split m{dims->m, mTile}, n{dims->n, nTile};
+      if (ranges[dims->m] <= ranges[dims->n])
+        result.append({n, m});
+      else
+        result.append({m, n});
+      return result;
+    }
+    for (auto [loop, type] : llvm::enumerate(op.getIteratorTypesArray()))
+      if (type == utils::IteratorType::parallel)
+        result.push_back({unsigned(loop), 1});
+    return result;
+  }
+
+  /// The most pieces, at most `workgroups`, that split `extent` evenly in
+  /// multiples of `granule`; 1 when none does.
+  int64_t pieces(int64_t extent, int64_t granule) {
+    for (int64_t count = std::min<int64_t>(workgroups, extent); count > 1;
+         --count)
+      if (extent % count == 0 && (extent / count) % granule == 0)
+        return count;
+    return 1;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    SmallVector<linalg::LinalgOp> ops;
+    for (Operation &op : func.getBody().getOps())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+        ops.push_back(linalgOp);
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0)
+        continue;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+          product(ranges) < minIterations)
+        continue;
+      for (Split split : candidates(op)) {
+        int64_t count = pieces(ranges[split.loop], split.granule);
+        if (count < 2 || !writesAlong(op, split.loop))
+          continue;
+        SmallVector<OpFoldResult> sizes(ranges.size(),
+                                        rewriter.getIndexAttr(0));
+        sizes[split.loop] = rewriter.getIndexAttr(ranges[split.loop] / count);
+        scf::SCFTilingOptions options;
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+        options.setTileSizes(sizes);
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled))
+          continue;
+        rewriter.replaceOp(op, tiled->replacements);
+        break;
+      }
+    }
+  }
+};
+
+} // namespace
