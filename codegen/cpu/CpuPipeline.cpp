@@ -89,7 +89,7 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-         "canonicalize,"
+         "cse,canonicalize,"
          "strata-plan-arena,"
          "strata-outline-dispatches,"
          "scf-forall-to-for,"

@@ -9,12 +9,15 @@
 //  - an NHWC convolution: output rows, or output channels when the filter
 //    is larger than the input (ResNet's last stages: 7 rows, 2 MB filters);
 //  - anything else: the outermost parallel loop that splits.
+// A static tensor.pad becomes a fill and a copy into the interior first, so
+// that both run as dispatches.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/BlockDims.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -97,13 +100,47 @@ struct FormDispatchesPass
     return 1;
   }
 
+  /// A static tensor.pad with a constant value as a fill of the padded
+  /// tensor and a copy of the source into its interior: two linalg ops
+  /// that become dispatches, where the pad would bufferize to a serial
+  /// fill and copy.
+  void splitPad(IRRewriter &rewriter, tensor::PadOp pad) {
+    Value value = pad.getConstantPaddingValue();
+    RankedTensorType type = pad.getResultType();
+    if (!value || !type.hasStaticShape() ||
+        !pad.getSourceType().hasStaticShape() ||
+        product(type.getShape()) < minIterations)
+      return;
+    Location loc = pad.getLoc();
+    rewriter.setInsertionPoint(pad);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                          type.getElementType());
+    Value filled =
+        linalg::FillOp::create(rewriter, loc, value, empty).getResult(0);
+    SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, pad.getSource());
+    SmallVector<OpFoldResult> strides(type.getRank(),
+                                      rewriter.getIndexAttr(1));
+    Value interior = tensor::ExtractSliceOp::create(rewriter, loc, filled,
+                                                    offsets, sizes, strides);
+    Value copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(),
+                                          interior)
+                       .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        pad, copied, filled, offsets, sizes, strides);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    for (auto pad :
+         llvm::make_early_inc_range(func.getBody().getOps<tensor::PadOp>()))
+      splitPad(rewriter, pad);
     SmallVector<linalg::LinalgOp> ops;
     for (Operation &op : func.getBody().getOps())
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
         ops.push_back(linalgOp);
-    IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0)
         continue;

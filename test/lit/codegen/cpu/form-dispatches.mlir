@@ -95,3 +95,24 @@ func.func @elementwise(%x: tensor<1x56x56x64xf32>, %y: tensor<64x64xf32>)
   } -> tensor<64x64xf32>
   return %r, %s : tensor<1x56x56x64xf32>, tensor<64x64xf32>
 }
+
+// -----
+
+// A static pad with a constant value becomes a fill of the padded tensor
+// and a copy into its interior, both split into workgroups.
+// CHECK-LABEL: func.func @pad
+// CHECK-NOT:     tensor.pad
+// CHECK:         scf.forall (%{{.*}}) = (0) to (58) step (29)
+// CHECK:           linalg.fill {{.*}} -> tensor<1x29x58x64xf32>
+// CHECK:         %[[INNER:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1]
+// CHECK:         scf.forall (%{{.*}}) = (0) to (56) step (4) shared_outs(%{{.*}} = %[[INNER]])
+// CHECK:           linalg.copy ins(%{{.*}} : tensor<1x4x56x64xf32>)
+// CHECK:         tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1]
+func.func @pad(%x: tensor<1x56x56x64xf32>) -> tensor<1x58x58x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x56x56x64xf32> to tensor<1x58x58x64xf32>
+  return %p : tensor<1x58x58x64xf32>
+}
