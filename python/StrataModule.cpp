@@ -130,6 +130,57 @@ py::list featureNames(uint64_t features) {
   return names;
 }
 
+class Model;
+
+/// One run submitted through the async API: keeps its buffers viewed and
+/// its session taken until the run is over (the destructor waits for it).
+class Pending {
+public:
+  Pending(Model &model, strata_session *session,
+          std::vector<std::unique_ptr<BufferView>> views, strata_fence *fence)
+      : model_(model), session_(session), views_(std::move(views)),
+        fence_(fence) {}
+  ~Pending();
+  Pending(const Pending &) = delete;
+  Pending &operator=(const Pending &) = delete;
+
+  /// Waits up to `timeout` seconds (< 0: no limit); true when complete.
+  bool wait(double timeout) {
+    strata_status status;
+    {
+      py::gil_scoped_release release;
+      status = strata_fence_wait(
+          fence_, timeout < 0 ? -1 : static_cast<int64_t>(timeout * 1e9));
+    }
+    return status != STRATA_ERROR_TIMEOUT;
+  }
+  bool done() { return strata_fence_poll(fence_) != STRATA_NOT_READY; }
+  void cancel() { strata_fence_cancel(fence_); }
+  /// "ok", "cancelled" or "failed" once complete ("pending" before).
+  std::string state() {
+    switch (strata_fence_poll(fence_)) {
+    case STRATA_OK: return "ok";
+    case STRATA_NOT_READY: return "pending";
+    case STRATA_ERROR_CANCELLED: return "cancelled";
+    default: return "failed";
+    }
+  }
+  /// Raises RunError with the run's message unless it succeeded.
+  void check() {
+    strata_status status = strata_fence_poll(fence_);
+    if (status == STRATA_NOT_READY)
+      raise(runError, "the run has not completed");
+    if (status != STRATA_OK)
+      raise(runError, strata_fence_message(fence_));
+  }
+
+private:
+  Model &model_;
+  strata_session *session_;
+  std::vector<std::unique_ptr<BufferView>> views_;
+  strata_fence *fence_;
+};
+
 /// A loaded model library.
 class Model {
 public:
@@ -144,7 +195,12 @@ public:
       raise(runError, strata_last_error());
     desc_ = strata_model_desc_of(model_);
   }
-  ~Model() { strata_model_free(model_); }
+  ~Model() {
+    for (strata_session *session : idleSessions_)
+      strata_session_destroy(session);
+    strata_instance_destroy(instance_);
+    strata_model_free(model_);
+  }
   Model(const Model &) = delete;
   Model &operator=(const Model &) = delete;
 
@@ -206,7 +262,55 @@ public:
       raise(runError, error);
   }
 
+  /// Submits one run on a session of its own (reused once free) on the
+  /// model's instance, which has as many threads as the model.
+  std::unique_ptr<Pending> runAsync(const py::sequence &inputArrays,
+                                    const py::sequence &outputArrays) {
+    std::vector<std::unique_ptr<BufferView>> views;
+    std::vector<strata_tensor> inputs, outputs;
+    bind(inputArrays, desc_->inputs, desc_->num_inputs, "input", false, views,
+         inputs);
+    bind(outputArrays, desc_->outputs, desc_->num_outputs, "output", true,
+         views, outputs);
+    strata_session *session = takeSession();
+    strata_fence *fence = nullptr;
+    if (strata_session_submit(session, inputs.data(), inputs.size(),
+                              outputs.data(), outputs.size(),
+                              &fence) != STRATA_OK) {
+      std::string error = strata_last_error();
+      giveBack(session);
+      raise(runError, error);
+    }
+    return std::make_unique<Pending>(*this, session, std::move(views), fence);
+  }
+
+  void giveBack(strata_session *session) {
+    std::lock_guard<std::mutex> lock(asyncMutex_);
+    idleSessions_.push_back(session);
+  }
+
 private:
+  strata_session *takeSession() {
+    std::lock_guard<std::mutex> lock(asyncMutex_);
+    if (!idleSessions_.empty()) {
+      strata_session *session = idleSessions_.back();
+      idleSessions_.pop_back();
+      return session;
+    }
+    if (!instance_) {
+      strata_instance_options options;
+      strata_instance_options_init(&options);
+      options.threads = strata_model_threads(model_);
+      if (strata_instance_create(&options, &instance_) != STRATA_OK)
+        raise(runError, strata_last_error());
+    }
+    strata_session *session = nullptr;
+    if (strata_session_create(instance_, model_, nullptr, &session) !=
+        STRATA_OK)
+      raise(runError, strata_last_error());
+    return session;
+  }
+
   static void bind(const py::sequence &arrays, const strata_tensor_desc *descs,
                    uint32_t count, const char *kind, bool writable,
                    std::vector<std::unique_ptr<BufferView>> &views,
@@ -225,7 +329,21 @@ private:
 
   strata_model *model_ = nullptr;
   const strata_model_desc *desc_ = nullptr;
+  // The async API's instance (created by the first run_async) and the
+  // sessions no pending run holds.
+  std::mutex asyncMutex_;
+  strata_instance *instance_ = nullptr;
+  std::vector<strata_session *> idleSessions_;
 };
+
+Pending::~Pending() {
+  {
+    py::gil_scoped_release release;
+    strata_fence_wait(fence_, -1); // the buffers must outlive the run
+  }
+  strata_fence_release(fence_);
+  model_.giveBack(session_);
+}
 
 std::string compile(const std::string &modelPath,
                     const std::string &outputPath, const std::string &emit,
@@ -329,5 +447,17 @@ PYBIND11_MODULE(_strata, m) {
                              "[(name, strata dtype code, shape tuple)]")
       .def("run", &Model::run, py::arg("inputs"), py::arg("outputs"),
            "Runs on one C-contiguous buffer per input and per output, in "
-           "descriptor order, writing the outputs in place.");
+           "descriptor order, writing the outputs in place.")
+      .def("run_async", &Model::runAsync, py::arg("inputs"),
+           py::arg("outputs"), py::keep_alive<0, 1>(),
+           "Submits a run like run(); returns a Pending.");
+
+  py::class_<Pending>(m, "Pending")
+      .def("wait", &Pending::wait, py::arg("timeout"),
+           "Waits up to timeout seconds (< 0: no limit); True if complete.")
+      .def("done", &Pending::done)
+      .def("cancel", &Pending::cancel)
+      .def_property_readonly("state", &Pending::state)
+      .def("check", &Pending::check,
+           "Raises RunError with the run's message unless it succeeded.");
 }

@@ -26,6 +26,10 @@ const char *strata_status_string(strata_status status) {
   case STRATA_ERROR_EXECUTION: return "execution error";
   case STRATA_ERROR_OUT_OF_MEMORY: return "out of memory";
   case STRATA_ERROR_UNSUPPORTED_CPU: return "unsupported CPU";
+  case STRATA_ERROR_TIMEOUT: return "timeout";
+  case STRATA_ERROR_CANCELLED: return "cancelled";
+  case STRATA_ERROR_SHUTDOWN: return "shut down";
+  case STRATA_NOT_READY: return "not ready";
   }
   return "unknown status";
 }

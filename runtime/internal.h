@@ -9,6 +9,9 @@
 
 struct strata_model {
   const strata_model_desc *desc;
+  /* The caller's reference and one per session (strata_model_free drops
+   * one; the last frees). */
+  atomic_uint refs;
   void *dl_handle; /* null when wrapping a linked-in descriptor */
   int32_t checksum; /* a strata_checksum_state */
   /* STRATA_OK, or why strata_model_run refuses this model (a library
@@ -26,18 +29,50 @@ struct strata_model {
   _Atomic(struct strata_pool *) pool;
 };
 
+/* runtime/model.c: another reference, dropped by strata_model_free. */
+void strata_model_retain(strata_model *model);
+
 /* runtime/thread_pool.c */
 typedef struct strata_pool strata_pool;
 /* The CPUs this process may run on (sched_getaffinity), at least 1. */
 unsigned strata_default_threads(void);
-/* A pool of threads - 1 workers; null when threads < 2 or on failure
+/* A pool of `workers` threads; null when workers < 1 or no thread starts
  * (dispatches then run on the caller's thread). */
-strata_pool *strata_pool_create(unsigned threads);
+strata_pool *strata_pool_create(unsigned workers);
+/* Joins the workers after they have run every queued task. */
 void strata_pool_destroy(strata_pool *pool);
+/* A unit of queued work: run(task) is called once, on a worker. */
+typedef struct strata_task {
+  void (*run)(struct strata_task *task);
+  struct strata_task *next; /* the pool's */
+} strata_task;
+void strata_pool_submit(strata_pool *pool, strata_task *task);
+/* Tasks queued and not yet taken by a worker (a hint: it may change). */
+int strata_pool_queued(strata_pool *pool);
 /* Runs fn(bindings, w) for w in [0, grid) on the pool and the caller;
  * in order on the caller when the pool is null or busy. */
 void strata_pool_dispatch(strata_pool *pool, strata_workgroup_fn fn,
                           const void *bindings, int64_t grid);
+
+/* runtime/run.c, shared with the async API (runtime/session.c). */
+/* Checks a run's tensors against the model's descriptor; sets *batch (-1
+ * when no tensor is batched). */
+strata_status strata_check_run(const strata_model *model,
+                               const strata_tensor *inputs, size_t num_inputs,
+                               const strata_tensor *outputs,
+                               size_t num_outputs, int64_t *batch);
+/* Calls the entry (once per sample for a batch-loop model) with checked
+ * tensors (only their data is read), an arena of the descriptor's
+ * arena_bytes, and `pool` for its dispatches (null: in order, here). */
+strata_status strata_call_entry(strata_model *model,
+                                const strata_tensor *inputs, size_t num_inputs,
+                                const strata_tensor *outputs,
+                                size_t num_outputs, int64_t batch, void *arena,
+                                strata_pool *pool);
+/* The descriptor's arena bytes (0 before ABI 4), and an allocation of that
+ * many aligned to STRATA_ARENA_ALIGNMENT (release with free). */
+size_t strata_arena_size(const strata_model_desc *desc);
+void *strata_allocate_arena(size_t bytes);
 
 /* What strata_check_library_file found in a library's file. */
 typedef struct library_file {

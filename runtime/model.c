@@ -102,6 +102,7 @@ static strata_status wrap(const strata_model_desc *desc, void *dl_handle,
   if (!model)
     return strata_fail(STRATA_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
   model->desc = desc;
+  atomic_init(&model->refs, 1);
   model->threads = strata_default_threads();
   model->dl_handle = dl_handle;
   model->checksum = checksum;
@@ -222,8 +223,14 @@ strata_status strata_model_runnable(const strata_model *model) {
   return STRATA_OK;
 }
 
+void strata_model_retain(strata_model *model) {
+  atomic_fetch_add(&model->refs, 1);
+}
+
 void strata_model_free(strata_model *model) {
   if (!model) return;
+  /* Sessions hold references: the last one out frees. */
+  if (atomic_fetch_sub(&model->refs, 1) != 1) return;
   strata_pool_destroy(atomic_load(&model->pool));
   if (model->dl_handle) dlclose(model->dl_handle);
   free(model->arena);

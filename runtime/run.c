@@ -172,7 +172,7 @@ static int64_t entry_calls(const strata_model_desc *desc, int64_t batch) {
 
 /* Checks the caller's tensors against the descriptor; sets *batch (-1 when
  * no tensor is batched). */
-static strata_status check_run(const strata_model *model,
+strata_status strata_check_run(const strata_model *model,
                                const strata_tensor *inputs, size_t num_inputs,
                                const strata_tensor *outputs,
                                size_t num_outputs, int64_t *batch) {
@@ -207,7 +207,7 @@ static void run_dispatch(strata_executor *self, strata_workgroup_fn fn,
 static strata_pool *model_pool(strata_model *model) {
   strata_pool *pool = atomic_load(&model->pool);
   if (pool || model->threads < 2) return pool;
-  pool = strata_pool_create(model->threads);
+  pool = strata_pool_create(model->threads - 1);
   strata_pool *expected = NULL;
   if (!atomic_compare_exchange_strong(&model->pool, &expected, pool)) {
     strata_pool_destroy(pool); /* another run made one first */
@@ -216,13 +216,11 @@ static strata_pool *model_pool(strata_model *model) {
   return pool;
 }
 
-/* Calls the entry (once per sample for a batch-loop model) with the
- * checked tensors and `arena`, which has the descriptor's arena_bytes. */
-static strata_status call_entry(strata_model *model,
+strata_status strata_call_entry(strata_model *model,
                                 const strata_tensor *inputs, size_t num_inputs,
                                 const strata_tensor *outputs,
-                                size_t num_outputs, int64_t batch,
-                                void *arena) {
+                                size_t num_outputs, int64_t batch, void *arena,
+                                strata_pool *pool) {
   const strata_model_desc *desc = model->desc;
   void *stack_buffers[STACK_BUFFERS];
   /* Inputs, outputs, the arena and the executor (read since ABI 4). */
@@ -234,8 +232,7 @@ static strata_status call_entry(strata_model *model,
       return strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
                          "cannot allocate %zu buffer pointers", count);
   }
-  run_executor executor = {{sizeof(strata_executor), run_dispatch},
-                           model_pool(model)};
+  run_executor executor = {{sizeof(strata_executor), run_dispatch}, pool};
   buffers[num_inputs + num_outputs] = arena;
   buffers[num_inputs + num_outputs + 1] = &executor.base;
   int32_t code = 0;
@@ -270,11 +267,11 @@ static strata_status call_entry(strata_model *model,
   return STRATA_OK;
 }
 
-static size_t arena_size(const strata_model_desc *desc) {
+size_t strata_arena_size(const strata_model_desc *desc) {
   return desc->abi_version >= 4 ? (size_t)desc->arena_bytes : 0;
 }
 
-static void *allocate_arena(size_t bytes) {
+void *strata_allocate_arena(size_t bytes) {
   /* aligned_alloc wants a multiple of the alignment. */
   size_t rounded = (bytes + STRATA_ARENA_ALIGNMENT - 1) &
                    ~(size_t)(STRATA_ARENA_ALIGNMENT - 1);
@@ -287,22 +284,22 @@ strata_status strata_model_run(strata_model *model,
                                size_t num_outputs) {
   int64_t batch;
   strata_status status =
-      check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
+      strata_check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
   if (status != STRATA_OK) return status;
   const strata_model_desc *desc = model->desc;
-  size_t bytes = arena_size(desc);
+  size_t bytes = strata_arena_size(desc);
   if (bytes == 0)
-    return call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
-                      NULL);
+    return strata_call_entry(model, inputs, num_inputs, outputs, num_outputs,
+                             batch, NULL, model_pool(model));
   /* The model's own arena when no other run holds it, else one for this
    * run only. */
   void *arena = NULL;
   int owns_model_arena = !atomic_exchange(&model->arena_busy, 1);
   if (owns_model_arena) {
-    if (!model->arena) model->arena = allocate_arena(bytes);
+    if (!model->arena) model->arena = strata_allocate_arena(bytes);
     arena = model->arena;
   } else {
-    arena = allocate_arena(bytes);
+    arena = strata_allocate_arena(bytes);
   }
   if (!arena) {
     if (owns_model_arena) atomic_store(&model->arena_busy, 0);
@@ -310,8 +307,8 @@ strata_status strata_model_run(strata_model *model,
                        "model '%s': cannot allocate its arena of %zu bytes",
                        strata_safe_name(desc->model_name), bytes);
   }
-  status = call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
-                      arena);
+  status = strata_call_entry(model, inputs, num_inputs, outputs, num_outputs,
+                             batch, arena, model_pool(model));
   if (owns_model_arena)
     atomic_store(&model->arena_busy, 0);
   else
@@ -327,9 +324,9 @@ strata_status strata_model_run_with_arena(strata_model *model,
                                           size_t arena_bytes) {
   int64_t batch;
   strata_status status =
-      check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
+      strata_check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
   if (status != STRATA_OK) return status;
-  size_t need = arena_size(model->desc);
+  size_t need = strata_arena_size(model->desc);
   if (arena_bytes < need)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "arena: %zu bytes, model '%s' needs %zu", arena_bytes,
@@ -342,6 +339,6 @@ strata_status strata_model_run_with_arena(strata_model *model,
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "arena: address %p is not aligned to %u bytes", arena,
                        STRATA_ARENA_ALIGNMENT);
-  return call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
-                    need > 0 ? arena : NULL);
+  return strata_call_entry(model, inputs, num_inputs, outputs, num_outputs,
+                           batch, need > 0 ? arena : NULL, model_pool(model));
 }

@@ -90,11 +90,14 @@ struct FormDispatchesPass
     return result;
   }
 
-  /// The most pieces, at most `workgroups`, that split `extent` evenly in
-  /// multiples of `granule`; 1 when none does.
-  int64_t pieces(int64_t extent, int64_t granule) {
-    for (int64_t count = std::min<int64_t>(workgroups, extent); count > 1;
-         --count)
+  /// The most pieces, at most `workgroups` and with at least
+  /// `min-workgroup-iterations` of the op's `iterations` each, that split
+  /// `extent` evenly in multiples of `granule`; 1 when none does.
+  int64_t pieces(int64_t extent, int64_t granule, int64_t iterations) {
+    int64_t most = std::min<int64_t>(
+        {workgroups, extent,
+         iterations / std::max<int64_t>(1, minWorkgroupIterations)});
+    for (int64_t count = most; count > 1; --count)
       if (extent % count == 0 && (extent / count) % granule == 0)
         return count;
     return 1;
@@ -149,7 +152,8 @@ struct FormDispatchesPass
           product(ranges) < minIterations)
         continue;
       for (Split split : candidates(op)) {
-        int64_t count = pieces(ranges[split.loop], split.granule);
+        int64_t count =
+            pieces(ranges[split.loop], split.granule, product(ranges));
         if (count < 2 || !writesAlong(op, split.loop))
           continue;
         SmallVector<OpFoldResult> sizes(ranges.size(),

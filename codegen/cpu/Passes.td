@@ -296,7 +296,8 @@ def FormDispatches : Pass<"strata-form-dispatches", "mlir::func::FuncOp"> {
     This pass forms the grids: every top-level linalg op on tensors with
     static loops and at least `min-iterations` iterations (all loops
     counted) is tiled with upstream's `scf::tileUsingSCF` (forall loops)
-    along one parallel loop into at most `workgroups` equal pieces. Pieces
+    along one parallel loop into at most `workgroups` equal pieces of at
+    least `min-workgroup-iterations` iterations each. Pieces
     are equal so that no workgroup has a dynamic shape (the register blocks
     downstream need static ones), and a multiple of the register block
     (`m-tile` rows, `n-tile` columns) along M and N.
@@ -316,6 +317,10 @@ def FormDispatches : Pass<"strata-form-dispatches", "mlir::func::FuncOp"> {
            "Most workgroups per dispatch">,
     Option<"minIterations", "min-iterations", "int64_t", "65536",
            "Fewest loop iterations (all loops) that make an op a dispatch">,
+    Option<"minWorkgroupIterations", "min-workgroup-iterations", "int64_t",
+           "32768",
+           "Fewest loop iterations per workgroup: smaller pieces cost more "
+           "to hand out than they save">,
     Option<"mTile", "m-tile", "int64_t", "8",
            "Register block rows: pieces of M are multiples of it">,
     Option<"nTile", "n-tile", "int64_t", "32",

@@ -12,8 +12,12 @@
  * that names the argument at fault (e.g. "input 'x': expected shape
  * [1,3,8,8], got [1,3,8,9]").
  *
- * Synchronous for now; the async API will be added next to these calls, and
- * these keep working.
+ * Two ways to run:
+ *  - strata_model_run: synchronous, on the calling thread and the model's
+ *    own thread pool;
+ *  - the async API (instance, session, fence; the second half of this
+ *    header): runs are submitted to an instance's threads and complete
+ *    fences that can be waited on, polled, or given a callback.
  */
 #ifndef STRATA_RUNTIME_H
 #define STRATA_RUNTIME_H
@@ -27,7 +31,7 @@
 extern "C" {
 #endif
 
-#define STRATA_RUNTIME_API_VERSION 3u
+#define STRATA_RUNTIME_API_VERSION 4u
 
 /* Naming: no runtime symbol ends in `_descriptor`. Those names belong to
  * compiled models (`strata_<name>_descriptor`), so no model name can clash
@@ -41,6 +45,10 @@ typedef enum strata_status {
   STRATA_ERROR_EXECUTION = 4,        /* the model's entry reported failure */
   STRATA_ERROR_OUT_OF_MEMORY = 5,
   STRATA_ERROR_UNSUPPORTED_CPU = 6,  /* compiled for features this CPU lacks */
+  STRATA_ERROR_TIMEOUT = 7,   /* strata_fence_wait: not done in time */
+  STRATA_ERROR_CANCELLED = 8, /* a submission cancelled before it ran */
+  STRATA_ERROR_SHUTDOWN = 9,  /* the instance or session was destroyed */
+  STRATA_NOT_READY = 10,      /* strata_fence_poll: still queued or running */
 } strata_status;
 
 /* A caller-owned view of one tensor: a dense row-major buffer. */
@@ -182,6 +190,135 @@ strata_status strata_model_run_with_arena(strata_model *model,
                                           const strata_tensor *outputs,
                                           size_t num_outputs, void *arena,
                                           size_t arena_bytes);
+
+
+/* ---------------------------------------------------------------------
+ * The async API (runtime API version 4).
+ *
+ *   strata_instance  a set of threads that run submitted work (one per CPU
+ *                    by default); shared by any number of models.
+ *   strata_session   one model on one instance, with its own arena. Its
+ *                    submissions run one after another, in order; several
+ *                    sessions (of one model or of several) run at once.
+ *   strata_fence     the completion of one submission: wait with a
+ *                    timeout, poll, or a callback.
+ *
+ * Every call that can fail returns a status, with a message in
+ * strata_last_error() on the calling thread. The run's own status and
+ * message travel with its fence (strata_fence_wait, strata_fence_poll,
+ * strata_fence_message). Destroy and release calls accept null.
+ *
+ *   strata_instance *inst;  strata_session *sess;  strata_fence *fence;
+ *   strata_instance_create(NULL, &inst);
+ *   strata_session_create(inst, model, NULL, &sess);
+ *   strata_session_submit(sess, inputs, 1, outputs, 1, &fence);
+ *   strata_status s = strata_fence_wait(fence, -1);
+ *   strata_fence_release(fence);
+ *   strata_session_destroy(sess);
+ *   strata_instance_destroy(inst);
+ * ------------------------------------------------------------------- */
+
+typedef struct strata_instance strata_instance;
+typedef struct strata_session strata_session;
+typedef struct strata_fence strata_fence;
+
+typedef struct strata_instance_options {
+  uint32_t struct_size; /* sizeof(strata_instance_options) */
+  /* Threads that run submissions and their dispatches (0: one per CPU this
+   * process may run on). A run's dispatches spread over the threads that
+   * no other run occupies; with as many runs in flight as threads, each
+   * runs on one. */
+  uint32_t threads;
+} strata_instance_options;
+
+/* Fills the defaults (and struct_size). */
+void strata_instance_options_init(strata_instance_options *options);
+
+/* Starts an instance's threads; null options are the defaults. */
+strata_status strata_instance_create(const strata_instance_options *options,
+                                     strata_instance **out_instance);
+
+/* The threads the instance runs submissions on. */
+uint32_t strata_instance_threads(const strata_instance *instance);
+
+/* Shuts the instance down: submissions that have not started complete
+ * with STRATA_ERROR_CANCELLED, those running finish, then the threads
+ * exit. Sessions still open stay valid handles whose submits fail with
+ * STRATA_ERROR_SHUTDOWN; destroy them as usual. Not from a fence
+ * callback (it runs on one of the threads this joins). */
+void strata_instance_destroy(strata_instance *instance);
+
+typedef struct strata_session_options {
+  uint32_t struct_size; /* sizeof(strata_session_options) */
+  uint32_t reserved;    /* zero */
+  /* The caller's arena for this session's runs (at least
+   * strata_model_arena_bytes(model), aligned to STRATA_ARENA_ALIGNMENT),
+   * owned by the session until it is destroyed; null: the session
+   * allocates one when it is created. */
+  void *arena;
+  uint64_t arena_bytes;
+} strata_session_options;
+
+void strata_session_options_init(strata_session_options *options);
+
+/* A session runs `model` on `instance`. It holds a reference to the model:
+ * strata_model_free before strata_session_destroy is allowed, and the
+ * model is freed with its last session. */
+strata_status strata_session_create(strata_instance *instance,
+                                    strata_model *model,
+                                    const strata_session_options *options,
+                                    strata_session **out_session);
+
+/* Queues one run of the session's model. The tensors are checked now, as
+ * strata_model_run checks them, and an error is returned at once; their
+ * data must stay valid, and the outputs untouched, until the fence
+ * completes. On success *out_fence is a new fence the caller releases. */
+strata_status strata_session_submit(strata_session *session,
+                                    const strata_tensor *inputs,
+                                    size_t num_inputs,
+                                    const strata_tensor *outputs,
+                                    size_t num_outputs,
+                                    strata_fence **out_fence);
+
+/* Cancels the session's submissions that have not started (their fences
+ * complete with STRATA_ERROR_CANCELLED), waits for the running one's fence
+ * to complete, and frees the session. Fences stay valid until released;
+ * a fence callback may still be running when this returns (instance
+ * destroy waits for those). Not from a fence callback. */
+void strata_session_destroy(strata_session *session);
+
+/* Waits until the fence completes or `timeout_ns` nanoseconds pass (< 0:
+ * no limit; 0: do not wait). Returns the run's status (its message in
+ * strata_last_error() and strata_fence_message), or STRATA_ERROR_TIMEOUT. */
+strata_status strata_fence_wait(strata_fence *fence, int64_t timeout_ns);
+
+/* STRATA_NOT_READY while queued or running, else the run's status. */
+strata_status strata_fence_poll(strata_fence *fence);
+
+/* The completed run's message ("" while pending or after success); valid
+ * until the fence is released. */
+const char *strata_fence_message(const strata_fence *fence);
+
+/* Called once, with the run's status, when the fence completes: on the
+ * runtime thread that completed it, or at once on the calling thread when
+ * it is already complete. It must be short, and must not wait on fences
+ * or destroy the session or the instance (it runs on the thread that
+ * would run their work). One callback per fence. */
+typedef void (*strata_fence_callback)(strata_fence *fence,
+                                      strata_status status, void *user);
+strata_status strata_fence_set_callback(strata_fence *fence,
+                                        strata_fence_callback callback,
+                                        void *user);
+
+/* Asks that the submission not run. One that has not started completes
+ * with STRATA_ERROR_CANCELLED once the session's run before it ends; one
+ * running or complete is not affected (the fence's status says which
+ * happened). STRATA_OK in every case on a valid fence. */
+strata_status strata_fence_cancel(strata_fence *fence);
+
+/* Drops the caller's reference; the submission, if still in flight, runs
+ * to completion regardless. */
+void strata_fence_release(strata_fence *fence);
 
 #ifdef __cplusplus
 }

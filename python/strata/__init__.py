@@ -21,6 +21,7 @@ from ._strata import CompileError, RunError, StrataError
 __all__ = [
     "CompileError",
     "EMIT_KINDS",
+    "Future",
     "Model",
     "RunError",
     "StrataError",
@@ -178,6 +179,38 @@ def load(lib_path, verify=True, inspect=False, threads=0):
                                threads))
 
 
+class Future:
+    """A run submitted by ``Model.run_async`` (like
+    concurrent.futures.Future, without callbacks)."""
+
+    def __init__(self, pending, outputs):
+        self._pending = pending
+        self._outputs = outputs
+
+    def done(self):
+        """True once the run has completed, failed or been cancelled."""
+        return self._pending.done()
+
+    def cancel(self):
+        """Asks that the run not start, if it has not. Returns True when it
+        has already completed as cancelled; a run cancelled in time makes
+        ``result()`` raise RunError."""
+        self._pending.cancel()
+        return self._pending.state == "cancelled"
+
+    def cancelled(self):
+        return self._pending.state == "cancelled"
+
+    def result(self, timeout=None):
+        """The outputs, waiting up to ``timeout`` seconds (None: no
+        limit). Raises TimeoutError, or RunError if the run failed or was
+        cancelled."""
+        if not self._pending.wait(-1.0 if timeout is None else max(0.0, timeout)):
+            raise TimeoutError(f"the run did not complete in {timeout} s")
+        self._pending.check()
+        return self._outputs
+
+
 class Model:
     """A compiled model, loaded. ``inputs``/``outputs`` list
     (name, numpy dtype, shape tuple) in the model's order. A model compiled
@@ -225,14 +258,23 @@ class Model:
         per output, in output order.
         """
         arrays = self._arrange(inputs)
-        batch = next((array.shape[0] for (_, _, shape), array in zip(self.inputs, arrays)
-                      if shape and shape[0] is None), 1)
-        outputs = [np.empty(tuple(batch if d is None else d for d in shape), dtype)
-                   for _, dtype, shape in self.outputs]
+        outputs = self._new_outputs(arrays)
         self._native.run([_raw(a) for a in arrays], [_raw(o) for o in outputs])
         return outputs
 
     __call__ = run
+
+    def run_async(self, inputs):
+        """Submits one run and returns at once with a ``Future``, whose
+        ``result()`` gives what ``run`` returns. Inputs are checked now (a
+        RunError is raised here). Runs submitted together overlap, each on
+        one of the model's threads; a single one spreads over all of them.
+        The input arrays must not change until the run completes."""
+        arrays = self._arrange(inputs)
+        outputs = self._new_outputs(arrays)
+        pending = self._native.run_async([_raw(a) for a in arrays],
+                                         [_raw(o) for o in outputs])
+        return Future(pending, outputs)
 
     def run_dict(self, inputs):
         """Like ``run``, returning {output name: array}."""
@@ -243,6 +285,12 @@ class Model:
             return ", ".join(f"{n}: {t}{list(s)}" for n, t, s in tensors)
         return (f"<strata.Model {self.name!r} inputs=({fmt(self.inputs)}) "
                 f"outputs=({fmt(self.outputs)})>")
+
+    def _new_outputs(self, arrays):
+        batch = next((array.shape[0] for (_, _, shape), array in zip(self.inputs, arrays)
+                      if shape and shape[0] is None), 1)
+        return [np.empty(tuple(batch if d is None else d for d in shape), dtype)
+                for _, dtype, shape in self.outputs]
 
     # -- argument checking ------------------------------------------------
     def _names_text(self):

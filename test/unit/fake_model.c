@@ -4,6 +4,7 @@
  * one with more buffers than the runtime keeps on its stack, an ABI
  * version 1 one, and one whose input `b` is pinned, which the runtime tests
  * fetch with dlsym. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep, under -std=c11 */
 #include "strata/model_abi.h"
 
 #include <stdint.h>
@@ -170,3 +171,26 @@ static int32_t grid_entry(void **buffers) {
 EXPORT const strata_model_desc strata_fake_grid_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_grid", inputs, outputs,
     grid_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0, 0};
+
+/* A gated sum = a + b for the async tests: its entry counts itself in,
+ * then waits until the test opens the gate (strata_fake_gate_set), so that
+ * a test can hold a run in flight for as long as it needs. */
+#include <stdatomic.h>
+#include <time.h>
+
+static atomic_int gate_open = 1;
+static atomic_int gate_entered;
+
+EXPORT void strata_fake_gate_set(int open) { atomic_store(&gate_open, open); }
+EXPORT int strata_fake_gate_entered(void) { return atomic_load(&gate_entered); }
+EXPORT void strata_fake_gate_reset(void) { atomic_store(&gate_entered, 0); }
+
+static int32_t gate_entry(void **buffers) {
+  atomic_fetch_add(&gate_entered, 1);
+  struct timespec pause = {0, 100000};
+  while (!atomic_load(&gate_open)) nanosleep(&pause, 0);
+  return add_entry(buffers);
+}
+EXPORT const strata_model_desc strata_fake_gate_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_gate", inputs, outputs,
+    gate_entry, 0, NOTARGET};

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "Data.h"
+#include "InFlight.h"
 #include "Npy.h"
 #include "strata/runtime.h"
 
@@ -48,7 +49,12 @@ options:
                          (default 0: one per CPU this process may use;
                          1 runs everything on this thread). Results are
                          bit-identical for every count.
-  --quiet                print only the latency line
+  --in-flight K          then measure throughput with K runs in flight
+                         through the async API (K sessions on one instance
+                         of --threads threads), checking each run's outputs
+                         against the first run's, and compare it with the
+                         runs above, made one at a time
+  --quiet                print only the latency (and throughput) line
   --info                 print what the library is (target, CPU features,
                          inputs and outputs, checksum) and whether it can run
                          on this machine, without running it; exit 1 when
@@ -73,6 +79,7 @@ struct Options {
   unsigned long long seed = 0;
   long long batch = -1; // -1: from the .npy inputs, else 1
   long long threads = 0; // 0: one per CPU
+  long long inFlight = 0; // 0: no throughput measurement
   bool quiet = false;
   bool info = false;
   bool verify = true;
@@ -135,7 +142,8 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
       arg.resize(eq);
     } else if (arg == "--input" || arg == "--output-dir" ||
                arg == "--repeat" || arg == "--warmup" || arg == "--seed" ||
-               arg == "--batch" || arg == "--threads") {
+               arg == "--batch" || arg == "--threads" ||
+               arg == "--in-flight") {
       if (i + 1 >= argc) return "option '" + arg + "' needs a value";
       value = argv[++i];
     } else {
@@ -165,6 +173,11 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
         return "--threads expects an integer from 0 to " +
                std::to_string(STRATA_MAX_THREADS) + ", got '" + value + "'";
       opts.threads = n;
+    } else if (arg == "--in-flight") {
+      if (!parseInt(value, 1, n) || n > 1024)
+        return "--in-flight expects an integer from 1 to 1024, got '" +
+               value + "'";
+      opts.inFlight = n;
     } else if (arg == "--seed") {
       if (!parseInt(value, 0, n))
         return "--seed expects a non-negative integer, got '" + value + "'";
@@ -452,6 +465,18 @@ int main(int argc, char **argv) {
               median, times[0], n, strata_model_threads(model.get()),
               strata_model_threads(model.get()) == 1 ? "" : "s");
 
+  if (opts.inFlight > 0) {
+    inflight::Result result;
+    error = inflight::measure(model.get(), (unsigned)opts.threads,
+                              (unsigned)opts.inFlight, opts.repeat, in, out,
+                              result);
+    if (!error.empty()) return fail("--in-flight: " + error);
+    std::printf("throughput: %.1f runs/s with %lld in flight on %u "
+                "thread%s, %.2fx one at a time\n",
+                result.runsPerSecond, opts.inFlight, result.threads,
+                result.threads == 1 ? "" : "s",
+                result.runsPerSecond * median / 1000.0);
+  }
   if (!opts.quiet)
     for (uint32_t i = 0; i < desc.num_outputs; ++i)
       printSummary(desc.outputs[i].name, outputs[i]);

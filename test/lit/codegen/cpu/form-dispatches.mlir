@@ -69,11 +69,12 @@ func.func @conv_channels(%in: tensor<1x9x9x512xf32>, %f: tensor<3x3x512x512xf32>
 
 // -----
 
-// Elementwise: the outermost parallel loop that splits (dim 0 is 1).
-// A small op (4096 iterations) stays whole.
+// Elementwise: the outermost parallel loop that splits (dim 0 is 1), in 4
+// pieces: 16 would have fewer than min-workgroup-iterations (32768 by
+// default) each. A small op (4096 iterations) stays whole.
 // CHECK-LABEL: func.func @elementwise
-// CHECK:         scf.forall (%{{.*}}) = (0) to (56) step (4)
-// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x56x64xf32>)
+// CHECK:         scf.forall (%{{.*}}) = (0) to (56) step (14)
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<1x14x56x64xf32>)
 // CHECK:           tensor.parallel_insert_slice
 // CHECK-NOT:     scf.forall (
 // CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<64x64xf32>)
@@ -105,8 +106,8 @@ func.func @elementwise(%x: tensor<1x56x56x64xf32>, %y: tensor<64x64xf32>)
 // CHECK:         scf.forall (%{{.*}}) = (0) to (58) step (29)
 // CHECK:           linalg.fill {{.*}} -> tensor<1x29x58x64xf32>
 // CHECK:         %[[INNER:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1]
-// CHECK:         scf.forall (%{{.*}}) = (0) to (56) step (4) shared_outs(%{{.*}} = %[[INNER]])
-// CHECK:           linalg.copy ins(%{{.*}} : tensor<1x4x56x64xf32>)
+// CHECK:         scf.forall (%{{.*}}) = (0) to (56) step (14) shared_outs(%{{.*}} = %[[INNER]])
+// CHECK:           linalg.copy ins(%{{.*}} : tensor<1x14x56x64xf32>)
 // CHECK:         tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1]
 func.func @pad(%x: tensor<1x56x56x64xf32>) -> tensor<1x58x58x64xf32> {
   %zero = arith.constant 0.0 : f32
