@@ -360,7 +360,7 @@ std::string compile(const std::string &modelPath,
   options.outputPath = outputPath;
   if (!strata::parseEmitKind(emit, options.emit))
     throw py::value_error("unknown emit kind '" + emit +
-                          "' (expected graph, linalg, llvm, obj or lib)");
+                          "' (expected graph, linalg, schedule, llvm, obj or lib)");
   options.name = name;
   options.target = target;
   options.targetCpu = targetCpu;

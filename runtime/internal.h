@@ -27,6 +27,8 @@ struct strata_model {
    * their pool, created at the first run that needs it. */
   unsigned threads;
   _Atomic(struct strata_pool *) pool;
+  /* Profiling (runtime/profile.c): null when off. */
+  struct strata_profiler *profiler;
 };
 
 /* runtime/model.c: another reference, dropped by strata_model_free. */
@@ -63,16 +65,34 @@ strata_status strata_check_run(const strata_model *model,
                                size_t num_outputs, int64_t *batch);
 /* Calls the entry (once per sample for a batch-loop model) with checked
  * tensors (only their data is read), an arena of the descriptor's
- * arena_bytes, and `pool` for its dispatches (null: in order, here). */
+ * arena_bytes, and `pool` for its dispatches (null: in order, here), timed
+ * by `profiler` unless it is null. */
+struct strata_profiler;
 strata_status strata_call_entry(strata_model *model,
                                 const strata_tensor *inputs, size_t num_inputs,
                                 const strata_tensor *outputs,
                                 size_t num_outputs, int64_t batch, void *arena,
-                                strata_pool *pool);
+                                strata_pool *pool,
+                                struct strata_profiler *profiler);
 /* The descriptor's arena bytes (0 before ABI 4), and an allocation of that
  * many aligned to STRATA_ARENA_ALIGNMENT (release with free). */
 size_t strata_arena_size(const strata_model_desc *desc);
 void *strata_allocate_arena(size_t bytes);
+
+/* runtime/profile.c */
+typedef struct strata_profiler strata_profiler;
+/* The executor of a profiled run: `pool`'s dispatches, timed per thread. */
+strata_executor *strata_profiler_executor(strata_profiler *profiler,
+                                          const strata_model_desc *desc,
+                                          strata_pool *pool);
+/* Serializes profiled runs and records one "run" event around each. */
+void strata_profiler_begin_run(strata_profiler *profiler);
+void strata_profiler_end_run(strata_profiler *profiler);
+void strata_profiler_free(strata_profiler *profiler);
+
+/* runtime/thread_pool.c: 0 on threads that are no pool's worker, else the
+ * worker's number (1, 2, ...) in its pool. */
+unsigned strata_worker_number(void);
 
 /* What strata_check_library_file found in a library's file. */
 typedef struct library_file {

@@ -76,6 +76,20 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
     return strata_fail(STRATA_ERROR_ABI,
                        "descriptor: an arena of %llu bytes (more than 2^48)",
                        (unsigned long long)desc->arena_bytes);
+  if (desc->abi_version >= 5) {
+    if (desc->num_dispatches > STRATA_MAX_TENSORS ||
+        (desc->num_dispatches > 0 && !desc->dispatches))
+      return strata_fail(STRATA_ERROR_ABI,
+                         "descriptor: %u dispatches and a %s table",
+                         desc->num_dispatches,
+                         desc->dispatches ? "non-null" : "null");
+    for (uint32_t i = 0; i < desc->num_dispatches; ++i)
+      if (!desc->dispatches[i].fn || !desc->dispatches[i].name)
+        return strata_fail(STRATA_ERROR_ABI,
+                           "descriptor: dispatch %u has a null function or "
+                           "name",
+                           i);
+  }
   if (desc->flags & ~STRATA_MODEL_FLAG_BATCH_LOOP)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: unknown flags 0x%x",
                        (unsigned)desc->flags);
@@ -232,6 +246,7 @@ void strata_model_free(strata_model *model) {
   /* Sessions hold references: the last one out frees. */
   if (atomic_fetch_sub(&model->refs, 1) != 1) return;
   strata_pool_destroy(atomic_load(&model->pool));
+  strata_profiler_free(model->profiler);
   if (model->dl_handle) dlclose(model->dl_handle);
   free(model->arena);
   free(model);
@@ -251,6 +266,10 @@ strata_status strata_model_set_threads(strata_model *model,
                        (unsigned)STRATA_MAX_THREADS);
   unsigned want = threads ? threads : strata_default_threads();
   if (want == model->threads) return STRATA_OK;
+  if (model->profiler)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "threads: not while the model is profiled (stop "
+                       "profiling first)");
   strata_pool *old = atomic_exchange(&model->pool, NULL);
   strata_pool_destroy(old);
   model->threads = want;

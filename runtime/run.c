@@ -220,7 +220,7 @@ strata_status strata_call_entry(strata_model *model,
                                 const strata_tensor *inputs, size_t num_inputs,
                                 const strata_tensor *outputs,
                                 size_t num_outputs, int64_t batch, void *arena,
-                                strata_pool *pool) {
+                                strata_pool *pool, strata_profiler *profiler) {
   const strata_model_desc *desc = model->desc;
   void *stack_buffers[STACK_BUFFERS];
   /* Inputs, outputs, the arena and the executor (read since ABI 4). */
@@ -234,7 +234,9 @@ strata_status strata_call_entry(strata_model *model,
   }
   run_executor executor = {{sizeof(strata_executor), run_dispatch}, pool};
   buffers[num_inputs + num_outputs] = arena;
-  buffers[num_inputs + num_outputs + 1] = &executor.base;
+  buffers[num_inputs + num_outputs + 1] =
+      profiler ? strata_profiler_executor(profiler, desc, pool)
+               : &executor.base;
   int32_t code = 0;
   if (!(desc->flags & STRATA_MODEL_FLAG_BATCH_LOOP)) {
     for (size_t i = 0; i < num_inputs; ++i) buffers[i] = inputs[i].data;
@@ -267,6 +269,20 @@ strata_status strata_call_entry(strata_model *model,
   return STRATA_OK;
 }
 
+/* A synchronous run on the model's pool, profiled when profiling is on. */
+static strata_status call_sync(strata_model *model,
+                               const strata_tensor *inputs, size_t num_inputs,
+                               const strata_tensor *outputs,
+                               size_t num_outputs, int64_t batch, void *arena) {
+  strata_profiler *profiler = model->profiler;
+  if (profiler) strata_profiler_begin_run(profiler);
+  strata_status status =
+      strata_call_entry(model, inputs, num_inputs, outputs, num_outputs, batch,
+                        arena, model_pool(model), profiler);
+  if (profiler) strata_profiler_end_run(profiler);
+  return status;
+}
+
 size_t strata_arena_size(const strata_model_desc *desc) {
   return desc->abi_version >= 4 ? (size_t)desc->arena_bytes : 0;
 }
@@ -289,8 +305,8 @@ strata_status strata_model_run(strata_model *model,
   const strata_model_desc *desc = model->desc;
   size_t bytes = strata_arena_size(desc);
   if (bytes == 0)
-    return strata_call_entry(model, inputs, num_inputs, outputs, num_outputs,
-                             batch, NULL, model_pool(model));
+    return call_sync(model, inputs, num_inputs, outputs, num_outputs, batch,
+                     NULL);
   /* The model's own arena when no other run holds it, else one for this
    * run only. */
   void *arena = NULL;
@@ -307,8 +323,8 @@ strata_status strata_model_run(strata_model *model,
                        "model '%s': cannot allocate its arena of %zu bytes",
                        strata_safe_name(desc->model_name), bytes);
   }
-  status = strata_call_entry(model, inputs, num_inputs, outputs, num_outputs,
-                             batch, arena, model_pool(model));
+  status = call_sync(model, inputs, num_inputs, outputs, num_outputs, batch,
+                     arena);
   if (owns_model_arena)
     atomic_store(&model->arena_busy, 0);
   else
@@ -339,6 +355,6 @@ strata_status strata_model_run_with_arena(strata_model *model,
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
                        "arena: address %p is not aligned to %u bytes", arena,
                        STRATA_ARENA_ALIGNMENT);
-  return strata_call_entry(model, inputs, num_inputs, outputs, num_outputs,
-                           batch, need > 0 ? arena : NULL, model_pool(model));
+  return call_sync(model, inputs, num_inputs, outputs, num_outputs, batch,
+                   need > 0 ? arena : NULL);
 }

@@ -439,7 +439,7 @@ static void run_submission(strata_task *task) {
                                  sub->num_inputs,
                                  sub->tensors + sub->num_inputs,
                                  sub->num_outputs, sub->batch, session->arena,
-                                 session->instance->pool);
+                                 session->instance->pool, NULL);
       if (status != STRATA_OK)
         snprintf(message, sizeof message, "%s", strata_last_error());
     }

@@ -77,8 +77,20 @@ static int has_work(strata_pool *pool, unsigned seen) {
          atomic_load_explicit(&pool->queued, memory_order_acquire) > 0;
 }
 
+static _Thread_local unsigned worker_number;
+
+unsigned strata_worker_number(void) { return worker_number; }
+
+typedef struct worker_start {
+  strata_pool *pool;
+  unsigned number;
+} worker_start;
+
 static void *worker_main(void *arg) {
-  strata_pool *pool = arg;
+  worker_start start = *(worker_start *)arg;
+  free(arg);
+  strata_pool *pool = start.pool;
+  worker_number = start.number;
   unsigned seen = atomic_load(&pool->generation);
   for (;;) {
     int64_t give_up = now_ns() + SPIN_NS;
@@ -141,8 +153,13 @@ strata_pool *strata_pool_create(unsigned workers) {
   pthread_cond_init(&pool->wake, NULL);
   atomic_flag_clear(&pool->busy);
   for (unsigned i = 0; i < workers; ++i) {
-    if (pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0)
+    worker_start *start = malloc(sizeof *start);
+    if (!start) break;
+    *start = (worker_start){pool, i + 1};
+    if (pthread_create(&pool->workers[i], NULL, worker_main, start) != 0) {
+      free(start);
       break; /* fewer workers: still correct */
+    }
     pool->num_workers = i + 1;
   }
   if (pool->num_workers == 0) {

@@ -60,7 +60,8 @@ namespace strata {
 //  - fixed-size allocas that lowering left in loop bodies (vector transfer
 //    buffers) move to the entry block, or the stack grows every iteration
 //    (strata-hoist-static-allocas).
-std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
+std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
+                                    CpuPipelineEnd end) {
   std::string block =
       llvm::formatv("strata-vectorize-contractions{{m-tile={0} n-tile={1} "
                     "k-block={2} m-block={3}}",
@@ -91,7 +92,9 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
          "cse,canonicalize,"
          "strata-plan-arena,"
-         "strata-outline-dispatches,"
+         "strata-outline-dispatches" +
+         std::string(end == CpuPipelineEnd::Schedule ? ")" : ",") +
+         (end == CpuPipelineEnd::Schedule ? "" :
          "scf-forall-to-for,"
          "buffer-deallocation-pipeline,"
          "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
@@ -114,14 +117,15 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target) {
          "convert-ub-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "reconcile-unrealized-casts,"
-         "llvm.func(strata-hoist-static-allocas))";
+         "llvm.func(strata-hoist-static-allocas))");
 }
 
 LogicalResult buildCpuLoweringPipeline(OpPassManager &pm,
-                                       const CpuTargetDescription &target) {
+                                       const CpuTargetDescription &target,
+                                       CpuPipelineEnd end) {
   // The text starts with the anchor `builtin.module(`; parse its body into
   // the given module-level manager.
-  std::string text = cpuLoweringPipelineText(target);
+  std::string text = cpuLoweringPipelineText(target, end);
   StringRef body =
       StringRef(text).drop_front(strlen("builtin.module(")).drop_back();
   return parsePassPipeline(body, pm);

@@ -10,6 +10,11 @@
 
 namespace strata {
 
+/// Where the CPU lowering stops: after the dispatches are outlined (the
+/// host schedule: the entry function launching dispatch functions over
+/// the arena, still in scf / memref), or at the LLVM dialect.
+enum class CpuPipelineEnd { Schedule, LLVMDialect };
+
 /// Appends the CPU lowering (layout, register blocks, fusion, one-shot
 /// bufferization, outputs as out-parameters, deallocation, loops, LLVM
 /// dialect) for `target` to `pm`. The textual form is what `strata-opt
@@ -17,10 +22,13 @@ namespace strata {
 /// blocks), so each stage can be replayed alone.
 llvm::LogicalResult
 buildCpuLoweringPipeline(mlir::OpPassManager &pm,
-                         const CpuTargetDescription &target);
+                         const CpuTargetDescription &target,
+                         CpuPipelineEnd end = CpuPipelineEnd::LLVMDialect);
 
 /// The same pipeline as text, for --help and for reproducing a stage.
-std::string cpuLoweringPipelineText(const CpuTargetDescription &target);
+std::string
+cpuLoweringPipelineText(const CpuTargetDescription &target,
+                        CpuPipelineEnd end = CpuPipelineEnd::LLVMDialect);
 
 /// Registers `--strata-cpu-lower-to-llvm` with the pass registry.
 void registerCpuPipelines();

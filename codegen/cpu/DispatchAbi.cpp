@@ -80,7 +80,29 @@ void defineLaunch(Function &launch, Function *trampoline) {
 
 } // namespace
 
-Error addDispatchAbi(Module &module) {
+/// strata_dispatch_info strata.dispatches[] = {{trampoline, name}, ...}.
+void addDispatchTable(Module &module,
+                      ArrayRef<std::pair<Function *, std::string>> entries) {
+  LLVMContext &ctx = module.getContext();
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  auto *info = StructType::get(ctx, {ptr, ptr});
+  SmallVector<Constant *> rows;
+  for (const auto &[trampoline, name] : entries) {
+    Constant *text = ConstantDataArray::getString(ctx, name);
+    auto *global = new GlobalVariable(module, text->getType(), true,
+                                      GlobalValue::PrivateLinkage, text,
+                                      "strata.dispatch_name");
+    global->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    rows.push_back(ConstantStruct::get(info, {trampoline, global}));
+  }
+  auto *type = ArrayType::get(info, rows.size());
+  new GlobalVariable(module, type, true, GlobalValue::InternalLinkage,
+                     ConstantArray::get(type, rows), kDispatchTableSymbol);
+}
+
+Error addDispatchAbi(Module &module,
+                     const std::map<std::string, std::string> &names) {
+  SmallVector<std::pair<Function *, std::string>> table;
   const DataLayout &layout = module.getDataLayout();
   SmallVector<Function *> launches;
   for (Function &function : module)
@@ -100,8 +122,14 @@ Error addDispatchAbi(Module &module) {
                                  launch->getName().str().c_str(),
                                  arg.getArgNo());
     body->setLinkage(GlobalValue::InternalLinkage);
-    defineLaunch(*launch, createTrampoline(module, body, suffix));
+    Function *trampoline = createTrampoline(module, body, suffix);
+    defineLaunch(*launch, trampoline);
+    auto name = names.find(suffix.str());
+    table.push_back({trampoline, name != names.end()
+                                     ? name->second
+                                     : ("dispatch " + suffix).str()});
   }
+  addDispatchTable(module, table);
   return Error::success();
 }
 

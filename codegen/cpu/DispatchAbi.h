@@ -15,6 +15,9 @@
 
 #include "llvm/Support/Error.h"
 
+#include <map>
+#include <string>
+
 namespace llvm {
 class Module;
 } // namespace llvm
@@ -24,9 +27,19 @@ namespace strata {
 inline constexpr const char kDispatchPrefix[] = "strata.dispatch.";
 inline constexpr const char kLaunchPrefix[] = "strata.launch.";
 
-/// Defines each declared launch of `module` (see above). Fails when a
-/// launch has no matching body or arguments that do not fit a slot.
-llvm::Error addDispatchAbi(llvm::Module &module);
+/// The module attribute where strata-outline-dispatches records each
+/// dispatch's name ("<f>.<k>" -> the ONNX nodes it came from).
+inline constexpr const char kDispatchNamesAttr[] = "strata.dispatch_names";
+/// The table of strata_dispatch_info {trampoline, name} that
+/// addDispatchAbi defines and the descriptor points to (ABI version 5).
+inline constexpr const char kDispatchTableSymbol[] = "strata.dispatches";
+
+/// Defines each declared launch of `module` (see above), and the table
+/// kDispatchTableSymbol naming each trampoline with `names[suffix]`
+/// (suffix "<f>.<k>"). Fails when a launch has no matching body or
+/// arguments that do not fit a slot.
+llvm::Error addDispatchAbi(llvm::Module &module,
+                           const std::map<std::string, std::string> &names);
 
 } // namespace strata
 

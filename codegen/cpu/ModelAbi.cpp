@@ -1,5 +1,6 @@
 //===- ModelAbi.cpp - descriptor and entry of a compiled model ------------===//
 #include "codegen/cpu/ModelAbi.h"
+#include "codegen/cpu/DispatchAbi.h"
 
 #include "strata/model_abi.h"
 
@@ -151,8 +152,18 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   Type *i64 = Type::getInt64Ty(ctx);
   auto *modelDesc = StructType::create(
       ctx,
-      {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64},
+      {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64,
+       i32, i32, ptr},
       "strata_model_desc");
+  // The dispatch table, which addDispatchAbi defines first (none: null).
+  GlobalVariable *dispatches =
+      module.getGlobalVariable(kDispatchTableSymbol, /*AllowInternal=*/true);
+  uint64_t numDispatches =
+      dispatches ? cast<ArrayType>(dispatches->getValueType())->getNumElements()
+                 : 0;
+  Constant *dispatchTable = dispatches && numDispatches
+                                ? static_cast<Constant *>(dispatches)
+                                : ConstantPointerNull::get(ptr);
   Constant *desc = ConstantStruct::get(
       modelDesc,
       {ConstantInt::get(i32, STRATA_MODEL_ABI_VERSION),
@@ -167,7 +178,9 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        cString(module, target.cpu, "strata.cpu"),
        ConstantInt::get(i32, target.arch), ConstantInt::get(i32, 0),
        ConstantInt::get(i64, target.cpuFeatures),
-       ConstantInt::get(i64, sig.arenaBytes)});
+       ConstantInt::get(i64, sig.arenaBytes),
+       ConstantInt::get(i32, numDispatches), ConstantInt::get(i32, 0),
+       dispatchTable});
   auto *global = new GlobalVariable(module, modelDesc, true,
                                     GlobalValue::InternalLinkage, desc,
                                     "strata." + sig.name + ".descriptor");

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/DispatchAbi.h"
 #include "codegen/cpu/Passes.h"
+#include "lib/support/NodeLocation.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -162,6 +163,16 @@ struct OutlineDispatchesPass
     for (Operation &op : loop.getBody()->without_terminator())
       builder.clone(op, mapping);
     func::ReturnOp::create(builder, loc);
+
+    // What it came from, for profiles: the ONNX node(s) of the loop.
+    std::string name = strata::nodeNames(loc);
+    if (name.empty())
+      name = "dispatch " + suffix;
+    NamedAttrList names(
+        getOperation()->getAttrOfType<DictionaryAttr>(strata::kDispatchNamesAttr));
+    names.set(suffix, StringAttr::get(context, name));
+    getOperation()->setAttr(strata::kDispatchNamesAttr,
+                            names.getDictionary(context));
 
     // The launch, declared here and defined in LLVM IR.
     SmallVector<Type> launchTypes = {executor.getType(),

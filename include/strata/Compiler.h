@@ -18,9 +18,12 @@ namespace strata {
 /// What `compile` produces. Each IR stage is printed to `<name>.<stage>.mlir`
 /// (or to stdout when the output path is "-"); Obj writes `<name>.o`; Lib
 /// writes `lib<name>.so`, `lib<name>.a` and `<name>.h`.
-enum class EmitKind { Graph, Linalg, LLVM, Obj, Lib };
+/// Schedule is the host schedule: the entry function after dispatches are
+/// outlined and buffers placed in the arena, before loops become LLVM.
+enum class EmitKind { Graph, Linalg, Schedule, LLVM, Obj, Lib };
 
-/// Parses "graph", "linalg", "llvm", "obj", "lib". Returns false on others.
+/// Parses "graph", "linalg", "schedule", "llvm", "obj", "lib". Returns
+/// false on others.
 bool parseEmitKind(const std::string &text, EmitKind &kind);
 
 struct CompileOptions {

@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define STRATA_MODEL_ABI_VERSION 4u
+#define STRATA_MODEL_ABI_VERSION 5u
 
 /* Element types. Values are ONNX's TensorProto.DataType numbers so that
  * tools can map them without a table. */
@@ -85,6 +85,13 @@ typedef void (*strata_workgroup_fn)(const void *bindings, int64_t workgroup);
  * fn(bindings, w) once for every w in [0, grid), in any order and on any
  * threads, and returns when all have returned. The workgroups of one
  * dispatch write disjoint memory; dispatches run one after another. */
+/* One dispatch of a model (ABI version 5): its workgroup function and a
+ * printable name. */
+typedef struct strata_dispatch_info {
+  strata_workgroup_fn fn;
+  const char *name;
+} strata_dispatch_info;
+
 typedef struct strata_executor strata_executor;
 struct strata_executor {
   uint64_t struct_size; /* sizeof(strata_executor) */
@@ -128,6 +135,12 @@ typedef struct strata_model_desc {
    * the outputs (a per-sample arena for a batch-loop model: the runtime
    * runs the samples one after another with the same arena). */
   uint64_t arena_bytes;
+  /* Since ABI version 5: the model's dispatches, for profiles: each
+   * workgroup function the entry hands the executor, with the ONNX
+   * node(s) it computes ("conv1 (Conv) + relu1 (Relu)"). */
+  uint32_t num_dispatches;
+  uint32_t reserved2; /* zero */
+  const strata_dispatch_info *dispatches;
 } strata_model_desc;
 
 /* The alignment, in bytes, of the arena passed to an entry. */

@@ -192,6 +192,37 @@ strata_status strata_model_run_with_arena(strata_model *model,
                                           size_t arena_bytes);
 
 
+/* Profiling: a record of every dispatch on every thread. */
+typedef struct strata_profile_event {
+  /* The dispatch: the ONNX node(s) it computes ("conv1 (Conv) + relu1
+   * (Relu)", from models of ABI version 5), "dispatch" for older ones, or
+   * "run" for a whole strata_model_run. */
+  const char *name;
+  int64_t start_ns; /* CLOCK_MONOTONIC; first workgroup's start */
+  int64_t end_ns;   /* last workgroup's end on this thread */
+  int64_t workgroups; /* of the grid, that this thread ran (0 for a run) */
+  /* 0: the thread that called strata_model_run; 1 to threads - 1: the
+   * model's pool workers. */
+  uint32_t thread;
+  /* The same for the events of one dispatch (one per thread that took part
+   * in it), counting from 0 in the order the dispatches ran. */
+  uint32_t sequence;
+} strata_profile_event;
+
+/* Starts recording events of the model's synchronous runs
+ * (strata_model_run, strata_model_run_with_arena) into `events`, which
+ * holds `capacity` (the caller's, until profiling stops); null stops.
+ * Events beyond the capacity are counted, not written. Profiled runs of
+ * one model run one at a time. Not while a run of the model is in
+ * progress. */
+strata_status strata_model_profile(strata_model *model,
+                                   strata_profile_event *events,
+                                   size_t capacity);
+
+/* Events recorded since profiling started (more than its capacity when
+ * some were dropped); 0 when it is off. */
+size_t strata_model_profile_count(const strata_model *model);
+
 /* ---------------------------------------------------------------------
  * The async API (runtime API version 4).
  *

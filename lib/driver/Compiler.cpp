@@ -44,6 +44,7 @@ namespace strata {
 bool parseEmitKind(const std::string &text, EmitKind &kind) {
   static const std::pair<const char *, EmitKind> kinds[] = {
       {"graph", EmitKind::Graph}, {"linalg", EmitKind::Linalg},
+      {"schedule", EmitKind::Schedule},
       {"llvm", EmitKind::LLVM},   {"obj", EmitKind::Obj},
       {"lib", EmitKind::Lib}};
   for (const auto &[name, value] : kinds)
@@ -306,13 +307,24 @@ private:
     PassManager toLLVM(&context);
     TimingScope llvmDialectTiming = timing.nest("linalg -> LLVM dialect");
     toLLVM.enableTiming(llvmDialectTiming);
-    if (failed(buildCpuLoweringPipeline(toLLVM,
-                                        describeCpuTarget(target->record))))
+    CpuPipelineEnd end = options.emit == EmitKind::Schedule
+                             ? CpuPipelineEnd::Schedule
+                             : CpuPipelineEnd::LLVMDialect;
+    if (failed(buildCpuLoweringPipeline(
+            toLLVM, describeCpuTarget(target->record), end)))
       return llvm::createStringError("invalid built-in CPU pipeline");
     if (failed(toLLVM.run(*module)))
       return reported();
+    if (options.emit == EmitKind::Schedule)
+      return printModule(*module, name, "schedule.mlir", result);
     llvmDialectTiming.stop();
     readArenaPlan(*module, *signature, result);
+    std::map<std::string, std::string> dispatchNames;
+    if (auto names = (*module)->getAttrOfType<DictionaryAttr>(
+            kDispatchNamesAttr))
+      for (NamedAttribute entry : names)
+        if (auto text = dyn_cast<StringAttr>(entry.getValue()))
+          dispatchNames[entry.getName().str()] = text.str();
 
     llvm::LLVMContext llvmContext;
     TimingScope translating = timing.nest("translation to LLVM IR");
@@ -321,10 +333,11 @@ private:
     translating.stop();
     if (!llvmModule)
       return llvm::createStringError("translation to LLVM IR failed");
+    // The dispatch table first: the descriptor points to it.
+    if (llvm::Error error = addDispatchAbi(*llvmModule, dispatchNames))
+      return error;
     if (llvm::Error error = addModelAbi(*llvmModule, *signature, implName,
                                         target->record))
-      return error;
-    if (llvm::Error error = addDispatchAbi(*llvmModule))
       return error;
 
     if (options.emit == EmitKind::LLVM) {

@@ -54,4 +54,38 @@ std::string describeLocation(Location location) {
   return text;
 }
 
+static void collectNodes(Location loc,
+                         SmallVectorImpl<std::pair<StringRef, StringRef>> &out) {
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    if (auto kind = dyn_cast<NameLoc>(named.getChildLoc())) {
+      std::pair<StringRef, StringRef> node = {
+          named.getName().strref(), kind.getName().strref().split('@').first};
+      if (!llvm::is_contained(out, node))
+        out.push_back(node);
+      return;
+    }
+    return collectNodes(named.getChildLoc(), out);
+  }
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      collectNodes(inner, out);
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    collectNodes(call.getCallee(), out);
+}
+
+std::string nodeNames(Location location, unsigned most) {
+  SmallVector<std::pair<StringRef, StringRef>> nodes;
+  collectNodes(location, nodes);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (auto [i, node] : llvm::enumerate(nodes)) {
+    if (i == most) {
+      os << " + " << nodes.size() - most << " more";
+      break;
+    }
+    os << (i ? " + " : "") << node.first << " (" << node.second << ")";
+  }
+  return text;
+}
+
 } // namespace strata

@@ -22,6 +22,11 @@ mlir::Location makeNodeLocation(mlir::MLIRContext *context,
 /// fused and call-site locations); otherwise the location as MLIR prints it.
 std::string describeLocation(mlir::Location location);
 
+/// The ONNX nodes a location names, "conv1 (Conv) + relu1 (Relu)", each
+/// once, in order, at most `most` (then "+ N more"); "" when it names none.
+/// Profiles name dispatches with it.
+std::string nodeNames(mlir::Location location, unsigned most = 4);
+
 } // namespace strata
 
 #endif // STRATA_LIB_SUPPORT_NODELOCATION_H

@@ -82,8 +82,8 @@ def _numpy_dtype(code):
 
 
 #: Values accepted by ``compile(emit=...)``: the IR stages, then artifacts.
-EMIT_KINDS = ("graph", "linalg", "llvm", "obj", "lib")
-_IR_STAGES = ("graph", "linalg", "llvm")
+EMIT_KINDS = ("graph", "linalg", "schedule", "llvm", "obj", "lib")
+_IR_STAGES = ("graph", "linalg", "schedule", "llvm")
 
 
 def compile(model_path, output_dir, emit="lib", name=None, target="host",
@@ -92,8 +92,9 @@ def compile(model_path, output_dir, emit="lib", name=None, target="host",
     """Compiles an ONNX model into ``output_dir`` and returns the main file.
 
     emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
-    returns the .so's path; "obj" writes <name>.o; "graph", "linalg" and
-    "llvm" write the IR of that stage to <name>.<stage>.mlir. ``name``
+    returns the .so's path; "obj" writes <name>.o; "graph", "linalg",
+    "schedule" (the entry launching its dispatches, buffers in the arena)
+    and "llvm" write the IR of that stage to <name>.<stage>.mlir. ``name``
     defaults to one derived from the model's file name. ``input_shapes``
     ({"images": (1, 3, 640, 640)}) pins graph inputs' dynamic dimensions.
     ``input_values`` ({"axes": [0, 2]}; lists, scalars or numpy arrays, read

@@ -70,16 +70,17 @@ def test_run_repeat_prints_latency(tools, tmp_path):
     assert "latency: median" in proc.stdout, proc.stdout
 
 
-@pytest.mark.parametrize("stage", ["graph", "linalg", "llvm"])
+@pytest.mark.parametrize("stage", ["graph", "linalg", "schedule", "llvm"])
 def test_emit_ir_to_stdout(tools, tmp_path, stage):
     onnx_path = save_model(mb.mlp(), tmp_path, "mlp")
     proc = check_tool_ok(run_tool([tools.compile, onnx_path, f"--emit={stage}",
                                    "-o", "-"]))
-    prefix = {"graph": "graph.", "linalg": "linalg.", "llvm": "llvm."}[stage]
+    prefix = {"graph": "graph.", "linalg": "linalg.", "schedule": "memref<",
+              "llvm": "llvm."}[stage]
     assert prefix in proc.stdout, proc.stdout[:2000]
 
 
-@pytest.mark.parametrize("stage", ["graph", "linalg", "llvm", "obj"])
+@pytest.mark.parametrize("stage", ["graph", "linalg", "schedule", "llvm", "obj"])
 def test_api_emit_stages(strata, tmp_path, stage):
     onnx_path = save_model(mb.mlp(), tmp_path, "mlp")
     written = strata.compile(onnx_path, tmp_path / "out", emit=stage)
@@ -89,7 +90,8 @@ def test_api_emit_stages(strata, tmp_path, stage):
         assert written.endswith("mlp.o") and data.startswith(b"\x7fELF")
     else:
         assert written.endswith(f"mlp.{stage}.mlir")
-        assert f"{stage}.".encode() in data
+        marker = "func.func @strata_mlp_impl" if stage == "schedule" else f"{stage}."
+        assert marker.encode() in data
 
 
 def test_run_rejects_wrong_input_shape(tools, tmp_path):

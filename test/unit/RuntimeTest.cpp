@@ -184,7 +184,9 @@ TEST(Runtime, LibraryWithoutIntegrityNoteIsRefusedByDefault) {
             STRATA_ERROR_LOAD);
   EXPECT_EQ(model, nullptr);
   EXPECT_NE(lastError().find("it has no integrity note, which every library "
-                             "of ABI version 4 carries"),
+                             "of ABI version " +
+                             std::to_string(STRATA_MODEL_ABI_VERSION) +
+                             " carries"),
             std::string::npos)
       << lastError();
   ASSERT_EQ(loadFake(&model), STRATA_OK) << lastError();
@@ -581,3 +583,72 @@ TEST(RuntimeThreads, LoadOptionsSetTheCount) {
   EXPECT_NE(lastError().find("options: threads 4096"), std::string::npos)
       << lastError();
 }
+
+namespace {
+
+// Profiling: one event per thread that took part in each dispatch, named
+// from the model's dispatch table, plus one "run" event per run.
+TEST(RuntimeProfile, EveryDispatchOnEveryThread) {
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_grid_descriptor"), &model),
+            STRATA_OK);
+  ASSERT_EQ(strata_model_set_threads(model, 4), STRATA_OK);
+  std::vector<strata_profile_event> events(64);
+  ASSERT_EQ(strata_model_profile(model, events.data(), events.size()),
+            STRATA_OK)
+      << lastError();
+  EXPECT_EQ(strata_model_set_threads(model, 2), STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("not while the model is profiled"),
+            std::string::npos);
+  float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {6, 5, 4, 3, 2, 1}, sum[6];
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  const int kRuns = 3;
+  for (int run = 0; run < kRuns; ++run)
+    ASSERT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK);
+  size_t count = strata_model_profile_count(model);
+  ASSERT_LE(count, events.size());
+  int runs = 0;
+  std::vector<int64_t> workgroups(2 * kRuns, 0);
+  for (size_t i = 0; i < count; ++i) {
+    const strata_profile_event &e = events[i];
+    EXPECT_LE(e.start_ns, e.end_ns);
+    EXPECT_LT(e.thread, 4u);
+    ASSERT_LT(e.sequence, workgroups.size());
+    if (std::string(e.name) == "run") {
+      ++runs;
+      EXPECT_EQ(e.workgroups, 0);
+      EXPECT_EQ(e.thread, 0u);
+      continue;
+    }
+    EXPECT_STREQ(e.name, "sum (Add)");
+    workgroups[e.sequence] += e.workgroups;
+  }
+  EXPECT_EQ(runs, kRuns);
+  // Dispatch, run, dispatch, run, ...: each grid's 6 workgroups, once.
+  for (int run = 0; run < kRuns; ++run)
+    EXPECT_EQ(workgroups[2 * run], 6) << "run " << run;
+
+  // Too small a buffer: events are counted, not written past its end.
+  std::vector<strata_profile_event> small(2);
+  ASSERT_EQ(strata_model_profile(model, small.data(), small.size()),
+            STRATA_OK);
+  for (int run = 0; run < kRuns; ++run)
+    ASSERT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK);
+  EXPECT_GT(strata_model_profile_count(model), small.size());
+
+  ASSERT_EQ(strata_model_profile(model, nullptr, 0), STRATA_OK);
+  EXPECT_EQ(strata_model_profile_count(model), 0u);
+  EXPECT_EQ(strata_model_profile(model, nullptr, 5),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("events is null but capacity is 5"),
+            std::string::npos);
+  EXPECT_EQ(strata_model_profile(nullptr, events.data(), 1),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(strata_model_set_threads(model, 2), STRATA_OK);
+  strata_model_free(model);
+}
+
+} // namespace

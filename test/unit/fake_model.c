@@ -168,9 +168,12 @@ static int32_t grid_entry(void **buffers) {
   }
   return 0;
 }
+/* ABI version 5 names the dispatches, for profiles. */
+static const strata_dispatch_info grid_dispatches[] = {
+    {grid_workgroup, "sum (Add)"}};
 EXPORT const strata_model_desc strata_fake_grid_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_grid", inputs, outputs,
-    grid_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0, 0};
+    grid_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0, 0, 1, 0, grid_dispatches};
 
 /* A gated sum = a + b for the async tests: its entry counts itself in,
  * then waits until the test opens the gate (strata_fake_gate_set), so that

@@ -16,13 +16,16 @@ static cl::opt<std::string> outputPath(
     "o",
     cl::desc("Output: a directory for --emit=lib|obj (created if missing); "
              "a file, a directory or '-' (stdout, the default for IR "
-             "stages) for --emit=graph|linalg|llvm"),
+             "stages) for --emit=graph|linalg|schedule|llvm"),
     cl::value_desc("path"), cl::cat(category));
 static cl::opt<std::string> emit(
     "emit",
     cl::desc("Last stage to run and what to write:\n"
              "  graph   the imported graph dialect (.mlir)\n"
              "  linalg  after lowering to linalg/tensor (.mlir)\n"
+             "  schedule  the host schedule: the entry function launching\n"
+             "          dispatch functions (workgroup grids), buffers at\n"
+             "          arena offsets (.mlir)\n"
              "  llvm    optimized LLVM IR with the model ABI (.ll)\n"
              "  obj     an object file <name>.o\n"
              "  lib     lib<name>.so, lib<name>.a and <name>.h (default)"),
@@ -129,11 +132,12 @@ int main(int argc, char **argv) {
   }
   if (!strata::parseEmitKind(emit, options.emit)) {
     llvm::errs() << "strata-compile: error: unknown --emit=" << emit
-                 << " (expected graph, linalg, llvm, obj or lib)\n";
+                 << " (expected graph, linalg, schedule, llvm, obj or lib)\n";
     return 1;
   }
   bool irStage = options.emit == strata::EmitKind::Graph ||
                  options.emit == strata::EmitKind::Linalg ||
+                 options.emit == strata::EmitKind::Schedule ||
                  options.emit == strata::EmitKind::LLVM;
   options.outputPath =
       outputPath.empty() ? (irStage ? "-" : ".") : outputPath.getValue();

@@ -17,6 +17,7 @@
 
 #include "Data.h"
 #include "InFlight.h"
+#include "Profile.h"
 #include "Npy.h"
 #include "strata/runtime.h"
 
@@ -54,6 +55,11 @@ options:
                          of --threads threads), checking each run's outputs
                          against the first run's, and compare it with the
                          runs above, made one at a time
+  --profile FILE.json    record every dispatch of the timed runs on every
+                         thread and write a Chrome trace (chrome://tracing,
+                         ui.perfetto.dev); dispatches are named after the
+                         ONNX nodes they compute. Also prints the
+                         dispatches that took longest
   --quiet                print only the latency (and throughput) line
   --info                 print what the library is (target, CPU features,
                          inputs and outputs, checksum) and whether it can run
@@ -73,7 +79,7 @@ strata-run prints "strata-run: error: ..." on stderr and exits with 1.
 )";
 
 struct Options {
-  std::string library, outputDir;
+  std::string library, outputDir, profile;
   std::vector<std::pair<std::string, std::string>> inputs; // name, file
   long long repeat = 10, warmup = 1;
   unsigned long long seed = 0;
@@ -143,7 +149,7 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
     } else if (arg == "--input" || arg == "--output-dir" ||
                arg == "--repeat" || arg == "--warmup" || arg == "--seed" ||
                arg == "--batch" || arg == "--threads" ||
-               arg == "--in-flight") {
+               arg == "--in-flight" || arg == "--profile") {
       if (i + 1 >= argc) return "option '" + arg + "' needs a value";
       value = argv[++i];
     } else {
@@ -173,6 +179,9 @@ std::string parseArgs(int argc, char **argv, Options &opts, bool &help) {
         return "--threads expects an integer from 0 to " +
                std::to_string(STRATA_MAX_THREADS) + ", got '" + value + "'";
       opts.threads = n;
+    } else if (arg == "--profile") {
+      if (value.empty()) return "--profile needs a file name";
+      opts.profile = value;
     } else if (arg == "--in-flight") {
       if (!parseInt(value, 1, n) || n > 1024)
         return "--in-flight expects an integer from 1 to 1024, got '" +
@@ -448,13 +457,39 @@ int main(int argc, char **argv) {
   std::vector<strata_tensor> in = views(inputs), out = views(outputs);
 
   std::vector<double> times;
+  std::vector<strata_profile_event> events;
   for (long long run = 0; run < opts.warmup + opts.repeat; ++run) {
+    if (run == opts.warmup && !opts.profile.empty()) {
+      events.resize(profile::capacityFor(
+          opts.repeat, desc.abi_version >= 5 ? desc.num_dispatches : 0,
+          strata_model_threads(model.get())));
+      if (strata_model_profile(model.get(), events.data(), events.size()) !=
+          STRATA_OK)
+        return fail(std::string("--profile: ") + strata_last_error());
+    }
     double start = nowMs();
     if (strata_model_run(model.get(), in.data(), in.size(), out.data(),
                          out.size()) != STRATA_OK)
       return fail("run " + std::to_string(run + 1) + " failed: " +
                   strata_last_error());
     if (run >= opts.warmup) times.push_back(nowMs() - start);
+  }
+  if (!opts.profile.empty()) {
+    size_t recorded = strata_model_profile_count(model.get());
+    strata_model_profile(model.get(), nullptr, 0);
+    size_t dropped = recorded > events.size() ? recorded - events.size() : 0;
+    events.resize(recorded - dropped);
+    error = profile::writeTrace(opts.profile, desc.model_name ? desc.model_name
+                                                              : "",
+                                events, strata_model_threads(model.get()));
+    if (!error.empty()) return fail("--profile: " + error);
+    std::printf("profile: wrote %s (%zu events%s)\n", opts.profile.c_str(),
+                events.size(),
+                dropped ? (", " + std::to_string(dropped) +
+                           " more dropped: fewer --repeat keeps them all")
+                              .c_str()
+                        : "");
+    if (!opts.quiet) profile::printSummary(events);
   }
   std::sort(times.begin(), times.end());
   size_t n = times.size();
