@@ -64,9 +64,9 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
                                     CpuPipelineEnd end) {
   std::string block =
       llvm::formatv("strata-vectorize-contractions{{m-tile={0} n-tile={1} "
-                    "k-block={2} m-block={3}}",
+                    "k-block={2} m-block={3} vector-width={4}}",
                     target.blockRows, target.blockColumns, target.cacheBlockK,
-                    target.cacheBlockM)
+                    target.cacheBlockM, target.f32Lanes())
           .str();
   std::string dispatches =
       llvm::formatv("strata-form-dispatches{{m-tile={0} n-tile={1}}",

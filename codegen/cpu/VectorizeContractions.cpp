@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/bit.h"
 
 using namespace mlir;
 using strata::BlockDims;
@@ -27,7 +28,15 @@ namespace {
 /// divisor of at least the block less one (28 rows with 8-row blocks run
 /// as 4 blocks of 7; 1024 rows with 6-row blocks as 1020 + 4, not as 256
 /// blocks of 4, which would leave a third of the accumulators unused).
-int64_t splitPoint(int64_t extent, int64_t tile, bool vectorDim) {
+int64_t splitPoint(int64_t extent, int64_t tile, bool vectorDim,
+                   int64_t lanes) {
+  if (vectorDim && extent <= tile) {
+    // A vector of any other length is legalized badly (see Passes.td).
+    if (extent % lanes == 0 || llvm::isPowerOf2_64(extent))
+      return 0;
+    return extent > lanes ? extent / lanes * lanes
+                          : int64_t(llvm::bit_floor(uint64_t(extent)));
+  }
   if (extent <= tile || extent % tile == 0)
     return 0;
   if (!vectorDim && largestDivisor(extent, tile) >= tile - 1)
@@ -162,8 +171,8 @@ struct VectorizeContractionsPass
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       // Split off the remainders first; each part comes back here.
       std::pair<unsigned, int64_t> splits[] = {
-          {dims.m, splitPoint(ranges[dims.m], mTile, false)},
-          {dims.n, splitPoint(ranges[dims.n], nTile, true)}};
+          {dims.m, splitPoint(ranges[dims.m], mTile, false, vectorWidth)},
+          {dims.n, splitPoint(ranges[dims.n], nTile, true, vectorWidth)}};
       bool split = false;
       for (auto [dim, at] : splits) {
         if (!at || split)

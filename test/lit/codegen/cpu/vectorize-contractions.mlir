@@ -18,14 +18,27 @@ func.func @matmul(%a: tensor<8x256xf32>, %b: tensor<256x512xf32>, %c: tensor<8x5
 
 // -----
 
-// Extents without a large divisor get smaller blocks (6 rows, 7 columns),
-// never partial ones.
+// Extents without a large divisor get smaller blocks (6 rows), never
+// partial ones. Columns come in vectors of a multiple of the lanes
+// (vector-width, 16) or of a power of two below it: 7 as 4 + 2 + 1, and 24
+// as 16 + 8 (LLVM scalarizes a <24 x float> accumulator).
 // CHECK-LABEL: func @odd_sizes
-// CHECK: vector.transfer_read {{.*}} : tensor<6x1xf32>, vector<6x1xf32>
-// CHECK: vector.transfer_read {{.*}} : tensor<1x7xf32>, vector<1x7xf32>
+// CHECK-DAG: vector.transfer_read {{.*}} : tensor<6x1xf32>, vector<6x1xf32>
+// CHECK-DAG: vector.transfer_read {{.*}} : tensor<1x4xf32>, vector<1x4xf32>
+// CHECK-DAG: vector.transfer_read {{.*}} : tensor<1x2xf32>, vector<1x2xf32>
+// CHECK-DAG: vector.transfer_read {{.*}} : tensor<1x1xf32>, vector<1x1xf32>
+// CHECK-NOT: vector<1x7xf32>
+// CHECK-LABEL: func @twenty_four_columns
+// CHECK-DAG: vector.transfer_write {{.*}} : vector<8x16xf32>, tensor<8x16xf32>
+// CHECK-DAG: vector.transfer_write {{.*}} : vector<8x8xf32>, tensor<8x8xf32>
+// CHECK-NOT: vector<8x24xf32>
 func.func @odd_sizes(%a: tensor<6x5xf32>, %b: tensor<5x7xf32>, %c: tensor<6x7xf32>) -> tensor<6x7xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<6x5xf32>, tensor<5x7xf32>) outs(%c : tensor<6x7xf32>) -> tensor<6x7xf32>
   return %0 : tensor<6x7xf32>
+}
+func.func @twenty_four_columns(%a: tensor<8x16xf32>, %b: tensor<16x24xf32>, %c: tensor<8x24xf32>) -> tensor<8x24xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<8x16xf32>, tensor<16x24xf32>) outs(%c : tensor<8x24xf32>) -> tensor<8x24xf32>
+  return %0 : tensor<8x24xf32>
 }
 
 // -----
