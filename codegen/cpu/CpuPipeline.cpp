@@ -25,8 +25,11 @@ namespace strata {
 //    stay in registers;
 //  - named ops become generics whose loops are reordered so that LLVM's
 //    loop vectorizer finds a parallel, contiguous innermost loop
-//    (strata-interchange-for-vectorization), and reductions that stay
-//    innermost may be reordered (strata-reassociate-reductions);
+//    (strata-interchange-for-vectorization); f32 elementwise generics are
+//    vectorized along their contiguous innermost loop here, as LLVM would
+//    vectorize the wrong loop with gathers (strata-vectorize-elementwise);
+//    reductions that stay innermost may be reordered
+//    (strata-reassociate-reductions);
 //  - elementwise fusion merges the broadcast/activation generics that the
 //    graph lowering emits one per op, but not into reductions
 //    (strata-fuse-elementwise);
@@ -39,7 +42,9 @@ namespace strata {
 //  - function-boundary bufferization with identity layouts gives the entry
 //    function plain dense buffers;
 //  - results become out-parameters (static allocations hoisted into them, so
-//    outputs are written in place), which the bare-pointer calling
+//    outputs are written in place; canonicalize first, so that a loop that
+//    carried the result's buffer (a vectorized elementwise op) no longer
+//    hides the allocation), which the bare-pointer calling
 //    convention then turns into `void f(float *in..., float *out...)`;
 //  - static intermediate buffers share one arena at planned offsets, which
 //    the caller passes as the last argument and keeps between runs
@@ -72,6 +77,10 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
       llvm::formatv("strata-form-dispatches{{m-tile={0} n-tile={1}}",
                     target.blockRows, target.blockColumns)
           .str();
+  std::string elementwise =
+      llvm::formatv("strata-vectorize-elementwise{{vector-width={0}}",
+                    target.f32Lanes())
+          .str();
   return "builtin.module("
          "strata-collapse-empty-boundary-tensors,"
          "canonicalize,"
@@ -84,11 +93,12 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          ","
          "canonicalize,loop-invariant-subset-hoisting,canonicalize,"
          "linalg-generalize-named-ops,"
-         "strata-interchange-for-vectorization,"
-         "strata-reassociate-reductions),"
+         "strata-interchange-for-vectorization," + elementwise +
+         ",strata-reassociate-reductions),"
          "func.func(strata-distinct-results),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
+         "canonicalize,"
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
          "cse,canonicalize,"
          "strata-plan-arena,"

@@ -164,10 +164,11 @@ struct OutlineDispatchesPass
       builder.clone(op, mapping);
     func::ReturnOp::create(builder, loc);
 
-    // What it came from, for profiles: the ONNX node(s) of the loop.
+    // What it came from, for profiles: the ONNX node(s) of the loop, and
+    // its number (one node may give several: a pad, the op, its bias).
     std::string name = strata::nodeNames(loc);
-    if (name.empty())
-      name = "dispatch " + suffix;
+    name = name.empty() ? "dispatch " + suffix
+                        : name + " #" + std::to_string(number);
     NamedAttrList names(
         getOperation()->getAttrOfType<DictionaryAttr>(strata::kDispatchNamesAttr));
     names.set(suffix, StringAttr::get(context, name));

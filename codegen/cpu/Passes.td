@@ -114,6 +114,38 @@ def InterchangeForVectorization
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VectorizeElementwise
+    : Pass<"strata-vectorize-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Tile the innermost loop of f32 elementwise generics into "
+                "whole vectors and vectorize them";
+  let description = [{
+    An all-parallel `linalg.generic` on f32 tensors (one result, static
+    loops, arith and math ops only) whose innermost loop walks the last
+    dimension of its output and of every input that uses it (inputs may
+    broadcast along it: a bias over channels) and has a multiple of
+    `vector-width` iterations is tiled with `scf::tileUsingSCF`: the
+    innermost loop into pieces of up to `unroll` vectors, every other loop
+    by 1. `linalg::vectorize` turns each piece into contiguous vector
+    reads, arithmetic and a write. Transposes (an input's last dimension
+    is another loop) and other ops are left to LLVM.
+
+    Why: left to LLVM's loop vectorizer, a 32-channel NHWC bias add had its
+    channel loop fully unrolled and the loop over pixels vectorized instead,
+    with a gather per load (216 us for 400K elements on Zen 5, 4x a plain
+    vector loop).
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "f32 lanes of a vector register">,
+    Option<"unroll", "unroll", "int64_t", "4",
+           "Most vectors per piece of the innermost loop">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def ReassociateReductions
     : Pass<"strata-reassociate-reductions", "mlir::func::FuncOp"> {
   let summary = "Mark the float arithmetic of reducing linalg ops "

@@ -7,6 +7,7 @@ planned arena, so nothing grows with the network's depth.
 The child's peak RSS comes from getrusage(RUSAGE_CHILDREN) in a fresh
 Python process that runs only strata-run."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -14,8 +15,12 @@ from pathlib import Path
 
 import onnx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import models  # noqa: E402  (bench/models.py)
+# bench/models.py under a name of its own: the real-model suite has a
+# `models` module too.
+_SPEC = importlib.util.spec_from_file_location(
+    "bench_models", Path(__file__).resolve().parents[2] / "bench" / "models.py")
+models = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(models)
 
 MIB = 1 << 20
 

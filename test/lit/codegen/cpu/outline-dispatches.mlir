@@ -6,7 +6,7 @@
 // The view into the arena is captured (static identity memref); the subview
 // and the constant are cloned into the body; the 2-D grid (4 x 3) is
 // delinearized row-major. The dispatch is named after the loop's ONNX node.
-// CHECK: module attributes {strata.dispatch_names = {entry.0 = "add1 (Add)"}}
+// CHECK: module attributes {strata.dispatch_names = {entry.0 = "add1 (Add) #0"}}
 // CHECK-LABEL: func.func @entry(
 // CHECK-SAME:      %[[IN:[^:]*]]: memref<8x6xf32>, %[[ARENA:[^:]*]]: memref<256xi8>, %[[EXEC:[^:]*]]: !llvm.ptr)
 // CHECK:         %[[VIEW:.*]] = memref.view %[[ARENA]]
