@@ -16,6 +16,8 @@
 #                (test/fuzz/mutate_library.py)
 #   make test-sanitize  build everything with ASan + UBSan in
 #                build-sanitize and run lit, googletest and the fast pytests
+#                (the runtime's concurrency tests build their own TSan
+#                binaries: test_runtime_tsan.py, in `make test` too)
 #   make clean   remove the build folders
 #
 # Variables: BUILD_DIR (build), JOBS (nproc), BUILD_TYPE (Release),

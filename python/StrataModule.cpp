@@ -242,12 +242,8 @@ public:
   /// descriptor order; outputs are written in place. The runtime checks
   /// counts, ranks and shapes; element sizes are checked here.
   void run(const py::sequence &inputArrays, const py::sequence &outputArrays) {
-    std::vector<std::unique_ptr<BufferView>> views;
-    std::vector<strata_tensor> inputs, outputs;
-    bind(inputArrays, desc_->inputs, desc_->num_inputs, "input", false, views,
-         inputs);
-    bind(outputArrays, desc_->outputs, desc_->num_outputs, "output", true,
-         views, outputs);
+    Bound bound = bindAll(inputArrays, outputArrays);
+    std::vector<strata_tensor> &inputs = bound.inputs, &outputs = bound.outputs;
 
     strata_status status;
     std::string error;
@@ -266,12 +262,8 @@ public:
   /// model's instance, which has as many threads as the model.
   std::unique_ptr<Pending> runAsync(const py::sequence &inputArrays,
                                     const py::sequence &outputArrays) {
-    std::vector<std::unique_ptr<BufferView>> views;
-    std::vector<strata_tensor> inputs, outputs;
-    bind(inputArrays, desc_->inputs, desc_->num_inputs, "input", false, views,
-         inputs);
-    bind(outputArrays, desc_->outputs, desc_->num_outputs, "output", true,
-         views, outputs);
+    Bound bound = bindAll(inputArrays, outputArrays);
+    std::vector<strata_tensor> &inputs = bound.inputs, &outputs = bound.outputs;
     strata_session *session = takeSession();
     strata_fence *fence = nullptr;
     if (strata_session_submit(session, inputs.data(), inputs.size(),
@@ -281,7 +273,8 @@ public:
       giveBack(session);
       raise(runError, error);
     }
-    return std::make_unique<Pending>(*this, session, std::move(views), fence);
+    return std::make_unique<Pending>(*this, session, std::move(bound.views),
+                                     fence);
   }
 
   void giveBack(strata_session *session) {
@@ -309,6 +302,21 @@ private:
         STRATA_OK)
       raise(runError, strata_last_error());
     return session;
+  }
+
+  /// The buffers of one run: views kept open for as long as it runs.
+  struct Bound {
+    std::vector<std::unique_ptr<BufferView>> views;
+    std::vector<strata_tensor> inputs, outputs;
+  };
+  Bound bindAll(const py::sequence &inputArrays,
+                const py::sequence &outputArrays) const {
+    Bound bound;
+    bind(inputArrays, desc_->inputs, desc_->num_inputs, "input", false,
+         bound.views, bound.inputs);
+    bind(outputArrays, desc_->outputs, desc_->num_outputs, "output", true,
+         bound.views, bound.outputs);
+    return bound;
   }
 
   static void bind(const py::sequence &arrays, const strata_tensor_desc *descs,

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/BlockDims.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/TileInPlace.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -162,13 +163,8 @@ struct FormDispatchesPass
         scf::SCFTilingOptions options;
         options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
         options.setTileSizes(sizes);
-        rewriter.setInsertionPoint(op);
-        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-            rewriter, cast<TilingInterface>(op.getOperation()), options);
-        if (failed(tiled))
-          continue;
-        rewriter.replaceOp(op, tiled->replacements);
-        break;
+        if (succeeded(strata::tileInPlace(rewriter, op, options)))
+          break;
       }
     }
   }

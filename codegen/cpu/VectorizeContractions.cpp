@@ -1,6 +1,7 @@
 //===- VectorizeContractions.cpp - register-tiled vector contractions -----===//
 #include "codegen/cpu/BlockDims.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/TileInPlace.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -100,13 +101,8 @@ struct VectorizeContractionsPass
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
     options.setInterchange(order);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled))
-      return op;
-    rewriter.replaceOp(op, tiled->replacements);
-    return cast<linalg::LinalgOp>(tiled->tiledOps.back());
+    FailureOr<Operation *> inner = strata::tileInPlace(rewriter, op, options);
+    return succeeded(inner) ? cast<linalg::LinalgOp>(*inner) : op;
   }
 
   /// Tiles `op` (after its cache blocks) into register blocks of (divisors
@@ -131,13 +127,10 @@ struct VectorizeContractionsPass
       std::swap(order[dims.m], order[dims.n]);
       options.setInterchange(order);
     }
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    FailureOr<Operation *> tiled = strata::tileInPlace(rewriter, op, options);
     if (failed(tiled))
       return;
-    rewriter.replaceOp(op, tiled->replacements);
-    Operation *block = tiled->tiledOps.back();
+    Operation *block = *tiled;
     if (dims.isConv) {
       FailureOr<linalg::LinalgOp> oneD =
           decomposeConvBlock(&getContext(), block);

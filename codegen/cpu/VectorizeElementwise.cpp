@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/TileInPlace.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -84,13 +85,10 @@ struct VectorizeElementwisePass
       sizes.back() = per * vectorWidth;
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      FailureOr<Operation *> tiled = strata::tileInPlace(rewriter, op, options);
       if (failed(tiled))
         continue;
-      rewriter.replaceOp(op, tiled->replacements);
-      Operation *tile = tiled->tiledOps.back();
+      Operation *tile = *tiled;
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, tile);
