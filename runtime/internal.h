@@ -78,6 +78,15 @@ strata_status strata_call_entry(strata_model *model,
  * many aligned to STRATA_ARENA_ALIGNMENT (release with free). */
 size_t strata_arena_size(const strata_model_desc *desc);
 void *strata_allocate_arena(size_t bytes);
+/* Checks a caller's arena of `bytes` for the model of `desc`: large
+ * enough, not null when it needs one, aligned to STRATA_ARENA_ALIGNMENT.
+ * Messages start with `what` ("arena"). */
+strata_status strata_check_arena(const strata_model_desc *desc,
+                                 const void *arena, uint64_t bytes,
+                                 const char *what);
+
+/* CLOCK_MONOTONIC in nanoseconds (runtime/thread_pool.c). */
+int64_t strata_now_ns(void);
 
 /* runtime/profile.c */
 typedef struct strata_profiler strata_profiler;

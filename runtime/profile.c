@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "internal.h"
 
@@ -35,12 +34,6 @@ struct strata_profiler {
   const void *bindings;
 };
 
-static int64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void record(strata_profiler *p, const char *name, int64_t start,
                    int64_t end, int64_t workgroups, uint32_t thread) {
   if (p->count < p->capacity)
@@ -53,10 +46,10 @@ static void timed_workgroup(const void *context, int64_t workgroup) {
   const strata_profiler *p = context;
   unsigned thread = strata_worker_number();
   slot *s = &p->slots[thread < p->num_slots ? thread : 0];
-  int64_t start = now_ns();
+  int64_t start = strata_now_ns();
   if (s->workgroups == 0) s->start = start;
   p->fn(p->bindings, workgroup);
-  s->end = now_ns();
+  s->end = strata_now_ns();
   ++s->workgroups;
 }
 
@@ -93,11 +86,11 @@ strata_executor *strata_profiler_executor(strata_profiler *profiler,
 
 void strata_profiler_begin_run(strata_profiler *profiler) {
   pthread_mutex_lock(&profiler->mutex);
-  profiler->run_start = now_ns();
+  profiler->run_start = strata_now_ns();
 }
 
 void strata_profiler_end_run(strata_profiler *profiler) {
-  record(profiler, "run", profiler->run_start, now_ns(), 0, 0);
+  record(profiler, "run", profiler->run_start, strata_now_ns(), 0, 0);
   ++profiler->sequence;
   pthread_mutex_unlock(&profiler->mutex);
 }

@@ -287,6 +287,26 @@ size_t strata_arena_size(const strata_model_desc *desc) {
   return desc->abi_version >= 4 ? (size_t)desc->arena_bytes : 0;
 }
 
+strata_status strata_check_arena(const strata_model_desc *desc,
+                                 const void *arena, uint64_t bytes,
+                                 const char *what) {
+  size_t need = strata_arena_size(desc);
+  const char *name = strata_safe_name(desc->model_name);
+  if (bytes < need)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "%s: %llu bytes, model '%s' needs %zu", what,
+                       (unsigned long long)bytes, name, need);
+  if (need > 0 && !arena)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "%s is null, model '%s' needs %zu bytes", what, name,
+                       need);
+  if ((uintptr_t)arena % STRATA_ARENA_ALIGNMENT != 0)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "%s: address %p is not aligned to %u bytes", what,
+                       arena, STRATA_ARENA_ALIGNMENT);
+  return STRATA_OK;
+}
+
 void *strata_allocate_arena(size_t bytes) {
   /* aligned_alloc wants a multiple of the alignment. */
   size_t rounded = (bytes + STRATA_ARENA_ALIGNMENT - 1) &
@@ -342,19 +362,8 @@ strata_status strata_model_run_with_arena(strata_model *model,
   strata_status status =
       strata_check_run(model, inputs, num_inputs, outputs, num_outputs, &batch);
   if (status != STRATA_OK) return status;
-  size_t need = strata_arena_size(model->desc);
-  if (arena_bytes < need)
-    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                       "arena: %zu bytes, model '%s' needs %zu", arena_bytes,
-                       strata_safe_name(model->desc->model_name), need);
-  if (need > 0 && !arena)
-    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                       "arena is null, model '%s' needs %zu bytes",
-                       strata_safe_name(model->desc->model_name), need);
-  if ((uintptr_t)arena % STRATA_ARENA_ALIGNMENT != 0)
-    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                       "arena: address %p is not aligned to %u bytes", arena,
-                       STRATA_ARENA_ALIGNMENT);
+  status = strata_check_arena(model->desc, arena, arena_bytes, "arena");
+  if (status != STRATA_OK) return status;
   return call_sync(model, inputs, num_inputs, outputs, num_outputs, batch,
-                   need > 0 ? arena : NULL);
+                   strata_arena_size(model->desc) > 0 ? arena : NULL);
 }

@@ -291,23 +291,11 @@ static strata_status session_arena(strata_session *session,
   const char *name = strata_safe_name(session->model->desc->model_name);
   size_t need = strata_arena_size(session->model->desc);
   if (options->arena || options->arena_bytes) {
-    if (options->arena_bytes < need)
-      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                         "session options: arena of %llu bytes, model '%s' "
-                         "needs %zu",
-                         (unsigned long long)options->arena_bytes, name, need);
-    if (need > 0 && !options->arena)
-      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                         "session options: arena is null, model '%s' needs "
-                         "%zu bytes",
-                         name, need);
-    if ((uintptr_t)options->arena % STRATA_ARENA_ALIGNMENT != 0)
-      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                         "session options: arena address %p is not aligned "
-                         "to %u bytes",
-                         options->arena, STRATA_ARENA_ALIGNMENT);
-    session->arena = need > 0 ? options->arena : NULL;
-    return STRATA_OK;
+    strata_status status =
+        strata_check_arena(session->model->desc, options->arena,
+                           options->arena_bytes, "session options: arena");
+    if (status == STRATA_OK) session->arena = need > 0 ? options->arena : NULL;
+    return status;
   }
   if (need == 0) return STRATA_OK;
   session->arena = strata_allocate_arena(need);

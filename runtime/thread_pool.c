@@ -24,7 +24,7 @@
  * differs tenfold between CPUs. */
 enum { SPIN_NS = 200 * 1000, PAUSES_PER_CLOCK_READ = 64 };
 
-static int64_t now_ns(void) {
+int64_t strata_now_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
@@ -93,10 +93,11 @@ static void *worker_main(void *arg) {
   worker_number = start.number;
   unsigned seen = atomic_load(&pool->generation);
   for (;;) {
-    int64_t give_up = now_ns() + SPIN_NS;
+    int64_t give_up = strata_now_ns() + SPIN_NS;
     for (int i = 1; !has_work(pool, seen); ++i) {
       cpu_relax();
-      if (i % PAUSES_PER_CLOCK_READ == 0 && now_ns() > give_up) break;
+      if (i % PAUSES_PER_CLOCK_READ == 0 && strata_now_ns() > give_up)
+        break;
     }
     pthread_mutex_lock(&pool->mutex);
     while (!pool->shutdown && !has_work(pool, seen))
