@@ -67,6 +67,19 @@ def write_markdown(path, info, results):
             lines.append(f"| {r['model']} | {r['gflop']:.2f} | " + " | ".join(cells) +
                          f" | {rate} | {compile_s} |")
         lines.append("")
+    costs = [r for r in results if r.get("compile") and "error" not in r["compile"]]
+    if costs:
+        lines += ["## Compiling", "",
+                  "`strata-compile model.onnx -o out/` as a user runs it (one process and",
+                  "the linker it starts): wall time and peak resident memory.", "",
+                  "| model | weights MiB | compile s | peak MiB | peak / weights |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
+        for r in costs:
+            c = r["compile"]
+            lines.append(f"| {r['model']} | {c['weights_bytes'] / 2**20:.1f} | "
+                         f"{c['seconds']:.1f} | {c['peak_bytes'] / 2**20:.0f} | "
+                         f"{c['peak_bytes'] / max(c['weights_bytes'], 1):.2f} |")
+        lines.append("")
     avx2 = [r for r in results if _latency(r["runs"].get("strata AVX2"))]
     if avx2 and "x86-64-v3" in peak:
         lines += ["The `strata AVX2` column is strata's `--target=x86-64-v3` code on the",

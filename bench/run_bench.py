@@ -40,6 +40,7 @@ import time
 
 import numpy as np
 import onnx
+from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -117,6 +118,36 @@ def run_engine(python, engine, options, model_path, inputs_path, work, build):
     if not record.get("error") and os.path.exists(outputs):
         record["outputs"] = dict(np.load(outputs))
     return record
+
+
+# Runs argv[1:] and prints its wall time and the peak resident bytes of it
+# and its children (the linker). A fresh, small interpreter runs it: Linux
+# starts a child's peak at its parent's size.
+MEASURE = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL).returncode
+print(rc, time.perf_counter() - t0,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+"""
+
+
+def compile_cost(build, model, model_path, work):
+    """strata-compile -o of a network: wall seconds, peak resident bytes
+    (compiler and linker) and the weights' bytes, or an error."""
+    weights = sum(numpy_helper.to_array(t).nbytes for t in model.graph.initializer)
+    tool = os.path.join(build, "bin", "strata-compile")
+    out = subprocess.run([sys.executable, "-c", MEASURE, tool, model_path, "-o",
+                          os.path.join(work, "compile-cost"), "--quiet"],
+                         capture_output=True, text=True)
+    try:
+        rc, seconds, peak = out.stdout.split()
+    except ValueError:
+        return {"error": out.stderr.strip()[-200:] or "no measurement"}
+    if rc != "0":
+        return {"error": f"strata-compile exited with {rc}"}
+    return {"seconds": float(seconds), "peak_bytes": int(peak), "weights_bytes": weights}
 
 
 def compare(outputs, expected, tolerance):
@@ -207,6 +238,13 @@ def main():
             shown = (f"{record['latency_ms']:.3f} ms" if not record.get("error")
                      else f"FAILED: {record['error'][:120]}")
             print(f"{name:20s} {label:15s} {shown}", flush=True)
+        if kind == "network" and "strata" in engines:
+            row["compile"] = compile_cost(build, model, model_path, folder)
+            cost = row["compile"]
+            print(f"{name:20s} {'compile':15s} " +
+                  (f"{cost['seconds']:.1f} s, peak {cost['peak_bytes'] / 2**20:.0f} MiB "
+                   f"({cost['peak_bytes'] / max(cost['weights_bytes'], 1):.2f}x the weights)"
+                   if "error" not in cost else f"FAILED: {cost['error']}"), flush=True)
         results.append(row)
     seconds = time.monotonic() - started
     info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

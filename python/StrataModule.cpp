@@ -186,7 +186,7 @@ class Model {
 public:
   Model(const std::string &path, bool verify, bool inspect,
         unsigned threads) {
-    strata_load_options options = {sizeof options, 0, threads, 0};
+    strata_load_options options = {sizeof options, 0, threads, 0, nullptr};
     if (!verify)
       options.flags |= STRATA_LOAD_SKIP_CHECKSUM;
     if (inspect)
@@ -360,8 +360,12 @@ std::string compile(const std::string &modelPath,
                     const std::string &targetFeatures,
                     const std::map<std::string, std::vector<int64_t>>
                         &inputShapes,
-                    const std::map<std::string, std::string> &inputValues) {
+                    const std::map<std::string, std::string> &inputValues,
+                    const std::string &weights) {
   strata::CompileOptions options;
+  if (!strata::parseWeightsMode(weights, options.weights))
+    throw py::value_error("unknown weights mode '" + weights +
+                          "' (expected embed or external)");
   options.inputShapes = inputShapes;
   options.inputValues = inputValues;
   options.modelPath = modelPath;
@@ -416,7 +420,7 @@ PYBIND11_MODULE(_strata, m) {
         py::arg("emit"), py::arg("name"), py::arg("target"),
         py::arg("target_cpu"),
         py::arg("target_features"), py::arg("input_shapes"),
-        py::arg("input_values"),
+        py::arg("input_values"), py::arg("weights"),
         "Runs strata::compile; returns the main output file or raises "
         "CompileError with every diagnostic.");
   m.def("sanitize_model_name", &strata::sanitizeModelName, py::arg("stem"),

@@ -29,7 +29,27 @@ struct strata_model {
   _Atomic(struct strata_pool *) pool;
   /* Profiling (runtime/profile.c): null when off. */
   struct strata_profiler *profiler;
+  /* The mapped side file of a model with external weights (weights.c). */
+  struct strata_weights *weights;
 };
+
+/* runtime/weights.c: external weights (model ABI version 6). */
+typedef struct strata_weights strata_weights;
+/* Whether the descriptor's weights live in a side file. */
+int strata_desc_has_external_weights(const strata_model_desc *desc);
+/* Maps the weights file at `path` into desc->weights_slot (or takes another
+ * reference to the mapping a model of the same library made), checking its
+ * size and, when `verify`, its CRC-32C. */
+strata_status strata_weights_attach(const strata_model_desc *desc,
+                                    const char *path, int verify,
+                                    strata_weights **out);
+/* Drops a reference; the last one unmaps and clears the slot. Null is
+ * allowed. */
+void strata_weights_detach(strata_weights *weights);
+/* `file_name` in the directory of `library_path` (malloc'd; null when out
+ * of memory). */
+char *strata_weights_path_beside(const char *library_path,
+                                 const char *file_name);
 
 /* runtime/model.c: another reference, dropped by strata_model_free. */
 void strata_model_retain(strata_model *model);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -90,6 +91,13 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                            "name",
                            i);
   }
+  if (desc->abi_version >= 6 && desc->weights_file &&
+      (!desc->weights_file[0] || !desc->weights_slot ||
+       desc->weights_bytes == 0))
+    return strata_fail(STRATA_ERROR_ABI,
+                       "descriptor: external weights '%s' without a name, a "
+                       "slot or a size",
+                       desc->weights_file);
   if (desc->flags & ~STRATA_MODEL_FLAG_BATCH_LOOP)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: unknown flags 0x%x",
                        (unsigned)desc->flags);
@@ -124,18 +132,69 @@ static strata_status wrap(const strata_model_desc *desc, void *dl_handle,
   return STRATA_OK;
 }
 
-strata_status strata_model_from_desc(const strata_model_desc *desc,
-                                           strata_model **out_model) {
+/* strata_load_options, read whatever version the caller knows. */
+typedef struct load_settings {
+  uint32_t flags, threads;
+  const char *weights_path;
+} load_settings;
+
+static strata_status read_load_options(const strata_load_options *options,
+                                       load_settings *out) {
+  memset(out, 0, sizeof *out);
+  if (!options) return STRATA_OK;
+  /* Earlier versions ended before threads and before weights_path. */
+  size_t first = offsetof(strata_load_options, threads);
+  size_t second = offsetof(strata_load_options, weights_path);
+  if (options->struct_size != first && options->struct_size != second &&
+      options->struct_size < sizeof *options)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "options: struct_size %u, expected %zu",
+                       options->struct_size, sizeof *options);
+  out->flags = options->flags;
+  if (options->struct_size >= second) out->threads = options->threads;
+  if (options->struct_size >= sizeof *options)
+    out->weights_path = options->weights_path;
+  if (out->threads > STRATA_MAX_THREADS)
+    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
+                       "options: threads %u, at most %u",
+                       (unsigned)out->threads, (unsigned)STRATA_MAX_THREADS);
+  return STRATA_OK;
+}
+
+strata_status strata_model_from_desc_ex(const strata_model_desc *desc,
+                                        const strata_load_options *options,
+                                        strata_model **out_model) {
   if (!out_model)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "out_model is null");
   *out_model = NULL;
   if (!desc)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "descriptor is null");
-  strata_status status = check_descriptor(desc);
+  load_settings settings;
+  strata_status status = read_load_options(options, &settings);
+  if (status == STRATA_OK) status = check_descriptor(desc);
   if (status == STRATA_OK)
     status = strata_check_cpu(desc, strata_cpu_arch(), strata_cpu_features());
   if (status != STRATA_OK) return status;
-  return wrap(desc, NULL, STRATA_CHECKSUM_NOT_VERIFIED, out_model);
+  status = wrap(desc, NULL, STRATA_CHECKSUM_NOT_VERIFIED, out_model);
+  if (status != STRATA_OK) return status;
+  if (settings.threads) (*out_model)->threads = settings.threads;
+  if (strata_desc_has_external_weights(desc)) {
+    const char *path =
+        settings.weights_path ? settings.weights_path : desc->weights_file;
+    status = strata_weights_attach(
+        desc, path, !(settings.flags & STRATA_LOAD_SKIP_CHECKSUM),
+        &(*out_model)->weights);
+    if (status != STRATA_OK) {
+      strata_model_free(*out_model);
+      *out_model = NULL;
+    }
+  }
+  return status;
+}
+
+strata_status strata_model_from_desc(const strata_model_desc *desc,
+                                           strata_model **out_model) {
+  return strata_model_from_desc_ex(desc, NULL, out_model);
 }
 
 /* Prefixes the path to the message the failing check recorded. */
@@ -153,27 +212,15 @@ strata_status strata_model_load_ex(const char *path,
   *out_model = NULL;
   if (!path)
     return strata_fail(STRATA_ERROR_INVALID_ARGUMENT, "path is null");
-  uint32_t flags = 0, threads = 0;
-  if (options) {
-    /* The first version had struct_size and flags only. */
-    size_t first = offsetof(strata_load_options, threads);
-    if (options->struct_size != first &&
-        options->struct_size < sizeof *options)
-      return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                         "options: struct_size %u, expected %zu",
-                         options->struct_size, sizeof *options);
-    flags = options->flags;
-    if (options->struct_size >= sizeof *options) threads = options->threads;
-  }
-  if (threads > STRATA_MAX_THREADS)
-    return strata_fail(STRATA_ERROR_INVALID_ARGUMENT,
-                       "options: threads %u, at most %u", (unsigned)threads,
-                       (unsigned)STRATA_MAX_THREADS);
+  load_settings settings;
+  strata_status status = read_load_options(options, &settings);
+  if (status != STRATA_OK) return status;
+  uint32_t flags = settings.flags, threads = settings.threads;
   int verify = !(flags & STRATA_LOAD_SKIP_CHECKSUM);
 
   /* The file first: nothing is mapped until its structure is sound. */
   library_file file;
-  strata_status status = strata_check_library_file(path, verify, &file);
+  status = strata_check_library_file(path, verify, &file);
   if (status != STRATA_OK) return fail_with_path(status, path);
 
   dlerror(); /* clear any stale message */
@@ -208,6 +255,24 @@ strata_status strata_model_load_ex(const char *path,
                                        : STRATA_CHECKSUM_NOT_VERIFIED,
                   out_model);
   if (status == STRATA_OK && threads) (*out_model)->threads = threads;
+  if (status == STRATA_OK && strata_desc_has_external_weights(desc)) {
+    char *beside = settings.weights_path
+                       ? NULL
+                       : strata_weights_path_beside(path, desc->weights_file);
+    const char *weights = settings.weights_path ? settings.weights_path
+                                                : beside;
+    status = weights ? strata_weights_attach(desc, weights, verify,
+                                             &(*out_model)->weights)
+                     : strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
+                                   "cannot allocate a path");
+    free(beside);
+    if (status != STRATA_OK) {
+      /* The model holds the library's handle: free it, not the handle. */
+      strata_model_free(*out_model);
+      *out_model = NULL;
+      return fail_with_path(status, path);
+    }
+  }
   if (status != STRATA_OK) {
     dlclose(handle);
     return fail_with_path(status, path);
@@ -247,6 +312,7 @@ void strata_model_free(strata_model *model) {
   if (atomic_fetch_sub(&model->refs, 1) != 1) return;
   strata_pool_destroy(atomic_load(&model->pool));
   strata_profiler_free(model->profiler);
+  strata_weights_detach(model->weights);
   if (model->dl_handle) dlclose(model->dl_handle);
   free(model->arena);
   free(model);

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/Passes.h"
 #include "lib/support/ConstantData.h"
+#include "lib/support/ResourceBlobs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -102,6 +103,20 @@ Value permuteFilter(OpBuilder &b, Location loc, Value filter,
   return linalg::TransposeOp::create(b, loc, filter, init, perm)->getResult(0);
 }
 
+/// Erases `value`'s constant and the reshapes between, where nothing else
+/// uses them: the rewriter's listener then frees the filter's old data.
+void eraseDeadConstant(RewriterBase &rewriter, Value value) {
+  Operation *op = value.getDefiningOp();
+  while (op && op->use_empty() &&
+         isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, arith::ConstantOp>(
+             op)) {
+    Operation *next =
+        op->getNumOperands() ? op->getOperand(0).getDefiningOp() : nullptr;
+    rewriter.eraseOp(op);
+    op = next;
+  }
+}
+
 bool isStatic(Operation *op) {
   return llvm::all_of(op->getOperandTypes(), [](Type t) {
     auto shaped = dyn_cast<RankedTensorType>(t);
@@ -125,7 +140,9 @@ void rewriteToNhwc(IRRewriter &rewriter, linalg::LinalgOp op,
   auto nhwcOp = NhwcOp::create(rewriter, loc, init.getType(),
                                ValueRange{input, filter}, init,
                                op->getAttr("strides"), op->getAttr("dilations"));
+  Value oldFilter = op.getDpsInputs()[1];
   rewriter.replaceOp(op, toNchw(rewriter, loc, nhwcOp->getResult(0), nchw));
+  eraseDeadConstant(rewriter, oldFilter);
 }
 
 /// A pack or unpack that only permutes dimensions, as linalg.transpose.
@@ -182,7 +199,8 @@ struct ChannelsLastPass : strata::impl::ChannelsLastBase<ChannelsLastPass> {
           op.hasPureTensorSemantics() && isStatic(op))
         windows.push_back(op);
     });
-    IRRewriter rewriter(context);
+    strata::ResourceBlobReleaser releaser(getOperation());
+    IRRewriter rewriter(context, &releaser);
     for (linalg::LinalgOp op : windows) {
       if (isa<linalg::Conv2DNchwFchwOp>(op))
         rewriteToNhwc<linalg::Conv2DNhwcHwcfOp>(rewriter, op, kFilterToHwcf);
@@ -205,13 +223,17 @@ struct ChannelsLastPass : strata::impl::ChannelsLastBase<ChannelsLastPass> {
     linalg::PackOp::getCanonicalizationPatterns(propagation, context);
     linalg::UnPackOp::getCanonicalizationPatterns(propagation, context);
     tensor::EmptyOp::getCanonicalizationPatterns(propagation, context);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(propagation))))
+    GreedyRewriteConfig config;
+    config.setListener(&releaser);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(propagation),
+                                     config)))
       return signalPassFailure();
 
     RewritePatternSet lowering(context);
     lowering.add<RelayoutAsTranspose<linalg::PackOp>,
                  RelayoutAsTranspose<linalg::UnPackOp>>(context);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(lowering))))
+    if (failed(applyPatternsGreedily(getOperation(), std::move(lowering),
+                                     config)))
       signalPassFailure();
   }
 };

@@ -12,7 +12,8 @@ namespace strata {
 
 // Why each step:
 //  - static 2-D convolutions and pooling run in NHWC, with the relayouts
-//    between them propagated away (strata-channels-last);
+//    between them propagated away (strata-channels-last); the weights in
+//    the old layout are freed (strata-release-unused-blobs);
 //  - large ops are split into a grid of workgroups along one parallel loop
 //    (strata-form-dispatches), which after bufferization become dispatch
 //    functions that the runtime's threads run (strata-outline-dispatches);
@@ -84,8 +85,8 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
   return "builtin.module("
          "strata-collapse-empty-boundary-tensors,"
          "canonicalize,"
-         "func.func(strata-channels-last),"
-         "canonicalize,"
+         "strata-channels-last,"
+         "canonicalize,strata-release-unused-blobs,"
          "func.func(strata-fuse-elementwise),"
          "cse,canonicalize,"
          "func.func(" + dispatches + ",strata-conv-to-im2col," +

@@ -153,7 +153,7 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   auto *modelDesc = StructType::create(
       ctx,
       {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64,
-       i32, i32, ptr},
+       i32, i32, ptr, ptr, i64, ptr, i32, i32},
       "strata_model_desc");
   // The dispatch table, which addDispatchAbi defines first (none: null).
   GlobalVariable *dispatches =
@@ -164,6 +164,17 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   Constant *dispatchTable = dispatches && numDispatches
                                 ? static_cast<Constant *>(dispatches)
                                 : ConstantPointerNull::get(ptr);
+  // External weights: the file's name and the slot for its address.
+  Constant *weightsFile = ConstantPointerNull::get(ptr);
+  Constant *weightsSlot = ConstantPointerNull::get(ptr);
+  if (!sig.weightsFile.empty()) {
+    weightsFile = cString(module, sig.weightsFile, "strata.weights_file");
+    weightsSlot = module.getGlobalVariable(sig.weightsSlot,
+                                           /*AllowInternal=*/true);
+    if (!weightsSlot)
+      return createStringError("the weights pointer '%s' is missing",
+                               sig.weightsSlot.c_str());
+  }
   Constant *desc = ConstantStruct::get(
       modelDesc,
       {ConstantInt::get(i32, STRATA_MODEL_ABI_VERSION),
@@ -180,7 +191,9 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        ConstantInt::get(i64, target.cpuFeatures),
        ConstantInt::get(i64, sig.arenaBytes),
        ConstantInt::get(i32, numDispatches), ConstantInt::get(i32, 0),
-       dispatchTable});
+       dispatchTable, weightsFile, ConstantInt::get(i64, sig.weightsBytes),
+       weightsSlot, ConstantInt::get(i32, sig.weightsCrc32c),
+       ConstantInt::get(i32, 0)});
   auto *global = new GlobalVariable(module, modelDesc, true,
                                     GlobalValue::InternalLinkage, desc,
                                     "strata." + sig.name + ".descriptor");

@@ -45,6 +45,13 @@ struct ModelSignature {
   /// against: the largest total of buffers live at one point.
   int64_t arenaBytes = 0;
   int64_t arenaLowerBound = 0;
+  /// External weights (ABI version 6): the side file's name, size and
+  /// CRC-32C, and the pointer global strata-pack-weights left for its
+  /// address; an empty name when the weights are linked in.
+  std::string weightsFile;
+  uint64_t weightsBytes = 0;
+  uint32_t weightsCrc32c = 0;
+  std::string weightsSlot;
 };
 
 /// Adds the descriptor (`strata_descriptor`, weak), the accessor

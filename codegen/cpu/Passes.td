@@ -4,7 +4,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def ChannelsLast : Pass<"strata-channels-last", "mlir::func::FuncOp"> {
+def ChannelsLast : Pass<"strata-channels-last", "mlir::ModuleOp"> {
   let summary = "Compute 2-D convolutions and pooling in NHWC, with the "
                 "relayouts propagated away between them";
   let description = [{
@@ -24,6 +24,11 @@ def ChannelsLast : Pass<"strata-channels-last", "mlir::func::FuncOp"> {
     Why: the register blocks of `strata-vectorize-contractions` put vectors
     along the output channels, which are multiples of the vector width in
     real networks; the spatial width often is not (7, 14, 28, 56).
+
+    The data of a filter in the old layout is freed as soon as nothing
+    refers to it (strata::ResourceBlobReleaser): the pass holds about one
+    copy of the weights, not two. It is a module pass because it counts
+    those references over the whole module.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -401,6 +406,52 @@ def OutlineDispatches : Pass<"strata-outline-dispatches", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect"];
+}
+
+def PackWeights : Pass<"strata-pack-weights", "mlir::ModuleOp"> {
+  let summary = "Move large constant globals of the LLVM dialect into one "
+                "weights pack, addressed as a symbol or a runtime pointer";
+  let description = [{
+    Runs on the LLVM dialect, before translation. Every constant
+    `llvm.mlir.global` holding at least `min-bytes` bytes of elements (the
+    model's weights) is removed, and its data laid out in one pack at an
+    offset aligned to the global's alignment (at least 64). Each
+    `llvm.mlir.addressof` of it becomes a `getelementptr` at that offset
+    from the pack's base:
+      - embedded weights (`external=false`): the base is the declared,
+        hidden symbol `symbol`, which strata-compile defines in an object
+        file of its own, written straight from the pack;
+      - external weights (`external=true`): the base is loaded from the
+        private pointer global `symbol`, which the runtime sets to the
+        memory-mapped side file before the first run.
+    The pack is recorded on the module for the writer: `strata.weights` =
+    {bytes, segments = [[offset, elements], ...]}.
+
+    Weights then never become LLVM constants: translation, optimization and
+    code generation do not copy them, and the object is small.
+  }];
+  let options = [
+    Option<"symbol", "symbol", "std::string", "\"strata_weights\"",
+           "The pack's symbol (embedded) or base pointer global (external)">,
+    Option<"external", "external", "bool", "false",
+           "Address the pack through a pointer the runtime sets">,
+    Option<"minBytes", "min-bytes", "int64_t", "1024",
+           "Smallest constant moved into the pack">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def ReleaseUnusedBlobs : Pass<"strata-release-unused-blobs", "mlir::ModuleOp"> {
+  let summary = "Free the data of dense_resource blobs nothing refers to";
+  let description = [{
+    MLIR keeps a `dense_resource` blob for as long as its context lives,
+    even when no attribute refers to it any more. Passes that rewrite
+    weights (BatchNorm folding, the channels-last relayout) leave the old
+    version behind, so that a compile would hold the weights several times.
+    This pass frees the data of every blob of the context that no attribute
+    under the module refers to. It assumes the context holds this module
+    alone, which is how strata-compile and strata-opt use it.
+  }];
 }
 
 #endif // STRATA_CODEGEN_CPU_PASSES

@@ -26,6 +26,11 @@ enum class EmitKind { Graph, Linalg, Schedule, LLVM, Obj, Lib };
 /// false on others.
 bool parseEmitKind(const std::string &text, EmitKind &kind);
 
+enum class WeightsMode { Embed, External };
+
+/// "embed" or "external" -> the mode; false on anything else.
+bool parseWeightsMode(const std::string &text, WeightsMode &mode);
+
 struct CompileOptions {
   std::string modelPath;  ///< the .onnx file
   std::string outputPath; ///< a directory for Lib/Obj, a file or "-" for IR
@@ -49,8 +54,14 @@ struct CompileOptions {
   /// constant (so a Reshape's shape or a ReduceSum's axes may be an input);
   /// the input stays in the signature and the runtime rejects other values.
   std::map<std::string, std::string> inputValues;
+  /// Where the weights go: linked into the library (Embed), or a side file
+  /// `<name>.weights` beside it that the runtime memory-maps (External).
+  WeightsMode weights = WeightsMode::Embed;
   /// Print how long each stage and each pass took (to stderr) at the end.
   bool timing = false;
+  /// Print a line per stage as it runs (to stderr): its name, then its wall
+  /// time and the peak memory of the process so far.
+  bool progress = false;
 };
 
 /// The --target presets, in the order --help lists them.

@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define STRATA_MODEL_ABI_VERSION 5u
+#define STRATA_MODEL_ABI_VERSION 6u
 
 /* Element types. Values are ONNX's TensorProto.DataType numbers so that
  * tools can map them without a table. */
@@ -141,6 +141,17 @@ typedef struct strata_model_desc {
   uint32_t num_dispatches;
   uint32_t reserved2; /* zero */
   const strata_dispatch_info *dispatches;
+  /* Since ABI version 6: weights in a side file (strata-compile
+   * --weights=external); all zero when the weights are linked into the
+   * library. `weights_file` is the file's name, looked for in the library's
+   * directory (or where the caller says: strata_load_options). The runtime
+   * maps the file read-only, checks its size and CRC-32C, and stores the
+   * mapping's address in `*weights_slot` before the first run. */
+  const char *weights_file;
+  uint64_t weights_bytes;
+  void **weights_slot;
+  uint32_t weights_crc32c;
+  uint32_t reserved3; /* zero */
 } strata_model_desc;
 
 /* The alignment, in bytes, of the arena passed to an entry. */

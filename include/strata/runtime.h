@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-#define STRATA_RUNTIME_API_VERSION 4u
+#define STRATA_RUNTIME_API_VERSION 5u
 
 /* Naming: no runtime symbol ends in `_descriptor`. Those names belong to
  * compiled models (`strata_<name>_descriptor`), so no model name can clash
@@ -93,7 +93,9 @@ size_t strata_cpu_feature_names(uint64_t features, char *buffer, size_t size);
  * records the file's size and CRC-32C in it (model_abi.h, the integrity
  * note), which catches damaged code and weights (a few ms per 100 MB).
  * Then the descriptor is checked, and the CPU's features against the
- * library's (STRATA_ERROR_UNSUPPORTED_CPU).
+ * library's (STRATA_ERROR_UNSUPPORTED_CPU). A model compiled with
+ * `--weights=external` then maps its weights file (<name>.weights, beside
+ * the library), checking its size and checksum the same way.
  *
  * A compiled model is native code: loading a library runs the dynamic
  * loader on it, and running the model runs its code. These checks catch
@@ -109,6 +111,13 @@ typedef struct strata_load_options {
    * accepted and means 0.) */
   uint32_t threads;
   uint32_t reserved; /* zero */
+  /* Since runtime API version 5: where the weights file of a model compiled
+   * with `--weights=external` is; null looks for the descriptor's
+   * weights_file beside the library (strata_model_load_ex) or in the
+   * working directory (strata_model_from_desc_ex). Ignored for models whose
+   * weights are linked in. (A struct_size of 16, the previous version's,
+   * is still accepted and means null.) */
+  const char *weights_path;
 } strata_load_options;
 
 /* The most threads a model may be given. */
@@ -141,9 +150,19 @@ int32_t strata_model_checksum(const strata_model *model);
 strata_status strata_model_runnable(const strata_model *model);
 
 /* Wraps a descriptor linked into the program (static library use):
- *   strata_model_from_desc(strata_mymodel_descriptor(), &m); */
+ *   strata_model_from_desc(strata_mymodel_descriptor(), &m);
+ * A model compiled with `--weights=external` maps its weights file, looked
+ * for in the working directory under the descriptor's weights_file name;
+ * strata_model_from_desc_ex takes another path. */
 strata_status strata_model_from_desc(const strata_model_desc *desc,
                                            strata_model **out_model);
+
+/* strata_model_from_desc with options (threads, weights_path, and
+ * STRATA_LOAD_SKIP_CHECKSUM for the weights file); null options are the
+ * defaults. */
+strata_status strata_model_from_desc_ex(const strata_model_desc *desc,
+                                        const strata_load_options *options,
+                                        strata_model **out_model);
 
 /* Releases the model (and dlcloses its library). Null is allowed. */
 void strata_model_free(strata_model *model);

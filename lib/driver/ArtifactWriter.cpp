@@ -15,6 +15,8 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <unistd.h>
+
 using namespace llvm;
 
 namespace strata {
@@ -121,6 +123,14 @@ std::string renderModelHeader(const ModelSignature &sig,
      << " * runtime allocates once per model, or which the caller passes to\n"
      << " * strata_model_run_with_arena. */\n"
      << "#define " << prefix << "_ARENA_BYTES " << sig.arenaBytes << "\n";
+  if (!sig.weightsFile.empty())
+    os << "\n/* The weights are in a side file (--weights=external) that the\n"
+       << " * runtime maps: keep it beside lib" << sig.name << ".so, or pass its\n"
+       << " * path in strata_load_options.weights_path. */\n"
+       << "#define " << prefix << "_WEIGHTS_FILE \"" << sig.weightsFile
+       << "\"\n"
+       << "#define " << prefix << "_WEIGHTS_BYTES " << sig.weightsBytes
+       << "\n";
   os << "\nconst strata_model_desc *strata_" << sig.name
      << "_descriptor(void);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << prefix << "_H */\n";
@@ -141,19 +151,30 @@ Error writeFile(StringRef path, StringRef text) {
   return Error::success();
 }
 
-Error writeStaticLibrary(StringRef dir, StringRef name, StringRef object) {
+Error writeStaticLibrary(StringRef dir, StringRef name, StringRef object,
+                         StringRef weightsObject) {
   SmallString<256> path(dir);
   sys::path::append(path, "lib" + name + ".a");
   std::string memberName = (name + ".o").str();
+  std::string weightsMemberName = (name + "_weights.o").str();
   std::vector<NewArchiveMember> members;
   members.emplace_back(MemoryBufferRef(object, memberName));
   members.back().MemberName = memberName;
+  if (!weightsObject.empty()) {
+    Expected<NewArchiveMember> weights =
+        NewArchiveMember::getFile(weightsObject, /*Deterministic=*/true);
+    if (!weights)
+      return weights.takeError();
+    members.push_back(std::move(*weights));
+    members.back().MemberName = weightsMemberName;
+  }
   return writeArchive(path, members, SymtabWritingMode::NormalSymtab,
                       object::Archive::K_GNU, /*Deterministic=*/true,
                       /*Thin=*/false);
 }
 
-Error linkSharedLibrary(StringRef dir, StringRef name, StringRef object) {
+Error linkSharedLibrary(StringRef dir, StringRef name, StringRef object,
+                        StringRef weightsObject) {
   SmallString<256> objectPath;
   int fd;
   if (std::error_code error = sys::fs::createTemporaryFile(
@@ -175,6 +196,8 @@ Error linkSharedLibrary(StringRef dir, StringRef name, StringRef object) {
   SmallVector<StringRef> args = {driver,    "-shared", "-fuse-ld=lld",
                                  "-o",      output,    objectPath,
                                  soname,    "-Wl,--no-undefined", "-lm"};
+  if (!weightsObject.empty())
+    args.push_back(weightsObject);
   std::string errorText;
   SmallString<256> logPath;
   if (sys::fs::createTemporaryFile("strata-link", "log", logPath))
@@ -196,44 +219,76 @@ Error linkSharedLibrary(StringRef dir, StringRef name, StringRef object) {
 }
 
 Error sealSharedLibrary(StringRef path) {
-  auto file = MemoryBuffer::getFile(path, /*IsText=*/false,
-                                    /*RequiresNullTerminator=*/false);
-  if (!file)
-    return createStringError(file.getError(), "cannot read '%s'",
-                             path.str().c_str());
-  std::string bytes = (*file)->getBuffer().str();
-  auto elf = object::ELF64LEFile::create(bytes);
-  if (!elf)
-    return elf.takeError();
-  auto headers = elf->program_headers();
-  if (!headers)
-    return headers.takeError();
-  std::optional<size_t> descAt;
-  for (const auto &header : *headers) {
-    if (header.p_type != ELF::PT_NOTE)
-      continue;
-    Error error = Error::success();
-    for (const auto &note : elf->notes(header, error))
-      if (note.getName() == STRATA_NOTE_NAME &&
-          note.getType() == STRATA_NOTE_INTEGRITY &&
-          note.getDesc(header.p_align).size() == sizeof(strata_integrity_note))
-        descAt = note.getDesc(header.p_align).data() -
-                 reinterpret_cast<const uint8_t *>(bytes.data());
-    if (error)
-      return error;
+  // The note's place from the ELF headers (only their pages are read).
+  uint64_t descAt = 0, fileSize = 0;
+  {
+    auto file = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+    if (!file)
+      return createStringError(file.getError(), "cannot read '%s'",
+                               path.str().c_str());
+    StringRef bytes = (*file)->getBuffer();
+    fileSize = bytes.size();
+    auto elf = object::ELF64LEFile::create(bytes);
+    if (!elf)
+      return elf.takeError();
+    auto headers = elf->program_headers();
+    if (!headers)
+      return headers.takeError();
+    for (const auto &header : *headers) {
+      if (header.p_type != ELF::PT_NOTE)
+        continue;
+      Error error = Error::success();
+      for (const auto &note : elf->notes(header, error))
+        if (note.getName() == STRATA_NOTE_NAME &&
+            note.getType() == STRATA_NOTE_INTEGRITY &&
+            note.getDesc(header.p_align).size() ==
+                sizeof(strata_integrity_note))
+          descAt = note.getDesc(header.p_align).data() -
+                   reinterpret_cast<const uint8_t *>(bytes.data());
+      if (error)
+        return error;
+    }
   }
   if (!descAt)
     return createStringError("'%s' has no strata integrity note to fill in",
                              path.str().c_str());
+
+  int fd;
+  if (std::error_code error = sys::fs::openFileForReadWrite(
+          path, fd, sys::fs::CD_OpenExisting, sys::fs::OF_None))
+    return createStringError(error, "cannot open '%s': %s",
+                             path.str().c_str(), error.message().c_str());
+  raw_fd_ostream out(fd, /*shouldClose=*/true);
+  auto writeNote = [&](const strata_integrity_note &note) {
+    out.seek(descAt);
+    out.write(reinterpret_cast<const char *>(&note), sizeof note);
+    out.flush();
+  };
   // The size, then the CRC-32C of every byte with the CRC's own four zero.
-  strata_integrity_note note;
-  std::memcpy(&note, bytes.data() + *descAt, sizeof note);
-  note.file_size = bytes.size();
+  strata_integrity_note note{};
+  if (::pread(fd, &note, sizeof note, descAt) != sizeof note)
+    return createStringError("cannot read the integrity note of '%s'",
+                             path.str().c_str());
+  note.file_size = fileSize;
   note.crc32c = 0;
-  std::memcpy(bytes.data() + *descAt, &note, sizeof note);
-  note.crc32c = strata_crc32c(bytes.data(), bytes.size());
-  std::memcpy(bytes.data() + *descAt, &note, sizeof note);
-  return writeFile(path, bytes);
+  writeNote(note);
+  uint32_t crc = ~0u;
+  std::vector<char> chunk(1 << 20);
+  for (uint64_t at = 0; at < fileSize;) {
+    ssize_t n = ::pread(fd, chunk.data(), chunk.size(), at);
+    if (n <= 0)
+      return createStringError("cannot read '%s'", path.str().c_str());
+    crc = strata_crc32c_update(crc, chunk.data(), n);
+    at += n;
+  }
+  note.crc32c = ~crc;
+  writeNote(note);
+  out.close();
+  if (out.has_error())
+    return createStringError(out.error(), "cannot write '%s'",
+                             path.str().c_str());
+  return Error::success();
 }
 
 } // namespace strata

@@ -19,20 +19,25 @@ std::string renderModelHeader(const ModelSignature &signature,
 
 /// Fills in the integrity note (strata/model_abi.h) of a linked shared
 /// library: its size and the CRC-32C of its bytes, which the runtime
-/// verifies before it maps the file.
+/// verifies before it maps the file. Reads the file in pieces and patches
+/// the note in place: a library of large weights is never held in memory.
 llvm::Error sealSharedLibrary(llvm::StringRef path);
 
 /// Writes `text` to `path`, replacing it.
 llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text);
 
-/// Writes `<dir>/lib<name>.a` holding `object` as `<name>.o`.
+/// Writes `<dir>/lib<name>.a` holding `object` as `<name>.o` and, when
+/// `weightsObject` names one, that file as `<name>_weights.o`.
 llvm::Error writeStaticLibrary(llvm::StringRef dir, llvm::StringRef name,
-                               llvm::StringRef object);
+                               llvm::StringRef object,
+                               llvm::StringRef weightsObject);
 
-/// Links `object` into `<dir>/lib<name>.so` with the linker driver found at
-/// build time (clang + lld), against libc and libm only.
+/// Links `object` (and the file `weightsObject`, when not empty) into
+/// `<dir>/lib<name>.so` with the linker driver found at build time (clang +
+/// lld), against libc and libm only.
 llvm::Error linkSharedLibrary(llvm::StringRef dir, llvm::StringRef name,
-                              llvm::StringRef object);
+                              llvm::StringRef object,
+                              llvm::StringRef weightsObject);
 
 } // namespace strata
 

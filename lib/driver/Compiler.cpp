@@ -13,12 +13,17 @@
 #include "codegen/cpu/DispatchAbi.h"
 #include "codegen/cpu/ModelAbi.h"
 #include "codegen/cpu/ObjectEmitter.h"
+#include "codegen/cpu/Passes.h"
+#include "codegen/cpu/WeightsPack.h"
 #include "codegen/cpu/TargetDescription.h"
 #include "lib/driver/ArtifactWriter.h"
 #include "lib/driver/BatchLoop.h"
 #include "lib/driver/Registration.h"
 #include "lib/driver/Signature.h"
+#include "lib/driver/StageReporter.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
+#include "lib/support/ConstantData.h"
+#include "lib/support/ResourceBlobs.h"
 #include "lib/support/NodeLocation.h"
 #include "passes/graph/Passes.h"
 
@@ -34,8 +39,10 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 
@@ -53,6 +60,16 @@ bool parseEmitKind(const std::string &text, EmitKind &kind) {
       return true;
     }
   return false;
+}
+
+bool parseWeightsMode(const std::string &text, WeightsMode &mode) {
+  if (text == "embed")
+    mode = WeightsMode::Embed;
+  else if (text == "external")
+    mode = WeightsMode::External;
+  else
+    return false;
+  return true;
 }
 
 bool parseInputShape(const std::string &text, std::string &name,
@@ -208,7 +225,8 @@ llvm::Error ensureDirectory(StringRef dir) {
 class Compilation {
 public:
   Compilation(const CompileOptions &options)
-      : options(options), context(makeRegistry()), diagnostics(context) {
+      : options(options), context(makeRegistry()), diagnostics(context),
+        stages(options.progress, llvm::errs()) {
     context.loadAllAvailableDialects();
     // --timing: a tree of stages and passes with wall times, printed to
     // stderr when the compilation ends.
@@ -261,6 +279,8 @@ private:
     importOptions.inputShapes = options.inputShapes;
     importOptions.inputValues = options.inputValues;
     importOptions.dynamicLeadingDim = 1;
+    stages.begin(("import " + llvm::sys::path::filename(options.modelPath))
+                     .str());
     TimingScope importing = timing.nest("ONNX import");
     OwningOpRef<ModuleOp> module =
         importOnnxModel(context, options.modelPath, importOptions);
@@ -278,6 +298,8 @@ private:
       return reported();
     if (failed(planBatch(main, importOptions, *signature)))
       return reported();
+    // The batch probe's weights (see planBatch) are dead.
+    releaseUnusedResourceBlobs(*module);
     std::string implName = "strata_" + name + "_impl";
     if (failed(SymbolTable::replaceAllSymbolUses(
             main, StringAttr::get(&context, implName), *module)))
@@ -292,10 +314,12 @@ private:
     for (unsigned i = 0; i < main.getNumResults(); ++i)
       main.removeResultAttr(i, StringAttr::get(&context, "graph.name"));
 
+    stages.begin("graph -> linalg");
     PassManager toLinalg(&context);
     TimingScope linalgTiming = timing.nest("graph -> linalg");
     toLinalg.enableTiming(linalgTiming);
-    toLinalg.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+    toLinalg.addPass(createFoldBatchNorm());
+    toLinalg.addPass(createReleaseUnusedBlobs());
     toLinalg.addPass(createConvertGraphToLinalgPass());
     toLinalg.addPass(createCanonicalizerPass());
     if (failed(toLinalg.run(*module)))
@@ -304,6 +328,8 @@ private:
     if (options.emit == EmitKind::Linalg)
       return printModule(*module, name, "linalg.mlir", result);
 
+    stages.begin("linalg -> LLVM dialect (tiling, vectorization, dispatches, "
+                 "arena)");
     PassManager toLLVM(&context);
     TimingScope llvmDialectTiming = timing.nest("linalg -> LLVM dialect");
     toLLVM.enableTiming(llvmDialectTiming);
@@ -319,6 +345,21 @@ private:
       return printModule(*module, name, "schedule.mlir", result);
     llvmDialectTiming.stop();
     readArenaPlan(*module, *signature, result);
+    stages.begin("weights");
+    StringRef dir = options.outputPath.empty() ? StringRef(".")
+                                               : StringRef(options.outputPath);
+    bool writesFiles =
+        options.emit == EmitKind::Obj || options.emit == EmitKind::Lib;
+    if (writesFiles)
+      if (llvm::Error error = ensureDirectory(dir))
+        return error;
+    std::string weightsObject;
+    llvm::FileRemover removeWeightsObject;
+    if (llvm::Error error =
+            packWeights(*module, name, *target, dir, *signature, weightsObject))
+      return error;
+    if (options.emit == EmitKind::Lib && !weightsObject.empty())
+      removeWeightsObject.setFile(weightsObject);
     std::map<std::string, std::string> dispatchNames;
     if (auto names = (*module)->getAttrOfType<DictionaryAttr>(
             kDispatchNamesAttr))
@@ -326,6 +367,7 @@ private:
         if (auto text = dyn_cast<StringAttr>(entry.getValue()))
           dispatchNames[entry.getName().str()] = text.str();
 
+    stages.begin("translation to LLVM IR");
     llvm::LLVMContext llvmContext;
     TimingScope translating = timing.nest("translation to LLVM IR");
     std::unique_ptr<llvm::Module> llvmModule =
@@ -349,19 +391,22 @@ private:
       });
     }
 
+    stages.begin("LLVM optimization (O3)");
     TimingScope optimizing = timing.nest("LLVM optimization (O3)");
     optimizeModule(*llvmModule, *target->machine);
     optimizing.stop();
+    stages.begin("LLVM code generation");
     TimingScope emitting = timing.nest("LLVM code generation");
     llvm::Expected<std::string> object =
         emitObject(*llvmModule, *target->machine);
     emitting.stop();
     if (!object)
       return object.takeError();
-    StringRef dir = options.outputPath.empty() ? StringRef(".")
-                                               : StringRef(options.outputPath);
-    if (llvm::Error error = ensureDirectory(dir))
-      return error;
+    // Neither IR is needed any more: free them before the archive and the
+    // link, which read the weights object.
+    llvmModule.reset();
+    module = OwningOpRef<ModuleOp>();
+    returnFreedMemory();
     SmallString<256> path(dir);
     if (options.emit == EmitKind::Obj) {
       llvm::sys::path::append(path, name + ".o");
@@ -373,12 +418,16 @@ private:
             writeFile(path, renderModelHeader(*signature, options.modelPath,
                                               target->record)))
       return error;
+    stages.begin("archive, link and seal");
     TimingScope writing = timing.nest("archive, link and seal");
-    if (llvm::Error error = writeStaticLibrary(dir, name, *object))
+    if (llvm::Error error =
+            writeStaticLibrary(dir, name, *object, weightsObject))
       return error;
-    if (llvm::Error error = linkSharedLibrary(dir, name, *object))
+    if (llvm::Error error =
+            linkSharedLibrary(dir, name, *object, weightsObject))
       return error;
     writing.stop();
+    stages.end();
     SmallString<256> shared(dir);
     llvm::sys::path::append(shared, "lib" + name + ".so");
     result.outputFile = std::string(shared);
@@ -417,6 +466,72 @@ private:
     return success();
   }
 
+  /// Moves the weights out of the LLVM dialect module (strata-pack-weights)
+  /// and writes them where options.weights says, straight from the
+  /// constants' memory; then frees that memory, so that translation and
+  /// code generation never hold the weights. Embedded weights of a Lib or
+  /// Obj compile go to an object file whose path is `weightsObject`.
+  llvm::Error packWeights(ModuleOp module, StringRef name,
+                          const ResolvedTarget &target, StringRef dir,
+                          ModelSignature &signature,
+                          std::string &weightsObject) {
+    bool external = options.weights == WeightsMode::External;
+    std::string symbol = external ? std::string("strata.weights_base")
+                                  : ("strata_" + name + "_weights").str();
+    PassManager pm(&context);
+    PackWeightsOptions packOptions;
+    packOptions.symbol = symbol;
+    packOptions.external = external;
+    pm.addPass(createPackWeights(packOptions));
+    if (failed(pm.run(module)))
+      return reported();
+    llvm::Expected<WeightsPack> pack = readWeightsPack(module);
+    if (!pack)
+      return pack.takeError();
+    bool writesFiles =
+        options.emit == EmitKind::Obj || options.emit == EmitKind::Lib;
+    if (pack->bytes > 0 && external) {
+      signature.weightsFile = (name + ".weights").str();
+      signature.weightsBytes = pack->bytes;
+      signature.weightsSlot = symbol;
+      if (writesFiles) {
+        SmallString<256> path(dir);
+        llvm::sys::path::append(path, signature.weightsFile);
+        llvm::Expected<uint32_t> crc = writeWeightsFile(path, *pack);
+        if (!crc)
+          return crc.takeError();
+        signature.weightsCrc32c = *crc;
+      } else {
+        signature.weightsCrc32c = weightsCrc32c(*pack);
+      }
+    } else if (pack->bytes > 0 && writesFiles) {
+      // Code reaches the weights PC-relative (the small code model): code
+      // and data of one library must span less than 2 GiB.
+      if (pack->bytes >= (uint64_t(1) << 31) - (uint64_t(64) << 20))
+        return llvm::createStringError(
+            "the model's weights (%llu bytes) are too large to link into "
+            "the library: compile with --weights=external",
+            static_cast<unsigned long long>(pack->bytes));
+      SmallString<256> path(dir);
+      if (options.emit == EmitKind::Obj) {
+        llvm::sys::path::append(path, name + "_weights.o");
+      } else if (std::error_code error = llvm::sys::fs::createTemporaryFile(
+                     "strata-" + name + "-weights", "o", path)) {
+        return llvm::createStringError(
+            error, "cannot create a temporary file: %s",
+            error.message().c_str());
+      }
+      weightsObject = std::string(path);
+      if (llvm::Error error =
+              writeWeightsObject(path, *pack, symbol,
+                                 target.machine->getTargetTriple()))
+        return error;
+    }
+    module->removeAttr(kWeightsAttr);
+    releaseUnusedResourceBlobs(module);
+    return llvm::Error::success();
+  }
+
   /// The arena strata-plan-arena laid out, for the descriptor and the
   /// caller's report.
   static void readArenaPlan(ModuleOp module, ModelSignature &signature,
@@ -445,6 +560,7 @@ private:
   const CompileOptions &options;
   MLIRContext context;
   DiagnosticCollector diagnostics;
+  StageReporter stages;
   // Declared in this order so that the root scope stops before the
   // manager prints its report.
   DefaultTimingManager timingManager;

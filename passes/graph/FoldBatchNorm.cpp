@@ -14,6 +14,7 @@
 
 #include "dialects/graph/GraphOps.h"
 #include "lib/support/ConstantData.h"
+#include "lib/support/ResourceBlobs.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -105,7 +106,11 @@ struct FoldBatchNormPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldBatchNormIntoConv>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    strata::ResourceBlobReleaser releaser(getOperation());
+    GreedyRewriteConfig config;
+    config.setListener(&releaser);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
       signalPassFailure();
   }
 };

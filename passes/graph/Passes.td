@@ -25,7 +25,7 @@ def ConvertGraphToLinalg : Pass<"convert-graph-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
-def FoldBatchNorm : Pass<"strata-fold-batch-norm", "mlir::func::FuncOp"> {
+def FoldBatchNorm : Pass<"strata-fold-batch-norm", "mlir::ModuleOp"> {
   let summary = "Fold inference BatchNormalization into the convolution "
                 "before it";
   let description = [{
@@ -36,6 +36,11 @@ def FoldBatchNorm : Pass<"strata-fold-batch-norm", "mlir::func::FuncOp"> {
     where `s[f] = scale[f] / sqrt(var[f] + epsilon)` (computed in double,
     rounded once). The new conv's location fuses both nodes', so errors
     still name them. Anything else is left alone.
+
+    The data of weights no operation refers to any more is freed as the
+    fold goes (strata::ResourceBlobReleaser), so that the pass holds about
+    one copy of the weights, not two: a module pass, as it counts
+    references over the whole module.
   }];
   let dependentDialects = ["::strata::graph::GraphDialect"];
 }

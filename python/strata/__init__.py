@@ -88,7 +88,7 @@ _IR_STAGES = ("graph", "linalg", "schedule", "llvm")
 
 def compile(model_path, output_dir, emit="lib", name=None, target="host",
             target_cpu="", target_features="", input_shapes=None,
-            input_values=None):
+            input_values=None, weights="embed"):
     """Compiles an ONNX model into ``output_dir`` and returns the main file.
 
     emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
@@ -105,6 +105,9 @@ def compile(model_path, output_dir, emit="lib", name=None, target="host",
     "x86-64-v4": AVX-512); ``target_cpu`` (an LLVM CPU name such as
     "znver3") and ``target_features`` ("+avx512vnni") refine it. Loading
     the library on a CPU without those features raises RunError.
+    ``weights="external"`` writes the weights to <name>.weights beside the
+    library, which ``load`` memory-maps (keep the two together); "embed"
+    (default) links them into the library.
 
     Raises CompileError (with the compiler's full message) if the model is
     rejected, ValueError for an unknown ``emit``.
@@ -126,7 +129,7 @@ def compile(model_path, output_dir, emit="lib", name=None, target="host",
     values = {str(k): _format_value(v) for k, v in (input_values or {}).items()}
     written = _strata.compile(model_path, output_path, emit, name or "",
                               target, target_cpu, target_features, shapes,
-                              values)
+                              values, weights)
     return written or output_path
 
 

@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
   int failures = 0;
   strata_model *model = NULL;
   if (argc == 3) {
-    strata_load_options options = {sizeof options, 0, 0, 0};
+    strata_load_options options = {sizeof options, 0, 0, 0, NULL};
     if (strata_model_load_ex(argv[1], &options, &model) != STRATA_OK) {
       fprintf(stderr, "%s\n", strata_last_error());
       return 2;

@@ -57,7 +57,7 @@ TEST(CpuFeatures, OtherArchitectureIsRefused) {
 
 TEST(CpuFeatures, PortableDescriptorsLoadAnywhere) {
   strata_model *model = nullptr;
-  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0};
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0, nullptr};
   ASSERT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
             STRATA_OK)
       << strata_last_error();

@@ -27,7 +27,7 @@ std::string lastError() { return strata_last_error(); }
 // fake_model.c is hand-written: it has no integrity note, whose checks the
 // pytests cover on libraries strata-compile writes.
 strata_status loadFake(strata_model **model) {
-  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0};
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0, nullptr};
   return strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, model);
 }
 
@@ -171,7 +171,7 @@ TEST(Runtime, LoadLibraryWithoutDescriptor) {
   Dl_info libc;
   ASSERT_NE(dladdr(reinterpret_cast<void *>(&printf), &libc), 0);
   strata_model *model = nullptr;
-  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0};
+  strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 0, 0, nullptr};
   EXPECT_EQ(strata_model_load_ex(libc.dli_fname, &options, &model),
             STRATA_ERROR_LOAD);
   EXPECT_NE(lastError().find("strata_descriptor"), std::string::npos)
@@ -197,7 +197,7 @@ TEST(Runtime, LibraryWithoutIntegrityNoteIsRefusedByDefault) {
 
 TEST(Runtime, LoadOptionsMustSayTheirSize) {
   strata_model *model = nullptr;
-  strata_load_options options = {4, 0, 0, 0};
+  strata_load_options options = {4, 0, 0, 0, nullptr};
   EXPECT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
             STRATA_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(lastError().find("struct_size 4"), std::string::npos)
@@ -564,7 +564,7 @@ TEST(RuntimeThreads, ConcurrentRunsShareThePool) {
 TEST(RuntimeThreads, LoadOptionsSetTheCount) {
   strata_model *model = nullptr;
   strata_load_options options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 3,
-                                 0};
+                                 0, nullptr};
   ASSERT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
             STRATA_OK)
       << lastError();
@@ -577,11 +577,48 @@ TEST(RuntimeThreads, LoadOptionsSetTheCount) {
       << lastError();
   EXPECT_GE(strata_model_threads(model), 1u);
   strata_model_free(model);
-  options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 4096, 0};
+  options = {sizeof options, STRATA_LOAD_SKIP_CHECKSUM, 4096, 0, nullptr};
   EXPECT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
             STRATA_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(lastError().find("options: threads 4096"), std::string::npos)
       << lastError();
+  // The second version (16 bytes, before weights_path) still loads; a
+  // size of no version is refused.
+  options = {16, STRATA_LOAD_SKIP_CHECKSUM, 2, 0, nullptr};
+  ASSERT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
+            STRATA_OK)
+      << lastError();
+  EXPECT_EQ(strata_model_threads(model), 2u);
+  strata_model_free(model);
+  options.struct_size = 12;
+  EXPECT_EQ(strata_model_load_ex(STRATA_FAKE_MODEL_PATH, &options, &model),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(lastError().find("struct_size 12"), std::string::npos)
+      << lastError();
+}
+
+TEST(RuntimeThreads, FromDescOptions) {
+  void *handle = dlopen(STRATA_FAKE_MODEL_PATH, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr);
+  auto *desc = static_cast<const strata_model_desc *>(
+      dlsym(handle, STRATA_DESCRIPTOR_SYMBOL));
+  ASSERT_NE(desc, nullptr);
+  strata_model *model = nullptr;
+  strata_load_options options = {sizeof options, 0, 3, 0, "ignored.weights"};
+  // A model without external weights ignores weights_path.
+  ASSERT_EQ(strata_model_from_desc_ex(desc, &options, &model), STRATA_OK)
+      << lastError();
+  EXPECT_EQ(strata_model_threads(model), 3u);
+  strata_model_free(model);
+  options.struct_size = 4;
+  EXPECT_EQ(strata_model_from_desc_ex(desc, &options, &model),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_EQ(strata_model_from_desc_ex(nullptr, nullptr, &model),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(strata_model_from_desc_ex(desc, nullptr, nullptr),
+            STRATA_ERROR_INVALID_ARGUMENT);
+  dlclose(handle);
 }
 
 namespace {

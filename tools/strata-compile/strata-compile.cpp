@@ -3,6 +3,7 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace cl = llvm::cl;
@@ -27,9 +28,18 @@ static cl::opt<std::string> emit(
              "          dispatch functions (workgroup grids), buffers at\n"
              "          arena offsets (.mlir)\n"
              "  llvm    optimized LLVM IR with the model ABI (.ll)\n"
-             "  obj     an object file <name>.o\n"
+             "  obj     an object file <name>.o (and <name>_weights.o\n"
+             "          holding the embedded weights)\n"
              "  lib     lib<name>.so, lib<name>.a and <name>.h (default)"),
     cl::init("lib"), cl::cat(category));
+static cl::opt<std::string> weights(
+    "weights",
+    cl::desc("Where the weights go:\n"
+             "  embed     linked into lib<name>.so / .a (default)\n"
+             "  external  a side file <name>.weights beside them, which the\n"
+             "            runtime memory-maps (for weights of 2 GiB or more,\n"
+             "            or to ship code and weights apart)"),
+    cl::init("embed"), cl::cat(category));
 static cl::opt<std::string>
     name("name",
          cl::desc("Model name used for lib<name>, <name>.h and symbols "
@@ -83,6 +93,12 @@ static cl::opt<bool> timing(
              "code generation, linking) took, to stderr"),
     cl::cat(category));
 
+static cl::opt<bool> quiet(
+    "quiet",
+    cl::desc("Do not print the stages' progress (printed by default when "
+             "stderr is a terminal, and always with --timing)"),
+    cl::cat(category));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -98,6 +114,8 @@ int main(int argc, char **argv) {
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
   options.timing = timing;
+  options.progress =
+      !quiet && (timing || llvm::sys::Process::StandardErrIsDisplayed());
   if (printTargetInfo) {
     std::string text, error;
     if (!strata::describeTarget(options, text, error)) {
@@ -129,6 +147,11 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.inputValues[inputName] = value;
+  }
+  if (!strata::parseWeightsMode(weights, options.weights)) {
+    llvm::errs() << "strata-compile: error: unknown --weights=" << weights
+                 << " (expected embed or external)\n";
+    return 1;
   }
   if (!strata::parseEmitKind(emit, options.emit)) {
     llvm::errs() << "strata-compile: error: unknown --emit=" << emit

@@ -404,6 +404,11 @@ int printInfo(const std::string &library, strata_model *model,
   std::printf("arena     %zu bytes%s\n", strata_model_arena_bytes(model),
               desc.abi_version < 4 ? " (ABI < 4: the model allocates its own)"
                                    : "");
+  if (desc.abi_version >= 6 && desc.weights_file)
+    std::printf("weights   %llu bytes in '%s' (external, mapped)\n",
+                (unsigned long long)desc.weights_bytes, desc.weights_file);
+  else
+    std::printf("weights   linked into the library\n");
   if (strata_model_runnable(model) != STRATA_OK) {
     std::printf("runs here no: %s\n", strata_last_error());
     return 1;
@@ -428,7 +433,8 @@ int main(int argc, char **argv) {
   // the file in the current directory.
   std::string path = opts.library;
   if (path.find('/') == std::string::npos) path = "./" + path;
-  strata_load_options load = {sizeof load, 0, (uint32_t)opts.threads, 0};
+  strata_load_options load = {sizeof load, 0, (uint32_t)opts.threads, 0,
+                              nullptr};
   if (!opts.verify) load.flags |= STRATA_LOAD_SKIP_CHECKSUM;
   if (opts.info) load.flags |= STRATA_LOAD_INSPECT;
   strata_model *raw = nullptr;

@@ -1,4 +1,4 @@
-// RUN: strata-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(strata-channels-last),canonicalize)' | FileCheck %s
+// RUN: strata-opt %s -split-input-file -pass-pipeline='builtin.module(strata-channels-last,canonicalize)' | FileCheck %s
 
 // Two convolutions with a bias + ReLU between them: both run in NHWC, the
 // constant filters are transposed at compile time (FCHW -> HWCF), and the
