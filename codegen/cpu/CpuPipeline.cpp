@@ -14,6 +14,9 @@ namespace strata {
 //  - static 2-D convolutions and pooling run in NHWC, with the relayouts
 //    between them propagated away (strata-channels-last); the weights in
 //    the old layout are freed (strata-release-unused-blobs);
+//  - the constant B of f32 contractions is packed into n-tile wide column
+//    panels, each one contiguous stream for the register blocks
+//    (strata-pack-constant-rhs);
 //  - large ops are split into a grid of workgroups along one parallel loop
 //    (strata-form-dispatches), which after bufferization become dispatch
 //    functions that the runtime's threads run (strata-outline-dispatches);
@@ -78,6 +81,10 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
       llvm::formatv("strata-form-dispatches{{m-tile={0} n-tile={1}}",
                     target.blockRows, target.blockColumns)
           .str();
+  std::string packRhs =
+      llvm::formatv("strata-pack-constant-rhs{{n-tile={0}}",
+                    target.blockColumns)
+          .str();
   std::string elementwise =
       llvm::formatv("strata-vectorize-elementwise{{vector-width={0}}",
                     target.f32Lanes())
@@ -88,7 +95,7 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          "strata-channels-last,"
          "canonicalize,strata-release-unused-blobs,"
          "func.func(strata-fuse-elementwise),"
-         "cse,canonicalize,"
+         "cse,canonicalize," + packRhs + ","
          "func.func(" + dispatches + ",strata-conv-to-im2col," +
          block +
          ","

@@ -158,12 +158,11 @@ struct PackWeightsPass : strata::impl::PackWeightsBase<PackWeightsPass> {
         builder.setInsertionPoint(addressOf);
         Value address = pointer;
         if (member.offset != 0) {
-          // Static offsets are 32-bit in a GEP; a larger one is a value.
-          LLVM::GEPArg offset = static_cast<int32_t>(member.offset);
-          if (member.offset > std::numeric_limits<int32_t>::max())
-            offset = LLVM::ConstantOp::create(
-                builder, addressOf.getLoc(), builder.getI64Type(),
-                builder.getI64IntegerAttr(member.offset));
+          // As an i64 value: a GEP's static indices hold 29 bits only
+          // (LLVM::kGEPConstantBitWidth), and packs pass 256 MB.
+          Value offset = LLVM::ConstantOp::create(
+              builder, addressOf.getLoc(), builder.getI64Type(),
+              builder.getI64IntegerAttr(member.offset));
           address = LLVM::GEPOp::create(builder, addressOf.getLoc(), ptrType,
                                         i8, pointer,
                                         ArrayRef<LLVM::GEPArg>{offset},

@@ -69,6 +69,50 @@ FailureOr<linalg::LinalgOp> decomposeConvBlock(MLIRContext *context,
   return cast<linalg::LinalgOp>(oneD->getOperation());
 }
 
+/// A register block of a generic contraction with unit parallel loops
+/// besides its M and N (batch and head loops, the panel loop of a packed
+/// B), as the same contraction without them, and as a named matmul where it
+/// is one: linalg::vectorize makes a vector.contract (which lowers to outer
+/// products, i.e. FMAs) of named contractions only, and a generic's
+/// multi-reduction lowers to broadcasts, multiplies and adds.
+Operation *dropOuterUnitDims(IRRewriter &rewriter, Operation *block,
+                             BlockDims dims) {
+  auto generic = dyn_cast<linalg::GenericOp>(block);
+  if (!generic || dims.isConv)
+    return block;
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators =
+      generic.getIteratorTypesArray();
+  SmallVector<unsigned> unit;
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (ranges[d] == 1 && iterators[d] == utils::IteratorType::parallel &&
+        d != dims.m && d != dims.n)
+      unit.push_back(d);
+  if (unit.empty())
+    return block;
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  control.controlFn = [unit](Operation *) { return unit; };
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::DropUnitDimsResult> dropped =
+      linalg::dropUnitDims(rewriter, generic, control);
+  if (failed(dropped))
+    return block;
+  rewriter.replaceOp(generic, dropped->replacements);
+  block = dropped->resultOp.getOperation();
+  // A plain (m, n, k) generic as linalg.matmul, which vectorizes as
+  // vector.contract (a generic vectorizes as a multi-reduction).
+  if (auto plain = dyn_cast<linalg::GenericOp>(block)) {
+    rewriter.setInsertionPoint(plain);
+    FailureOr<linalg::LinalgOp> named =
+        linalg::specializeGenericOp(rewriter, plain);
+    if (succeeded(named))
+      return named->getOperation();
+  }
+  return block;
+}
+
 struct VectorizeContractionsPass
     : strata::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
@@ -130,7 +174,7 @@ struct VectorizeContractionsPass
     FailureOr<Operation *> tiled = strata::tileInPlace(rewriter, op, options);
     if (failed(tiled))
       return;
-    Operation *block = *tiled;
+    Operation *block = dropOuterUnitDims(rewriter, *tiled, dims);
     if (dims.isConv) {
       FailureOr<linalg::LinalgOp> oneD =
           decomposeConvBlock(&getContext(), block);

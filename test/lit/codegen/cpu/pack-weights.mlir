@@ -1,5 +1,6 @@
 // Large constant globals leave the module for the weights pack: each
-// llvm.mlir.addressof becomes a GEP at the global's offset in the pack
+// llvm.mlir.addressof becomes a GEP at the global's offset in the pack (an
+// i64 value: static GEP indices have 29 bits, and packs exceed 256 MB)
 // (offsets aligned to 64), from the hidden symbol (embedded weights) or from
 // a pointer loaded once per function (external weights). Small constants,
 // mutable globals and globals used other than by addressof stay.
@@ -22,7 +23,8 @@
 // EMBED: %[[BASE:.*]] = llvm.mlir.addressof @strata_m_weights : !llvm.ptr
 // EMBED: llvm.load %[[BASE]]
 // EMBED: %[[BASE2:.*]] = llvm.mlir.addressof @strata_m_weights : !llvm.ptr
-// EMBED: %[[AT:.*]] = llvm.getelementptr inbounds %[[BASE2]][128] : (!llvm.ptr) -> !llvm.ptr, i8
+// EMBED: %[[OFF:.*]] = llvm.mlir.constant(128 : i64) : i64
+// EMBED: %[[AT:.*]] = llvm.getelementptr inbounds %[[BASE2]][%[[OFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i8
 // EMBED: llvm.load %[[AT]]
 // EMBED: llvm.mlir.addressof @small
 // EMBED: llvm.mlir.addressof @mutable
@@ -35,7 +37,8 @@
 // EXTERNAL-NEXT: %[[BASE:.*]] = llvm.load %[[SLOT]] {alignment = 8 : i64} : !llvm.ptr -> !llvm.ptr
 // EXTERNAL-NOT: llvm.load %[[SLOT]]
 // EXTERNAL: llvm.load %[[BASE]]
-// EXTERNAL: %[[AT:.*]] = llvm.getelementptr inbounds %[[BASE]][128] : (!llvm.ptr) -> !llvm.ptr, i8
+// EXTERNAL: %[[OFF:.*]] = llvm.mlir.constant(128 : i64) : i64
+// EXTERNAL: %[[AT:.*]] = llvm.getelementptr inbounds %[[BASE]][%[[OFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i8
 // EXTERNAL: llvm.load %[[AT]]
 module {
   llvm.mlir.global private constant @big(dense<[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0]> : tensor<20xf32>) {alignment = 64 : i64} : !llvm.array<20 x f32>
