@@ -14,6 +14,8 @@ namespace strata {
 //  - static 2-D convolutions and pooling run in NHWC, with the relayouts
 //    between them propagated away (strata-channels-last); the weights in
 //    the old layout are freed (strata-release-unused-blobs);
+//  - 1x1 convolutions with unit strides become matrix products over all
+//    pixels (strata-conv1x1-to-matmul);
 //  - the constant B of f32 contractions is packed into n-tile wide column
 //    panels, each one contiguous stream for the register blocks
 //    (strata-pack-constant-rhs);
@@ -94,6 +96,7 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          "canonicalize,"
          "strata-channels-last,"
          "canonicalize,strata-release-unused-blobs,"
+         "func.func(strata-conv1x1-to-matmul),"
          "func.func(strata-fuse-elementwise),"
          "cse,canonicalize," + packRhs + ","
          "func.func(" + dispatches + ",strata-conv-to-im2col," +

@@ -75,11 +75,22 @@ struct FormDispatchesPass
       }
       FailureOr<linalg::ContractionDimensions> contraction =
           linalg::inferContractionDims(op);
-      if (succeeded(contraction))
+      // N of a packed B (strata-pack-constant-rhs) is two loops: panels,
+      // then the block's columns; split it along the panels.
+      int64_t columns = ranges[dims->n];
+      std::optional<unsigned> panels;
+      if (succeeded(contraction)) {
         for (unsigned batch : contraction->batch)
           result.push_back({batch, 1});
-      Split m{dims->m, mTile}, n{dims->n, nTile};
-      if (ranges[dims->m] <= ranges[dims->n])
+        for (unsigned d : contraction->n)
+          if (d != dims->n) {
+            panels = d;
+            columns *= ranges[d];
+          }
+      }
+      Split m{dims->m, mTile};
+      Split n = panels ? Split{*panels, 1} : Split{dims->n, nTile};
+      if (ranges[dims->m] <= columns)
         result.append({n, m});
       else
         result.append({m, n});
@@ -135,6 +146,46 @@ struct FormDispatchesPass
         pad, copied, filled, offsets, sizes, strides);
   }
 
+  /// Tiles `op` into a forall; a linalg.fill that only initializes its
+  /// output is fused in, so that each workgroup zeroes its own slice (in
+  /// parallel, and just before it accumulates there) rather than the whole
+  /// output being filled first on one thread.
+  LogicalResult tileWithFill(IRRewriter &rewriter, linalg::LinalgOp op,
+                             const scf::SCFTilingOptions &options) {
+    bool hasFill = llvm::any_of(op.getDpsInits(), [](Value init) {
+      auto fill = init.getDefiningOp<linalg::FillOp>();
+      return fill && fill->hasOneUse();
+    });
+    if (!hasFill)
+      return strata::tileInPlace(rewriter, op, options);
+    scf::SCFTileAndFuseOptions fuse;
+    fuse.setTilingOptions(options);
+    fuse.setFusionControlFn(
+        [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTileAndFuseResult> tiled =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), fuse);
+    if (failed(tiled))
+      return failure();
+    for (OpResult result : op->getResults())
+      rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
+    SmallVector<Operation *> fills;
+    for (Value init : op.getDpsInits())
+      if (auto fill = init.getDefiningOp<linalg::FillOp>())
+        fills.push_back(fill);
+    rewriter.eraseOp(op);
+    for (Operation *fill : fills)
+      if (fill->use_empty())
+        rewriter.eraseOp(fill);
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -163,7 +214,7 @@ struct FormDispatchesPass
         scf::SCFTilingOptions options;
         options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
         options.setTileSizes(sizes);
-        if (succeeded(strata::tileInPlace(rewriter, op, options)))
+        if (succeeded(tileWithFill(rewriter, op, options)))
           break;
       }
     }

@@ -164,6 +164,12 @@ void rewrite(IRRewriter &rewriter, Candidate c, int64_t tile,
   Value result = tensor::CollapseShapeOp::create(
       rewriter, loc, outType, generic.getResult(0), reassociation);
   rewriter.replaceOp(op, result);
+  // The unpacked data goes as soon as nothing reads it (the listener frees
+  // it), so that the pass never holds every B twice.
+  if (c.rhs->use_empty()) {
+    packedOf.erase(c.rhs);
+    rewriter.eraseOp(c.rhs);
+  }
 }
 
 struct PackConstantRhsPass
@@ -182,9 +188,6 @@ struct PackConstantRhsPass
     llvm::DenseMap<Operation *, Value> packedOf;
     for (const Candidate &c : candidates)
       rewrite(rewriter, c, nTile, packedOf);
-    for (auto [rhs, packed] : packedOf)
-      if (rhs->use_empty())
-        rewriter.eraseOp(rhs);
   }
 };
 

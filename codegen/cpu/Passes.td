@@ -484,4 +484,26 @@ def PackConstantRhs : Pass<"strata-pack-constant-rhs", "mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def Conv1x1ToMatmul : Pass<"strata-conv1x1-to-matmul", "mlir::func::FuncOp"> {
+  let summary = "Run static f32 1x1 NHWC convolutions with unit strides as "
+                "matrix products";
+  let description = [{
+    A `linalg.conv_2d_nhwc_hwcf` with a 1 x 1 window and unit strides is a
+    matrix product of the input's pixels (N*H*W x C) and the filter (C x F):
+    it becomes a `linalg.matmul` between `tensor.collapse_shape`s of input
+    and output, and a constant filter becomes a C x F constant of the same
+    data.
+
+    Why: as a matrix product, the register blocks run over all N*H*W rows
+    (the convolution's blocks stop at each image row: 7, 14 and 28 columns
+    fill 8-row blocks badly), the cache blocks apply, and
+    strata-pack-constant-rhs packs the filter into column panels. Pointwise
+    convolutions carry most of the FLOPs of ResNet's bottlenecks and of
+    MobileNetV2.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // STRATA_CODEGEN_CPU_PASSES

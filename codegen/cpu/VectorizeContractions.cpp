@@ -69,6 +69,23 @@ FailureOr<linalg::LinalgOp> decomposeConvBlock(MLIRContext *context,
   return cast<linalg::LinalgOp>(oneD->getOperation());
 }
 
+/// Whether `op` reads A at (m, k) and B at (k, n) and writes C at (m, n),
+/// over loops (m, n, k).
+bool isPlainMatmul(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3)
+    return false;
+  MLIRContext *context = op.getContext();
+  AffineExpr m = getAffineDimExpr(0, context), n = getAffineDimExpr(1, context),
+             k = getAffineDimExpr(2, context);
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(3, 0, results, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  return maps[0] == map({m, k}) && maps[1] == map({k, n}) &&
+         maps[2] == map({m, n});
+}
+
 /// A register block of a generic contraction with unit parallel loops
 /// besides its M and N (batch and head loops, the panel loop of a packed
 /// B), as the same contraction without them, and as a named matmul where it
@@ -102,8 +119,10 @@ Operation *dropOuterUnitDims(IRRewriter &rewriter, Operation *block,
   rewriter.replaceOp(generic, dropped->replacements);
   block = dropped->resultOp.getOperation();
   // A plain (m, n, k) generic as linalg.matmul, which vectorizes as
-  // vector.contract (a generic vectorizes as a multi-reduction).
-  if (auto plain = dyn_cast<linalg::GenericOp>(block)) {
+  // vector.contract (a generic vectorizes as a multi-reduction). Only the
+  // untransposed form: others would become a matmul with its own maps.
+  auto plain = dyn_cast<linalg::GenericOp>(block);
+  if (plain && isPlainMatmul(plain)) {
     rewriter.setInsertionPoint(plain);
     FailureOr<linalg::LinalgOp> named =
         linalg::specializeGenericOp(rewriter, plain);
