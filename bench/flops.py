@@ -20,10 +20,10 @@ def _shapes(model):
     return shapes
 
 
-def count(model):
-    """Total FLOPs (2 x multiply-adds) of the model's contractions."""
+def per_node(model):
+    """{node name: FLOPs (2 x multiply-adds)} of the model's contractions."""
     shapes = _shapes(model)
-    total = 0
+    flops = {}
     for node in model.graph.node:
         if node.op_type in ("Conv", "ConvTranspose"):
             out = shapes.get(node.output[0])
@@ -32,14 +32,19 @@ def count(model):
                 # every output element takes C_in/group * kernel MACs
                 per_output = int(np.prod(w[1:])) if node.op_type == "Conv" else \
                     int(np.prod(w[2:])) * w[0] // max(1, out[1])
-                total += 2 * int(np.prod(out)) * per_output
+                flops[node.name] = 2 * int(np.prod(out)) * per_output
         elif node.op_type in ("MatMul", "Gemm"):
             a, out = shapes.get(node.input[0]), shapes.get(node.output[0])
             if a and out:
                 trans_a = any(x.name == "transA" and x.i for x in node.attribute)
                 k = a[-2] if trans_a and node.op_type == "Gemm" else a[-1]
-                total += 2 * int(np.prod(out)) * k
-    return total
+                flops[node.name] = 2 * int(np.prod(out)) * k
+    return flops
+
+
+def count(model):
+    """Total FLOPs (2 x multiply-adds) of the model's contractions."""
+    return sum(per_node(model).values())
 
 
 if __name__ == "__main__":
