@@ -25,6 +25,14 @@ def ChannelsLast : Pass<"strata-channels-last", "mlir::ModuleOp"> {
     along the output channels, which are multiples of the vector width in
     real networks; the spatial width often is not (7, 14, 28, 56).
 
+    An f32 HWCF filter of a window larger than 1x1 whose rows (F output
+    channels) are a multiple of 512 bytes apart is stored with 16 more
+    channels per row and read through a `tensor.extract_slice`: a register
+    block reads one row per (kh, kw, c) step, and at a 2 KB stride all of
+    its rows fell into 2 of L1's 64 sets (ResNet-50's 3x3 convolutions at
+    7x7 ran at 42 % of the FMA peak, 58 % padded; those at 14x14 went from
+    76 to 85 %).
+
     The data of a filter in the old layout is freed as soon as nothing
     refers to it (strata::ResourceBlobReleaser): the pass holds about one
     copy of the weights, not two. It is a module pass because it counts

@@ -1,6 +1,7 @@
 """Contractions whose constant B is packed into column panels
-(strata-pack-constant-rhs) and 1x1 convolutions run as matrix products
-(strata-conv1x1-to-matmul), against onnxruntime (fp32: rtol=1e-4,
+(strata-pack-constant-rhs), 1x1 convolutions run as matrix products
+(strata-conv1x1-to-matmul) and 3x3 filters with padded rows
+(strata-channels-last), against onnxruntime (fp32: rtol=1e-4,
 atol=1e-5, see harness.py), for this machine and for each x86-64 level it
 runs: the panel width is the target's register block (32 columns on
 AVX-512, 16 on AVX2, 8 on SSE), so every level packs differently. Shapes
@@ -31,12 +32,15 @@ def matmul_model(a_shape, k, n, seed=0, shared=False):
                          [mb.const("w", w)], name="matmul")
 
 
-def conv_model(channels, filters, size, stride, seed=1):
+def conv_model(channels, filters, size, stride, seed=1, kernel=1):
     gen = np.random.default_rng(seed)
-    w = (gen.standard_normal((filters, channels, 1, 1)) / np.sqrt(channels))
+    w = (gen.standard_normal((filters, channels, kernel, kernel)) /
+         np.sqrt(channels * kernel * kernel))
     b = gen.standard_normal(filters) * 0.1
+    pad = kernel // 2
     nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv",
-                              kernel_shape=[1, 1], strides=[stride, stride]),
+                              kernel_shape=[kernel, kernel],
+                              strides=[stride, stride], pads=[pad] * 4),
              helper.make_node("Relu", ["c"], ["y"], name="relu")]
     return mb.make_model(nodes, [mb.value("x", [1, channels, size, size])],
                          ["y"], [mb.const("w", w.astype(np.float32)),
@@ -54,6 +58,8 @@ CASES = {
     "shared_b": lambda: matmul_model((12, 32), 32, 64, shared=True),
     "conv1x1": lambda: conv_model(48, 64, 14, 1),
     "conv1x1_stride2": lambda: conv_model(32, 64, 14, 2),
+    # 128 filters: rows of the HWCF filter padded to 144 (strata-channels-last)
+    "conv3x3_f128": lambda: conv_model(24, 128, 9, 1, kernel=3),
 }
 
 
