@@ -93,6 +93,8 @@ ElementsAttr constantData(Value value) {
 /// 42 % of peak); 64 bytes more per row spread them over every set.
 Value paddedRows(OpBuilder &b, Location loc, ElementsAttr filter) {
   auto type = cast<RankedTensorType>(filter.getType());
+  if (type.getRank() != 4) // a depthwise HWC filter
+    return nullptr;
   int64_t f = type.getDimSize(3);
   if (!type.getElementType().isF32() ||
       type.getDimSize(0) * type.getDimSize(1) == 1 || f % 128 != 0)
