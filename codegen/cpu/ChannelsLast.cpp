@@ -134,8 +134,11 @@ Value permuteFilter(OpBuilder &b, Location loc, Value filter,
       return arith::ConstantOp::create(b, loc, dense.resizeSplat(target));
     if (ElementsAttr moved =
             strata::transposeConstant(data, perm, "channels_last")) {
-      if (Value padded = paddedRows(b, loc, moved))
+      if (Value padded = paddedRows(b, loc, moved)) {
+        // The unpadded copy was an intermediate: nothing refers to it.
+        strata::releaseBlobOf(moved);
         return padded;
+      }
       return arith::ConstantOp::create(b, loc, cast<TypedAttr>(moved));
     }
   }

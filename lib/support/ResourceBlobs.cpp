@@ -40,6 +40,15 @@ uint64_t releaseBlob(DialectResourceBlobManager &manager, StringRef name) {
 
 } // namespace
 
+void releaseBlobOf(ElementsAttr attr) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return;
+  if (releaseBlob(blobManager(resource.getContext()),
+                  resource.getRawHandle().getKey()))
+    returnFreedMemory();
+}
+
 // glibc keeps freed heap pages (blobs of a few MB fall below its adaptive
 // mmap threshold once a first large block was freed).
 void returnFreedMemory() {

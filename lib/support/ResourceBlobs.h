@@ -20,6 +20,10 @@ namespace strata {
 /// attribute under `root` refers to. Returns the bytes freed.
 uint64_t releaseUnusedResourceBlobs(mlir::Operation *root);
 
+/// Frees the data of `attr`'s blob when it is a dense_resource one that
+/// nothing refers to (an intermediate the caller made and replaced).
+void releaseBlobOf(mlir::ElementsAttr attr);
+
 /// Hands memory the process freed back to the system where the allocator
 /// keeps it (glibc's heap); a no-op elsewhere.
 void returnFreedMemory();
