@@ -161,6 +161,22 @@ static strata_status read_load_options(const strata_load_options *options,
   return STRATA_OK;
 }
 
+/* Maps the external weights at `path` for a model just wrapped; on failure
+ * frees the model (and with it the library it holds) and clears
+ * *out_model. */
+static strata_status attach_weights(strata_model **out_model, const char *path,
+                                    int verify) {
+  strata_model *model = *out_model;
+  strata_status status =
+      path ? strata_weights_attach(model->desc, path, verify, &model->weights)
+           : strata_fail(STRATA_ERROR_OUT_OF_MEMORY, "cannot allocate a path");
+  if (status != STRATA_OK) {
+    strata_model_free(model);
+    *out_model = NULL;
+  }
+  return status;
+}
+
 strata_status strata_model_from_desc_ex(const strata_model_desc *desc,
                                         const strata_load_options *options,
                                         strata_model **out_model) {
@@ -178,18 +194,11 @@ strata_status strata_model_from_desc_ex(const strata_model_desc *desc,
   status = wrap(desc, NULL, STRATA_CHECKSUM_NOT_VERIFIED, out_model);
   if (status != STRATA_OK) return status;
   if (settings.threads) (*out_model)->threads = settings.threads;
-  if (strata_desc_has_external_weights(desc)) {
-    const char *path =
-        settings.weights_path ? settings.weights_path : desc->weights_file;
-    status = strata_weights_attach(
-        desc, path, !(settings.flags & STRATA_LOAD_SKIP_CHECKSUM),
-        &(*out_model)->weights);
-    if (status != STRATA_OK) {
-      strata_model_free(*out_model);
-      *out_model = NULL;
-    }
-  }
-  return status;
+  if (!strata_desc_has_external_weights(desc)) return STRATA_OK;
+  return attach_weights(out_model,
+                        settings.weights_path ? settings.weights_path
+                                              : desc->weights_file,
+                        !(settings.flags & STRATA_LOAD_SKIP_CHECKSUM));
 }
 
 strata_status strata_model_from_desc(const strata_model_desc *desc,
@@ -259,19 +268,13 @@ strata_status strata_model_load_ex(const char *path,
     char *beside = settings.weights_path
                        ? NULL
                        : strata_weights_path_beside(path, desc->weights_file);
-    const char *weights = settings.weights_path ? settings.weights_path
-                                                : beside;
-    status = weights ? strata_weights_attach(desc, weights, verify,
-                                             &(*out_model)->weights)
-                     : strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
-                                   "cannot allocate a path");
+    /* On failure the model, which holds the library's handle, is freed. */
+    status = attach_weights(out_model,
+                            settings.weights_path ? settings.weights_path
+                                                  : beside,
+                            verify);
     free(beside);
-    if (status != STRATA_OK) {
-      /* The model holds the library's handle: free it, not the handle. */
-      strata_model_free(*out_model);
-      *out_model = NULL;
-      return fail_with_path(status, path);
-    }
+    if (status != STRATA_OK) return fail_with_path(status, path);
   }
   if (status != STRATA_OK) {
     dlclose(handle);

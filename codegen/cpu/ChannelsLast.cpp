@@ -77,11 +77,7 @@ ElementsAttr constantData(Value value) {
   auto constant = source.getDefiningOp<arith::ConstantOp>();
   if (!constant)
     return {};
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
-    return dense.reshape(type);
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
-  return {};
+  return strata::reshapeConstant(constant.getValue(), type);
 }
 
 /// An HWCF f32 filter of a window larger than 1x1 whose rows (F floats)
@@ -99,14 +95,15 @@ Value paddedRows(OpBuilder &b, Location loc, ElementsAttr filter) {
   if (!type.getElementType().isF32() ||
       type.getDimSize(0) * type.getDimSize(1) == 1 || f % 128 != 0)
     return nullptr;
-  std::optional<std::vector<float>> values = strata::readF32Constant(filter);
-  if (!values)
+  std::optional<ArrayRef<char>> data = strata::rawConstantData(filter);
+  if (!data)
     return nullptr;
+  const float *values = reinterpret_cast<const float *>(data->data());
   constexpr int64_t kPad = 16;
   int64_t rows = type.getNumElements() / f;
   std::vector<float> padded(rows * (f + kPad), 0.0f);
   for (int64_t r = 0; r < rows; ++r)
-    std::copy_n(values->begin() + r * f, f, padded.begin() + r * (f + kPad));
+    std::copy_n(values + r * f, f, padded.begin() + r * (f + kPad));
   auto paddedType = RankedTensorType::get(
       {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2), f + kPad},
       type.getElementType());

@@ -4,11 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/Passes.h"
+#include "lib/support/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 
@@ -38,11 +38,8 @@ bool isPointwise(linalg::Conv2DNhwcHwcfOp conv) {
          input.getDimSize(2) == output.getDimSize(2);
 }
 
-/// `value` (N x H x W x D) as (N*H*W) x D.
-Value collapseRows(OpBuilder &b, Location loc, Value value) {
-  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
-  return tensor::CollapseShapeOp::create(b, loc, value, rows);
-}
+/// N x H x W x D <-> (N*H*W) x D: the pixels as rows.
+SmallVector<ReassociationIndices> pixelRows() { return {{0, 1, 2}, {3}}; }
 
 /// The 1 x 1 x C x F filter as C x F: the same constant data under the new
 /// shape where it is a constant (so that strata-pack-constant-rhs sees a
@@ -51,17 +48,10 @@ Value filterMatrix(OpBuilder &b, Location loc, Value filter) {
   auto type = cast<RankedTensorType>(filter.getType());
   auto matrix = RankedTensorType::get({type.getDimSize(2), type.getDimSize(3)},
                                       type.getElementType());
-  if (auto constant = filter.getDefiningOp<arith::ConstantOp>()) {
-    if (auto resource =
-            dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-      return arith::ConstantOp::create(
-          b, loc,
-          DenseResourceElementsAttr::get(matrix, resource.getRawHandle()));
-    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
-      return arith::ConstantOp::create(b, loc, dense.reshape(matrix));
-  }
-  SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
-  return tensor::CollapseShapeOp::create(b, loc, matrix, filter, rows);
+  if (auto constant = filter.getDefiningOp<arith::ConstantOp>())
+    if (ElementsAttr data = strata::reshapeConstant(constant.getValue(), matrix))
+      return arith::ConstantOp::create(b, loc, cast<TypedAttr>(data));
+  return tensor::CollapseShapeOp::create(b, loc, matrix, filter, pixelRows());
 }
 
 struct Conv1x1ToMatmulPass
@@ -76,16 +66,17 @@ struct Conv1x1ToMatmulPass
     for (linalg::Conv2DNhwcHwcfOp conv : convs) {
       Location loc = conv.getLoc();
       rewriter.setInsertionPoint(conv);
-      Value input = collapseRows(rewriter, loc, conv.getInputs()[0]);
+      Value input = tensor::CollapseShapeOp::create(
+          rewriter, loc, conv.getInputs()[0], pixelRows());
       Value filter = filterMatrix(rewriter, loc, conv.getInputs()[1]);
-      Value init = collapseRows(rewriter, loc, conv.getOutputs()[0]);
+      Value init = tensor::CollapseShapeOp::create(
+          rewriter, loc, conv.getOutputs()[0], pixelRows());
       auto matmul = linalg::MatmulOp::create(rewriter, loc, init.getType(),
                                              ValueRange{input, filter},
                                              ValueRange{init});
       auto outType = cast<RankedTensorType>(conv->getResult(0).getType());
-      SmallVector<ReassociationIndices> rows = {{0, 1, 2}, {3}};
       Value result = tensor::ExpandShapeOp::create(
-          rewriter, loc, outType, matmul->getResult(0), rows);
+          rewriter, loc, outType, matmul->getResult(0), pixelRows());
       Operation *oldFilter = conv.getInputs()[1].getDefiningOp();
       rewriter.replaceOp(conv, result);
       if (oldFilter && isa<arith::ConstantOp>(oldFilter) &&

@@ -22,7 +22,6 @@
 #include "lib/driver/Signature.h"
 #include "lib/driver/StageReporter.h"
 #include "lib/frontend/onnx/OnnxImporter.h"
-#include "lib/support/ConstantData.h"
 #include "lib/support/ResourceBlobs.h"
 #include "lib/support/NodeLocation.h"
 #include "passes/graph/Passes.h"
@@ -319,7 +318,6 @@ private:
     TimingScope linalgTiming = timing.nest("graph -> linalg");
     toLinalg.enableTiming(linalgTiming);
     toLinalg.addPass(createFoldBatchNorm());
-    toLinalg.addPass(createReleaseUnusedBlobs());
     toLinalg.addPass(createConvertGraphToLinalgPass());
     toLinalg.addPass(createCanonicalizerPass());
     if (failed(toLinalg.run(*module)))
@@ -355,8 +353,9 @@ private:
         return error;
     std::string weightsObject;
     llvm::FileRemover removeWeightsObject;
-    if (llvm::Error error =
-            packWeights(*module, name, *target, dir, *signature, weightsObject))
+    if (llvm::Error error = packWeights(*module, name, *target, dir,
+                                        writesFiles, *signature,
+                                        weightsObject))
       return error;
     if (options.emit == EmitKind::Lib && !weightsObject.empty())
       removeWeightsObject.setFile(weightsObject);
@@ -469,11 +468,12 @@ private:
   /// Moves the weights out of the LLVM dialect module (strata-pack-weights)
   /// and writes them where options.weights says, straight from the
   /// constants' memory; then frees that memory, so that translation and
-  /// code generation never hold the weights. Embedded weights of a Lib or
-  /// Obj compile go to an object file whose path is `weightsObject`.
+  /// code generation never hold the weights. Files go to `dir` when
+  /// `writesFiles` (a Lib or Obj compile); embedded weights then go to an
+  /// object file whose path is `weightsObject`.
   llvm::Error packWeights(ModuleOp module, StringRef name,
                           const ResolvedTarget &target, StringRef dir,
-                          ModelSignature &signature,
+                          bool writesFiles, ModelSignature &signature,
                           std::string &weightsObject) {
     bool external = options.weights == WeightsMode::External;
     std::string symbol = external ? std::string("strata.weights_base")
@@ -488,8 +488,6 @@ private:
     llvm::Expected<WeightsPack> pack = readWeightsPack(module);
     if (!pack)
       return pack.takeError();
-    bool writesFiles =
-        options.emit == EmitKind::Obj || options.emit == EmitKind::Lib;
     if (pack->bytes > 0 && external) {
       signature.weightsFile = (name + ".weights").str();
       signature.weightsBytes = pack->bytes;

@@ -32,6 +32,14 @@ std::optional<ArrayRef<char>> rawConstantData(ElementsAttr attr) {
   return std::nullopt;
 }
 
+ElementsAttr reshapeConstant(Attribute value, ShapedType type) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.reshape(type);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return nullptr;
+}
+
 ElementsAttr transposeConstant(ElementsAttr attr, ArrayRef<int64_t> perm,
                                StringRef blobName) {
   std::optional<ArrayRef<char>> data = rawConstantData(attr);

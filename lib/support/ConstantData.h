@@ -18,6 +18,12 @@ constexpr size_t kResourceThresholdBytes = 1024;
 /// are whole bytes wide; nullopt otherwise (splats, i1, elided blobs).
 std::optional<llvm::ArrayRef<char>> rawConstantData(mlir::ElementsAttr attr);
 
+/// The same constant data under `type` (same element count, row-major
+/// order kept): a reshaped dense attribute, or a dense_resource of the same
+/// blob; null for other attributes.
+mlir::ElementsAttr reshapeConstant(mlir::Attribute value,
+                                   mlir::ShapedType type);
+
 /// `attr` with its dimensions permuted (output dim i = input dim perm[i]),
 /// as a dense_resource blob named `blobName`; null when the data cannot be
 /// read (see rawConstantData).
