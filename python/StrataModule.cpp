@@ -361,8 +361,12 @@ std::string compile(const std::string &modelPath,
                     const std::map<std::string, std::vector<int64_t>>
                         &inputShapes,
                     const std::map<std::string, std::string> &inputValues,
-                    const std::string &weights) {
+                    const std::string &weights, int batchChunk) {
   strata::CompileOptions options;
+  if (batchChunk < -1 || batchChunk == 1 || batchChunk > 4096)
+    throw py::value_error("batch_chunk=" + std::to_string(batchChunk) +
+                          ": expected None (auto), 0, or 2 to 4096");
+  options.batchChunk = batchChunk;
   if (!strata::parseWeightsMode(weights, options.weights))
     throw py::value_error("unknown weights mode '" + weights +
                           "' (expected embed or external)");
@@ -420,7 +424,7 @@ PYBIND11_MODULE(_strata, m) {
         py::arg("emit"), py::arg("name"), py::arg("target"),
         py::arg("target_cpu"),
         py::arg("target_features"), py::arg("input_shapes"),
-        py::arg("input_values"), py::arg("weights"),
+        py::arg("input_values"), py::arg("weights"), py::arg("batch_chunk"),
         "Runs strata::compile; returns the main output file or raises "
         "CompileError with every diagnostic.");
   m.def("sanitize_model_name", &strata::sanitizeModelName, py::arg("stem"),

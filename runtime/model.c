@@ -98,6 +98,19 @@ static strata_status check_descriptor(const strata_model_desc *desc) {
                        "descriptor: external weights '%s' without a name, a "
                        "slot or a size",
                        desc->weights_file);
+  if (desc->abi_version >= 7 &&
+      ((desc->batch_entry != NULL) != (desc->batch_chunk > 1) ||
+       (desc->batch_entry && !(desc->flags & STRATA_MODEL_FLAG_BATCH_LOOP)) ||
+       desc->batch_chunk_arena_bytes > (uint64_t)1 << 48))
+    return strata_fail(STRATA_ERROR_ABI,
+                       "descriptor: a batch entry that is %s, for chunks of "
+                       "%u samples, an arena of %llu bytes and a model %s "
+                       "batch loop",
+                       desc->batch_entry ? "set" : "null",
+                       (unsigned)desc->batch_chunk,
+                       (unsigned long long)desc->batch_chunk_arena_bytes,
+                       (desc->flags & STRATA_MODEL_FLAG_BATCH_LOOP) ? "with a"
+                                                                     : "without");
   if (desc->flags & ~STRATA_MODEL_FLAG_BATCH_LOOP)
     return strata_fail(STRATA_ERROR_ABI, "descriptor: unknown flags 0x%x",
                        (unsigned)desc->flags);
@@ -350,6 +363,6 @@ uint32_t strata_model_threads(const strata_model *model) {
 }
 
 size_t strata_model_arena_bytes(const strata_model *model) {
-  if (!model || !model->desc || model->desc->abi_version < 4) return 0;
-  return (size_t)model->desc->arena_bytes;
+  if (!model || !model->desc) return 0;
+  return strata_arena_size(model->desc);
 }

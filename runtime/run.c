@@ -148,6 +148,11 @@ static void *sample(const strata_tensor_desc *desc, void *data, int64_t b) {
   return (char *)data + (size_t)b * sample_bytes(desc);
 }
 
+/* Whether the model has an entry for whole chunks of samples (ABI 7). */
+static int has_batch_entry(const strata_model_desc *desc) {
+  return desc->abi_version >= 7 && desc->batch_entry && desc->batch_chunk > 1;
+}
+
 /* How many times a batch-loop model's entry must run for `batch` samples:
  * once per sample, but once in all when no batched tensor has a byte per
  * sample (every call would compute the same, and a batch of 2^40 empty
@@ -253,12 +258,19 @@ strata_status strata_call_entry(strata_model *model,
                          "compute them with",
                          strata_safe_name(desc->model_name));
     }
-    for (int64_t b = 0; b < calls && code == 0; ++b) {
+    /* Whole chunks through the batch entry (only when every sample is
+     * computed: calls == batch), the rest sample by sample. */
+    int64_t chunk = has_batch_entry(desc) && calls == batch
+                        ? (int64_t)desc->batch_chunk
+                        : 1;
+    for (int64_t b = 0; b < calls && code == 0;) {
+      int whole = chunk > 1 && calls - b >= chunk;
       for (size_t i = 0; i < num_inputs; ++i)
         buffers[i] = sample(&desc->inputs[i], inputs[i].data, b);
       for (size_t i = 0; i < num_outputs; ++i)
         buffers[num_inputs + i] = sample(&desc->outputs[i], outputs[i].data, b);
-      code = desc->entry(buffers);
+      code = whole ? desc->batch_entry(buffers) : desc->entry(buffers);
+      b += whole ? chunk : 1;
     }
   }
   if (buffers != stack_buffers) free(buffers);
@@ -284,7 +296,11 @@ static strata_status call_sync(strata_model *model,
 }
 
 size_t strata_arena_size(const strata_model_desc *desc) {
-  return desc->abi_version >= 4 ? (size_t)desc->arena_bytes : 0;
+  size_t bytes = desc->abi_version >= 4 ? (size_t)desc->arena_bytes : 0;
+  /* One arena serves both entries: they run one after another. */
+  if (has_batch_entry(desc) && desc->batch_chunk_arena_bytes > bytes)
+    bytes = (size_t)desc->batch_chunk_arena_bytes;
+  return bytes;
 }
 
 strata_status strata_check_arena(const strata_model_desc *desc,

@@ -112,31 +112,28 @@ void addIntegrityNote(Module &module) {
   appendToUsed(module, {note});
 }
 
-} // namespace
-
-Error addModelAbi(Module &module, const ModelSignature &sig,
-                  StringRef implName, const TargetRecord &target) {
+/// int32_t <entryName>(void **buffers): loads the buffer pointers and calls
+/// `implName`, which it makes internal.
+Expected<Function *> addEntryWrapper(Module &module, StringRef implName,
+                                     size_t numBuffers,
+                                     const Twine &entryName) {
   LLVMContext &ctx = module.getContext();
   Function *impl = module.getFunction(implName);
   if (!impl)
     return createStringError("compiled module has no function '%s'",
                              implName.str().c_str());
   // Inputs, outputs, the arena and the executor.
-  size_t numBuffers = sig.inputs.size() + sig.outputs.size() + 2;
   if (impl->arg_size() != numBuffers)
     return createStringError(
         "function '%s' takes %u arguments, the model has %zu inputs+outputs "
         "and an arena and an executor",
         implName.str().c_str(), impl->arg_size(), numBuffers);
   impl->setLinkage(GlobalValue::InternalLinkage);
-
   Type *i32 = Type::getInt32Ty(ctx);
   PointerType *ptr = PointerType::getUnqual(ctx);
-
-  // int32_t strata_<name>_entry(void **buffers)
   auto *entryType = FunctionType::get(i32, {ptr}, false);
   Function *entry = Function::Create(entryType, GlobalValue::InternalLinkage,
-                                     "strata_" + sig.name + "_entry", module);
+                                     entryName, module);
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", entry));
   SmallVector<Value *> args;
   for (size_t i = 0; i < numBuffers; ++i) {
@@ -145,6 +142,30 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   }
   b.CreateCall(impl, args);
   b.CreateRet(ConstantInt::get(i32, 0));
+  return entry;
+}
+
+} // namespace
+
+Error addModelAbi(Module &module, const ModelSignature &sig,
+                  StringRef implName, const TargetRecord &target) {
+  LLVMContext &ctx = module.getContext();
+  Type *i32 = Type::getInt32Ty(ctx);
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  size_t numBuffers = sig.inputs.size() + sig.outputs.size() + 2;
+  Expected<Function *> entry = addEntryWrapper(
+      module, implName, numBuffers, "strata_" + sig.name + "_entry");
+  if (!entry)
+    return entry.takeError();
+  Constant *batchEntry = ConstantPointerNull::get(ptr);
+  if (sig.batchChunk > 1) {
+    Expected<Function *> chunked =
+        addEntryWrapper(module, sig.batchImplName, numBuffers,
+                        "strata_" + sig.name + "_batch_entry");
+    if (!chunked)
+      return chunked.takeError();
+    batchEntry = *chunked;
+  }
 
   // The descriptor, laid out as strata_tensor_desc / strata_model_desc.
   auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr},
@@ -153,7 +174,7 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
   auto *modelDesc = StructType::create(
       ctx,
       {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64,
-       i32, i32, ptr, ptr, i64, ptr, i32, i32},
+       i32, i32, ptr, ptr, i64, ptr, i32, i32, ptr, i32, i32, i64},
       "strata_model_desc");
   // The dispatch table, which addDispatchAbi defines first (none: null).
   GlobalVariable *dispatches =
@@ -184,7 +205,7 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        cString(module, sig.name, "strata.model_name"),
        tensorTable(module, tensorDesc, sig.inputs, "strata.inputs"),
        tensorTable(module, tensorDesc, sig.outputs, "strata.outputs"),
-       entry, pinnedTable(module, sig.inputs),
+       *entry, pinnedTable(module, sig.inputs),
        cString(module, target.target, "strata.target"),
        cString(module, target.cpu, "strata.cpu"),
        ConstantInt::get(i32, target.arch), ConstantInt::get(i32, 0),
@@ -193,7 +214,11 @@ Error addModelAbi(Module &module, const ModelSignature &sig,
        ConstantInt::get(i32, numDispatches), ConstantInt::get(i32, 0),
        dispatchTable, weightsFile, ConstantInt::get(i64, sig.weightsBytes),
        weightsSlot, ConstantInt::get(i32, sig.weightsCrc32c),
-       ConstantInt::get(i32, 0)});
+       ConstantInt::get(i32, 0), batchEntry,
+       ConstantInt::get(i32, sig.batchChunk > 1 ? sig.batchChunk : 0),
+       ConstantInt::get(i32, 0),
+       ConstantInt::get(i64, sig.batchChunk > 1 ? sig.batchChunkArenaBytes
+                                                : 0)});
   auto *global = new GlobalVariable(module, modelDesc, true,
                                     GlobalValue::InternalLinkage, desc,
                                     "strata." + sig.name + ".descriptor");

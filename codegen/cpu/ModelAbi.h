@@ -52,11 +52,18 @@ struct ModelSignature {
   uint64_t weightsBytes = 0;
   uint32_t weightsCrc32c = 0;
   std::string weightsSlot;
+  /// A batch-loop model may also have a program for `batchChunk` samples at
+  /// once (ABI version 7): the function named `batchImplName`, with its own
+  /// arena. batchChunk 0: none.
+  uint32_t batchChunk = 0;
+  std::string batchImplName;
+  int64_t batchChunkArenaBytes = 0;
 };
 
 /// Adds the descriptor (`strata_descriptor`, weak), the accessor
 /// `strata_<name>_descriptor()` and the entry wrapper calling `implName`
-/// (made internal, so that only the ABI symbols are exported). `implName`
+/// (made internal, so that only the ABI symbols are exported), and a second
+/// wrapper for signature.batchImplName when the model has a batch chunk. `implName`
 /// takes the inputs, the outputs, the arena and the executor, as bare
 /// pointers. `target` is
 /// recorded in the descriptor for the runtime's CPU check.

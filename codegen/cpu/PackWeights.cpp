@@ -88,6 +88,11 @@ struct PackWeightsPass : strata::impl::PackWeightsBase<PackWeightsPass> {
     SmallVector<Attribute> segments;
     int64_t bytes = 0;
     GlobalUses uses(module);
+    // Globals of equal content share one segment: a model with a
+    // batch-chunk program holds every weight twice until here.
+    llvm::DenseMap<llvm::hash_code, SmallVector<std::pair<ArrayRef<char>,
+                                                          int64_t>>>
+        placed;
     for (auto global : module.getOps<LLVM::GlobalOp>()) {
       std::optional<ArrayRef<char>> data =
           packableData(global, uses, minBytes);
@@ -95,7 +100,17 @@ struct PackWeightsPass : strata::impl::PackWeightsBase<PackWeightsPass> {
         continue;
       uint64_t align = std::max<uint64_t>(global.getAlignment().value_or(1),
                                           strata::kWeightsAlignment);
+      auto &sameHash = placed[llvm::hash_value(
+          StringRef(data->data(), data->size()))];
+      auto equal = llvm::find_if(sameHash, [&](const auto &entry) {
+        return entry.first == *data && entry.second % align == 0;
+      });
+      if (equal != sameHash.end()) {
+        members.push_back({global, equal->second});
+        continue;
+      }
       bytes = llvm::alignTo(bytes, align);
+      sameHash.push_back({*data, bytes});
       members.push_back({global, bytes});
       segments.push_back(ArrayAttr::get(
           context, {IntegerAttr::get(IntegerType::get(context, 64), bytes),

@@ -324,8 +324,10 @@ def PlanArena : Pass<"strata-plan-arena", "mlir::ModuleOp"> {
     branches, stay heap allocations.
 
     The module gets `strata.arena_bytes` (N) and `strata.arena_lower_bound`
-    (the largest total of the planned buffers live at one op), so that the
-    driver can report both and write N into the model's descriptor.
+    (the largest total of the planned buffers live at one op), the largest
+    over its public functions, and `strata.arena_per_entry`, each public
+    function's own [N, bound], so that the driver can report both and write
+    N into the model's descriptor.
 
     Why: a model that allocates its intermediates per run takes a page fault
     for every fresh page of every large buffer (glibc returns big blocks to
@@ -432,7 +434,9 @@ def PackWeights : Pass<"strata-pack-weights", "mlir::ModuleOp"> {
       - external weights (`external=true`): the base is loaded from the
         private pointer global `symbol`, which the runtime sets to the
         memory-mapped side file before the first run.
-    The pack is recorded on the module for the writer: `strata.weights` =
+    Globals of equal content share one offset (a model compiled with a
+    batch-chunk program has each weight in both programs). The pack is
+    recorded on the module for the writer: `strata.weights` =
     {bytes, segments = [[offset, elements], ...]}.
 
     Weights then never become LLVM constants: translation, optimization and

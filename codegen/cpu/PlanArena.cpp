@@ -163,16 +163,22 @@ struct PlanArenaPass : strata::impl::PlanArenaBase<PlanArenaPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     int64_t arenaBytes = 0, bound = 0;
+    Builder b(module.getContext());
+    NamedAttrList perEntry;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal() || !func.isPublic())
         continue;
       auto [bytes, funcBound] = plan(func);
       arenaBytes = std::max(arenaBytes, bytes);
       bound = std::max(bound, funcBound);
+      perEntry.set(func.getSymName(), b.getI64ArrayAttr({bytes, funcBound}));
     }
-    Builder b(module.getContext());
+    // The largest over the entries, and each entry's own [bytes, bound]
+    // (a model with a batch-chunk program has two entries).
     module->setAttr("strata.arena_bytes", b.getI64IntegerAttr(arenaBytes));
     module->setAttr("strata.arena_lower_bound", b.getI64IntegerAttr(bound));
+    module->setAttr("strata.arena_per_entry",
+                    perEntry.getDictionary(module.getContext()));
   }
 
   std::pair<int64_t, int64_t> plan(func::FuncOp func) {

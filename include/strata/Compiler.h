@@ -57,6 +57,13 @@ struct CompileOptions {
   /// Where the weights go: linked into the library (Embed), or a side file
   /// `<name>.weights` beside it that the runtime memory-maps (External).
   WeightsMode weights = WeightsMode::Embed;
+  /// For a model whose symbolic batch runs sample by sample: also compile
+  /// it for chunks of this many samples, a program whose dispatches have
+  /// the batch as a dimension, which the runtime runs for whole chunks of a
+  /// batch. 0 or 1: none. -1 (auto): 8 when the model does fewer than 8
+  /// multiply-adds per byte of weights (an MLP, a decoder step), where one
+  /// sample at a time would stream every weight once per sample.
+  int batchChunk = -1;
   /// Print how long each stage and each pass took (to stderr) at the end.
   bool timing = false;
   /// Print a line per stage as it runs (to stderr): its name, then its wall
@@ -88,6 +95,10 @@ struct CompileResult {
   /// largest total of intermediates live at one point.
   int64_t arenaBytes = 0;
   int64_t arenaLowerBound = 0;
+  /// The batch chunk compiled (0: none), and its program's arena and bound.
+  unsigned batchChunk = 0;
+  int64_t batchChunkArenaBytes = 0;
+  int64_t batchChunkArenaLowerBound = 0;
 };
 
 /// Runs the whole pipeline. Never aborts on bad input: errors are returned.

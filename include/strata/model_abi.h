@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define STRATA_MODEL_ABI_VERSION 6u
+#define STRATA_MODEL_ABI_VERSION 7u
 
 /* Element types. Values are ONNX's TensorProto.DataType numbers so that
  * tools can map them without a table. */
@@ -152,6 +152,18 @@ typedef struct strata_model_desc {
   void **weights_slot;
   uint32_t weights_crc32c;
   uint32_t reserved3; /* zero */
+  /* Since ABI version 7, for a STRATA_MODEL_FLAG_BATCH_LOOP model: a second
+   * entry that computes `batch_chunk` samples at once (strata-compile
+   * --batch-chunk), with the buffers of `entry` advanced to the chunk's
+   * first sample, and an arena of `batch_chunk_arena_bytes`. The batch is
+   * a dimension of each of its dispatches: chunk-sample GEMMs instead of
+   * chunk matrix-vector products. The runtime runs whole chunks through it
+   * and the rest of a batch through `entry`, one sample at a time. Null
+   * (and batch_chunk 0) when the model has none. */
+  strata_entry_fn batch_entry;
+  uint32_t batch_chunk;
+  uint32_t reserved4; /* zero */
+  uint64_t batch_chunk_arena_bytes;
 } strata_model_desc;
 
 /* The alignment, in bytes, of the arena passed to an entry. */

@@ -15,6 +15,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <unistd.h>
 
 using namespace llvm;
@@ -119,10 +120,18 @@ std::string renderModelHeader(const ModelSignature &sig,
   renderTensors(os, prefix, "INPUT", sig.inputs);
   os << "\n";
   renderTensors(os, prefix, "OUTPUT", sig.outputs);
-  os << "\n/* Scratch memory for one run (one sample of a batch), which the\n"
-     << " * runtime allocates once per model, or which the caller passes to\n"
+  int64_t arena = sig.batchChunk > 1
+                      ? std::max(sig.arenaBytes, sig.batchChunkArenaBytes)
+                      : sig.arenaBytes;
+  os << "\n/* Scratch memory for one run (of any batch size: the samples run\n"
+     << " * one after another through it), which the runtime allocates once\n"
+     << " * per model, or which the caller passes to\n"
      << " * strata_model_run_with_arena. */\n"
-     << "#define " << prefix << "_ARENA_BYTES " << sig.arenaBytes << "\n";
+     << "#define " << prefix << "_ARENA_BYTES " << arena << "\n";
+  if (sig.batchChunk > 1)
+    os << "\n/* Whole chunks of this many samples run as one program, whose\n"
+       << " * dispatches have the batch as a dimension (--batch-chunk). */\n"
+       << "#define " << prefix << "_BATCH_CHUNK " << sig.batchChunk << "\n";
   if (!sig.weightsFile.empty())
     os << "\n/* The weights are in a side file (--weights=external) that the\n"
        << " * runtime maps: keep it beside lib" << sig.name << ".so, or pass its\n"

@@ -17,6 +17,7 @@
 #include "codegen/cpu/WeightsPack.h"
 #include "codegen/cpu/TargetDescription.h"
 #include "lib/driver/ArtifactWriter.h"
+#include "lib/driver/BatchChunk.h"
 #include "lib/driver/BatchLoop.h"
 #include "lib/driver/Registration.h"
 #include "lib/driver/Signature.h"
@@ -304,25 +305,20 @@ private:
             main, StringAttr::get(&context, implName), *module)))
       return llvm::createStringError("cannot rename the entry function");
     main.setSymName(implName);
-    // Names and pinned values now live in the signature; LLVM translation
-    // has no use for them.
-    for (unsigned i = 0; i < main.getNumArguments(); ++i) {
-      main.removeArgAttr(i, StringAttr::get(&context, "graph.name"));
-      main.removeArgAttr(i, StringAttr::get(&context, "graph.pinned_value"));
-    }
-    for (unsigned i = 0; i < main.getNumResults(); ++i)
-      main.removeResultAttr(i, StringAttr::get(&context, "graph.name"));
+    stripSignatureAttrs(main);
 
     stages.begin("graph -> linalg");
     PassManager toLinalg(&context);
     TimingScope linalgTiming = timing.nest("graph -> linalg");
     toLinalg.enableTiming(linalgTiming);
-    toLinalg.addPass(createFoldBatchNorm());
-    toLinalg.addPass(createConvertGraphToLinalgPass());
-    toLinalg.addPass(createCanonicalizerPass());
+    addGraphToLinalg(toLinalg);
     if (failed(toLinalg.run(*module)))
       return reported();
     linalgTiming.stop();
+    if (signature->batchLoop)
+      if (llvm::Error error = addBatchChunkProgram(*module, main,
+                                                   importOptions, *signature))
+        return error;
     if (options.emit == EmitKind::Linalg)
       return printModule(*module, name, "linalg.mlir", result);
 
@@ -342,7 +338,7 @@ private:
     if (options.emit == EmitKind::Schedule)
       return printModule(*module, name, "schedule.mlir", result);
     llvmDialectTiming.stop();
-    readArenaPlan(*module, *signature, result);
+    readArenaPlan(*module, implName, *signature, result);
     stages.begin("weights");
     StringRef dir = options.outputPath.empty() ? StringRef(".")
                                                : StringRef(options.outputPath);
@@ -430,6 +426,73 @@ private:
     SmallString<256> shared(dir);
     llvm::sys::path::append(shared, "lib" + name + ".so");
     result.outputFile = std::string(shared);
+    return llvm::Error::success();
+  }
+
+  static void addGraphToLinalg(PassManager &pm) {
+    pm.addPass(createFoldBatchNorm());
+    pm.addPass(createConvertGraphToLinalgPass());
+    pm.addPass(createCanonicalizerPass());
+  }
+
+  /// Names, pinned values and the batch mark live in the signature; LLVM
+  /// translation has no use for them.
+  void stripSignatureAttrs(func::FuncOp func) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      for (StringRef attr :
+           {"graph.name", "graph.pinned_value", "graph.symbolic_batch"})
+        func.removeArgAttr(i, StringAttr::get(&context, attr));
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, StringAttr::get(&context, "graph.name"));
+  }
+
+  /// Adds to `module` the model compiled for whole chunks of its batch
+  /// (BatchChunk.h), `<perSample's name>_chunk`, when options.batchChunk
+  /// asks for one, or picks one (auto). An explicit chunk the model cannot
+  /// have is an error; auto then quietly compiles none.
+  llvm::Error addBatchChunkProgram(ModuleOp module, func::FuncOp perSample,
+                                   OnnxImportOptions importOptions,
+                                   ModelSignature &signature) {
+    bool automatic = options.batchChunk < 0;
+    unsigned chunk = automatic ? autoBatchChunk(measureIntensity(perSample))
+                               : unsigned(options.batchChunk);
+    if (chunk < 2)
+      return llvm::Error::success();
+    stages.begin(("batch chunk: the model at batch " + Twine(chunk)).str());
+    TimingScope chunkTiming = timing.nest("batch-chunk program");
+    auto refuse = [&](const Twine &why) -> llvm::Error {
+      if (automatic)
+        return llvm::Error::success();
+      return llvm::createStringError(
+          ("--batch-chunk=" + Twine(chunk) + ": " + why).str());
+    };
+    importOptions.dynamicLeadingDim = chunk;
+    OwningOpRef<ModuleOp> chunked =
+        importOnnxModel(context, options.modelPath, importOptions);
+    if (!chunked)
+      return reported();
+    auto main = chunked->lookupSymbol<func::FuncOp>("main");
+    if (!main || !llvm::hasSingleElement(chunked->getBody()->getOperations()))
+      return refuse("the model imports as more than one function");
+    stripSignatureAttrs(main);
+    PassManager toLinalg(&context);
+    addGraphToLinalg(toLinalg);
+    if (failed(toLinalg.run(*chunked)))
+      return reported();
+    SmallVector<bool> batchedInputs, batchedOutputs;
+    for (const TensorSignature &tensor : signature.inputs)
+      batchedInputs.push_back(!tensor.shape.empty() && tensor.shape[0] == -1);
+    for (const TensorSignature &tensor : signature.outputs)
+      batchedOutputs.push_back(!tensor.shape.empty() && tensor.shape[0] == -1);
+    std::string why;
+    if (failed(matchesChunkSignature(perSample, main, chunk, batchedInputs,
+                                     batchedOutputs, why)))
+      return refuse(why);
+    signature.batchChunk = chunk;
+    signature.batchImplName = (perSample.getSymName() + "_chunk").str();
+    main.setSymName(signature.batchImplName);
+    main->remove();
+    module.getBody()->push_back(main);
     return llvm::Error::success();
   }
 
@@ -532,15 +595,28 @@ private:
 
   /// The arena strata-plan-arena laid out, for the descriptor and the
   /// caller's report.
-  static void readArenaPlan(ModuleOp module, ModelSignature &signature,
+  /// Each entry's arena from strata-plan-arena's `strata.arena_per_entry`.
+  static void readArenaPlan(ModuleOp module, StringRef implName,
+                            ModelSignature &signature,
                             CompileResult &result) {
-    if (auto bytes = module->getAttrOfType<IntegerAttr>("strata.arena_bytes"))
-      signature.arenaBytes = bytes.getInt();
-    if (auto bound =
-            module->getAttrOfType<IntegerAttr>("strata.arena_lower_bound"))
-      signature.arenaLowerBound = bound.getInt();
+    auto perEntry =
+        module->getAttrOfType<DictionaryAttr>("strata.arena_per_entry");
+    auto read = [&](StringRef entry, int64_t &bytes, int64_t &bound) {
+      auto plan = perEntry ? perEntry.getAs<ArrayAttr>(entry) : ArrayAttr();
+      if (!plan || plan.size() != 2)
+        return;
+      bytes = cast<IntegerAttr>(plan[0]).getInt();
+      bound = cast<IntegerAttr>(plan[1]).getInt();
+    };
+    read(implName, signature.arenaBytes, signature.arenaLowerBound);
     result.arenaBytes = signature.arenaBytes;
     result.arenaLowerBound = signature.arenaLowerBound;
+    if (signature.batchChunk > 1) {
+      read(signature.batchImplName, signature.batchChunkArenaBytes,
+           result.batchChunkArenaLowerBound);
+      result.batchChunk = signature.batchChunk;
+      result.batchChunkArenaBytes = signature.batchChunkArenaBytes;
+    }
   }
 
   llvm::Error printModule(ModuleOp module, StringRef name, StringRef extension,

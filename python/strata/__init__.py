@@ -88,7 +88,7 @@ _IR_STAGES = ("graph", "linalg", "schedule", "llvm")
 
 def compile(model_path, output_dir, emit="lib", name=None, target="host",
             target_cpu="", target_features="", input_shapes=None,
-            input_values=None, weights="embed"):
+            input_values=None, weights="embed", batch_chunk=None):
     """Compiles an ONNX model into ``output_dir`` and returns the main file.
 
     emit="lib" (default) writes lib<name>.so, lib<name>.a and <name>.h and
@@ -108,6 +108,12 @@ def compile(model_path, output_dir, emit="lib", name=None, target="host",
     ``weights="external"`` writes the weights to <name>.weights beside the
     library, which ``load`` memory-maps (keep the two together); "embed"
     (default) links them into the library.
+    ``batch_chunk``, for a model with a symbolic batch (run one sample at a
+    time): also compile it for chunks of that many samples, whose GEMMs have
+    the batch as a dimension; whole chunks of a batch run through it. None
+    (default) picks 8 for models whose weights dominate their work (fewer
+    than 8 multiply-adds per weight byte) and none otherwise; 0 compiles
+    none.
 
     Raises CompileError (with the compiler's full message) if the model is
     rejected, ValueError for an unknown ``emit``.
@@ -129,7 +135,8 @@ def compile(model_path, output_dir, emit="lib", name=None, target="host",
     values = {str(k): _format_value(v) for k, v in (input_values or {}).items()}
     written = _strata.compile(model_path, output_path, emit, name or "",
                               target, target_cpu, target_features, shapes,
-                              values, weights)
+                              values, weights,
+                              -1 if batch_chunk is None else int(batch_chunk))
     return written or output_path
 
 

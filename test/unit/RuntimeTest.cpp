@@ -15,9 +15,14 @@ namespace {
 
 const int64_t kShape23[] = {2, 3};
 
+void *fakeLibrary() {
+  static void *handle = dlopen(STRATA_FAKE_MODEL_PATH, RTLD_NOW | RTLD_LOCAL);
+  return handle;
+}
+
 // Fetches one of the fake library's extra descriptors.
 const strata_model_desc *fakeDescriptor(const char *symbol) {
-  static void *handle = dlopen(STRATA_FAKE_MODEL_PATH, RTLD_NOW | RTLD_LOCAL);
+  void *handle = fakeLibrary();
   return handle ? static_cast<const strata_model_desc *>(dlsym(handle, symbol))
                 : nullptr;
 }
@@ -376,6 +381,49 @@ TEST(RuntimeBatchLoop, BatchesMustAgree) {
             std::string::npos)
       << lastError();
   strata_model_free(model);
+}
+
+// ABI 7: whole chunks of 4 samples run through the batch entry (which
+// adds 1000 to mark its samples), the rest one sample at a time.
+TEST(RuntimeBatchLoop, WholeChunksRunThroughTheBatchEntry) {
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_chunked_descriptor"), &model),
+            STRATA_OK)
+      << lastError();
+  EXPECT_EQ(strata_model_arena_bytes(model), 48u);
+  auto chunkCalls = reinterpret_cast<int (*)(void)>(
+      dlsym(fakeLibrary(), "strata_fake_chunk_calls"));
+  ASSERT_NE(chunkCalls, nullptr);
+  for (int64_t batch : {0, 1, 3, 4, 5, 9}) {
+    int before = chunkCalls();
+    std::vector<float> x(batch * 3), twice(batch * 3, -1.0f);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
+    float bias[3] = {0.5f, 1.5f, 2.5f};
+    const int64_t shape[] = {batch, 3}, biasShape[] = {3};
+    strata_tensor in[] = {{x.data(), STRATA_DTYPE_F32, 2, shape},
+                          {bias, STRATA_DTYPE_F32, 1, biasShape}};
+    strata_tensor out[] = {{twice.data(), STRATA_DTYPE_F32, 2, shape}};
+    ASSERT_EQ(strata_model_run(model, in, 2, out, 1), STRATA_OK)
+        << lastError();
+    int64_t chunked = batch / 4 * 4;
+    EXPECT_EQ(chunkCalls() - before, batch / 4) << "batch " << batch;
+    for (size_t i = 0; i < twice.size(); ++i)
+      EXPECT_FLOAT_EQ(twice[i], 2.0f * float(i) + bias[i % 3] +
+                                    (int64_t(i / 3) < chunked ? 1000.0f : 0.0f))
+          << "batch " << batch << ", element " << i;
+  }
+  strata_model_free(model);
+}
+
+TEST(RuntimeBatchLoop, ChunkEntryNeedsAChunkSize) {
+  strata_model *model = nullptr;
+  EXPECT_EQ(strata_model_from_desc(
+                fakeDescriptor("strata_fake_bad_chunk_descriptor"), &model),
+            STRATA_ERROR_ABI);
+  EXPECT_NE(lastError().find("batch entry that is set, for chunks of 1"),
+            std::string::npos)
+      << lastError();
 }
 
 TEST(RuntimeBatchLoop, DynamicDimensionNeedsTheFlag) {

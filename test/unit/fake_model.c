@@ -197,3 +197,32 @@ static int32_t gate_entry(void **buffers) {
 EXPORT const strata_model_desc strata_fake_gate_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_gate", inputs, outputs,
     gate_entry, 0, NOTARGET};
+
+/* ABI version 7: the batch model with a second entry for chunks of 4
+ * samples. It marks its output (+1000) so that a test sees which entry
+ * computed each sample, counts its calls, and checks its arena (48 bytes,
+ * more than the per-sample entry's 0). */
+static atomic_int chunk_calls;
+EXPORT int strata_fake_chunk_calls(void) { return atomic_load(&chunk_calls); }
+
+static int32_t chunk_entry(void **buffers) {
+  const float *x = buffers[0], *bias = buffers[1];
+  float *twice = buffers[2];
+  const unsigned char *arena = buffers[3];
+  if (!arena || (uintptr_t)arena % STRATA_ARENA_ALIGNMENT != 0) return 12;
+  atomic_fetch_add(&chunk_calls, 1);
+  for (int s = 0; s < 4; ++s)
+    for (int i = 0; i < 3; ++i)
+      twice[3 * s + i] = 2.0f * x[3 * s + i] + bias[i] + 1000.0f;
+  return 0;
+}
+EXPORT const strata_model_desc strata_fake_chunked_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, STRATA_MODEL_FLAG_BATCH_LOOP, "fake_chunked",
+    batch_inputs, batch_outputs, batch_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, chunk_entry, 4, 0, 48};
+
+/* A chunk entry without the chunk size: refused at load. */
+EXPORT const strata_model_desc strata_fake_bad_chunk_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, STRATA_MODEL_FLAG_BATCH_LOOP, "fake_bad_chunk",
+    batch_inputs, batch_outputs, batch_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, chunk_entry, 1, 0, 48};

@@ -40,6 +40,18 @@ static cl::opt<std::string> weights(
              "            runtime memory-maps (for weights of 2 GiB or more,\n"
              "            or to ship code and weights apart)"),
     cl::init("embed"), cl::cat(category));
+static cl::opt<std::string> batchChunk(
+    "batch-chunk",
+    cl::desc("For a model with a symbolic batch, which runs one sample at "
+             "a time: also compile it for chunks of N samples, whose "
+             "dispatches have the batch as a dimension (a batch-8 GEMM is "
+             "one GEMM); whole chunks of a batch then run through it.\n"
+             "  auto  8 when the model does fewer than 8 multiply-adds per "
+             "byte of\n"
+             "        weights (an MLP, a decoder step), else none (default)\n"
+             "  N     chunks of N samples (2 to 4096)\n"
+             "  0     none"),
+    cl::init("auto"), cl::value_desc("auto|N"), cl::cat(category));
 static cl::opt<std::string>
     name("name",
          cl::desc("Model name used for lib<name>, <name>.h and symbols "
@@ -153,6 +165,17 @@ int main(int argc, char **argv) {
                  << " (expected embed or external)\n";
     return 1;
   }
+  if (batchChunk != "auto") {
+    unsigned chunk = 0;
+    if (llvm::StringRef(batchChunk).getAsInteger(10, chunk) || chunk == 1 ||
+        chunk > 4096) {
+      llvm::errs() << "strata-compile: error: --batch-chunk=" << batchChunk
+                   << " (expected auto, 0, or a number of samples from 2 to "
+                      "4096)\n";
+      return 1;
+    }
+    options.batchChunk = int(chunk);
+  }
   if (!strata::parseEmitKind(emit, options.emit)) {
     llvm::errs() << "strata-compile: error: unknown --emit=" << emit
                  << " (expected graph, linalg, schedule, llvm, obj or lib)\n";
@@ -175,5 +198,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "strata-compile: arena " << result.arenaBytes
                  << " bytes (lower bound " << result.arenaLowerBound
                  << ": the most bytes of intermediates live at once)\n";
+  if (result.batchChunk > 1 && (options.emit == strata::EmitKind::Obj ||
+                                options.emit == strata::EmitKind::Lib))
+    llvm::errs() << "strata-compile: batch chunk of " << result.batchChunk
+                 << " samples: arena " << result.batchChunkArenaBytes
+                 << " bytes (lower bound " << result.batchChunkArenaLowerBound
+                 << ")\n";
   return 0;
 }

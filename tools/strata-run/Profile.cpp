@@ -30,10 +30,13 @@ std::string jsonString(const char *text) {
 
 } // namespace
 
-size_t capacityFor(long long runs, uint32_t dispatches, unsigned threads) {
-  // One event per thread and dispatch, and one per run; at most 1 << 20
-  // (48 MiB), a few seconds of a large model.
-  long long perRun = (dispatches ? dispatches : 1024) * (long long)threads + 1;
+size_t capacityFor(long long runs, uint32_t dispatches, unsigned threads,
+                   int64_t calls) {
+  // One event per thread and dispatch of each call, and one per run; at
+  // most 1 << 20 (48 MiB), a few seconds of a large model.
+  long long perCall = (dispatches ? dispatches : 1024) * (long long)threads;
+  long long perRun =
+      perCall * std::min<long long>(std::max<int64_t>(calls, 1), 1 << 20) + 1;
   return (size_t)std::min<long long>(runs * perRun, 1 << 20);
 }
 

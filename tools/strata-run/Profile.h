@@ -12,8 +12,11 @@
 namespace strata::profile {
 
 // Events for `runs` runs of a model with `dispatches` dispatches (0 when
-// the library does not say: a generous guess) on `threads` threads.
-size_t capacityFor(long long runs, uint32_t dispatches, unsigned threads);
+// the library does not say: a generous guess) on `threads` threads, each
+// run calling the model's entry `calls` times (a batch-loop model runs it
+// once per sample).
+size_t capacityFor(long long runs, uint32_t dispatches, unsigned threads,
+                   int64_t calls = 1);
 
 // Writes the events as a Chrome trace to `path`; returns "" or an error.
 std::string writeTrace(const std::string &path, const std::string &model,

@@ -404,6 +404,11 @@ int printInfo(const std::string &library, strata_model *model,
   std::printf("arena     %zu bytes%s\n", strata_model_arena_bytes(model),
               desc.abi_version < 4 ? " (ABI < 4: the model allocates its own)"
                                    : "");
+  if (desc.abi_version >= 7 && desc.batch_entry)
+    std::printf("batch     chunks of %u samples in one program (arena %llu "
+                "bytes), the rest one sample at a time\n",
+                desc.batch_chunk,
+                (unsigned long long)desc.batch_chunk_arena_bytes);
   if (desc.abi_version >= 6 && desc.weights_file)
     std::printf("weights   %llu bytes in '%s' (external, mapped)\n",
                 (unsigned long long)desc.weights_bytes, desc.weights_file);
@@ -468,7 +473,8 @@ int main(int argc, char **argv) {
     if (run == opts.warmup && !opts.profile.empty()) {
       events.resize(profile::capacityFor(
           opts.repeat, desc.abi_version >= 5 ? desc.num_dispatches : 0,
-          strata_model_threads(model.get())));
+          strata_model_threads(model.get()),
+          desc.flags & STRATA_MODEL_FLAG_BATCH_LOOP ? batch : 1));
       if (strata_model_profile(model.get(), events.data(), events.size()) !=
           STRATA_OK)
         return fail(std::string("--profile: ") + strata_last_error());

@@ -76,3 +76,38 @@ module {
     llvm.return %0 : !llvm.ptr
   }
 }
+
+// -----
+
+// Globals of equal content share one segment (the per-sample and the
+// batch-chunk programs of a model hold the same weights).
+// EMBED-LABEL: module attributes {strata.weights = {bytes = 208 : i64, segments = [
+// EMBED-SAME: [0, dense<[0.000000e+00, 1.000000e+00,
+// EMBED-SAME: [128, dense<[1.000000e+00, 2.000000e+00,
+// EMBED-NOT: [256,
+// EMBED-LABEL: llvm.func @twice(
+// EMBED-NEXT: %[[B1:.*]] = llvm.mlir.addressof @strata_m_weights
+// EMBED-NEXT: llvm.load %[[B1]]
+// EMBED-NEXT: %[[B2:.*]] = llvm.mlir.addressof @strata_m_weights
+// EMBED-NEXT: llvm.load %[[B2]]
+// EMBED-NEXT: %[[B3:.*]] = llvm.mlir.addressof @strata_m_weights
+// EMBED-NEXT: llvm.mlir.constant(128 : i64)
+// EXTERNAL-LABEL: module attributes {strata.weights = {bytes = 208 : i64
+// EXTERNAL-LABEL: llvm.func @twice(
+// EXTERNAL-NOT: llvm.mlir.constant(256
+module {
+  llvm.mlir.global private constant @first(dense<[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0]> : tensor<20xf32>) {alignment = 64 : i64} : !llvm.array<20 x f32>
+  llvm.mlir.global private constant @same(dense<[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0]> : tensor<20xf32>) {alignment = 64 : i64} : !llvm.array<20 x f32>
+  llvm.mlir.global private constant @other(dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0]> : tensor<20xf32>) {alignment = 64 : i64} : !llvm.array<20 x f32>
+  llvm.func @twice() -> f32 {
+    %0 = llvm.mlir.addressof @first : !llvm.ptr
+    %1 = llvm.load %0 : !llvm.ptr -> f32
+    %2 = llvm.mlir.addressof @same : !llvm.ptr
+    %3 = llvm.load %2 : !llvm.ptr -> f32
+    %4 = llvm.mlir.addressof @other : !llvm.ptr
+    %5 = llvm.load %4 : !llvm.ptr -> f32
+    %6 = llvm.fadd %1, %3 : f32
+    %7 = llvm.fadd %6, %5 : f32
+    llvm.return %7 : f32
+  }
+}

@@ -5,7 +5,7 @@
 
 // %a (4 KiB) is dead once %b is written, so %c (4 KiB) reuses its bytes;
 // %b (400 bytes) lives beside both. Arena: 4096 + 448 (400 aligned up).
-// CHECK-LABEL: module attributes {strata.arena_bytes = 4544 : i64, strata.arena_lower_bound = 4544 : i64}
+// CHECK-LABEL: module attributes {strata.arena_bytes = 4544 : i64, strata.arena_lower_bound = 4544 : i64, strata.arena_per_entry = {chain = [4544, 4544]}}
 // CHECK-LABEL: func.func @chain(
 // CHECK-SAME:      %[[IN:.*]]: memref<1024xf32>, %[[OUT:.*]]: memref<1024xf32>, %[[ARENA:.*]]: memref<4544xi8>)
 // CHECK-NOT:     memref.alloc
@@ -36,7 +36,7 @@ func.func @chain(%in: memref<1024xf32>, %out: memref<1024xf32>) {
 // both used in it, so they do not overlap. A buffer of run-time size and one
 // allocated inside the loop stay heap allocations; private functions keep
 // their signature.
-// CHECK-LABEL: module attributes {strata.arena_bytes = 128 : i64, strata.arena_lower_bound = 128 : i64}
+// CHECK-LABEL: module attributes {strata.arena_bytes = 128 : i64, strata.arena_lower_bound = 128 : i64, strata.arena_per_entry = {loop = [128, 128]}}
 // CHECK-LABEL: func.func @loop(
 // CHECK-SAME:      %{{.*}}: index, %{{.*}}: memref<16xf32>, %[[ARENA:.*]]: memref<128xi8>)
 // CHECK-DAG:     memref.view %[[ARENA]][%c0{{.*}}][] : memref<128xi8> to memref<16xf32>
@@ -91,5 +91,25 @@ func.func @escapes(%out: memref<16xf32>) {
   return
 }
 func.func @empty() {
+  return
+}
+
+// -----
+
+// Two entries (a model's per-sample and batch-chunk programs): each gets its
+// own arena; the module records the larger and each one's [bytes, bound].
+// CHECK-LABEL: module attributes {strata.arena_bytes = 256 : i64, strata.arena_lower_bound = 256 : i64, strata.arena_per_entry = {one = [64, 64], two = [256, 256]}}
+// CHECK-LABEL: func.func @one(
+// CHECK-SAME:      %{{.*}}: memref<64xi8>)
+// CHECK-LABEL: func.func @two(
+// CHECK-SAME:      %{{.*}}: memref<256xi8>)
+func.func @one(%out: memref<16xf32>) {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%a : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}
+func.func @two(%out: memref<64xf32>) {
+  %a = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%a : memref<64xf32>) outs(%out : memref<64xf32>)
   return
 }
