@@ -75,6 +75,13 @@ int strata_pool_queued(strata_pool *pool);
  * in order on the caller when the pool is null or busy. */
 void strata_pool_dispatch(strata_pool *pool, strata_workgroup_fn fn,
                           const void *bindings, int64_t grid);
+/* Runs `count` independent dispatches as one grid (strata_executor's
+ * dispatch_group): the threads share the members' workgroups, with no
+ * barrier between members. */
+void strata_pool_dispatch_group(strata_pool *pool, uint32_t count,
+                                const strata_workgroup_fn *fns,
+                                const void *const *bindings,
+                                const int64_t *grids);
 
 /* runtime/run.c, shared with the async API (runtime/session.c). */
 /* Checks a run's tensors against the model's descriptor; sets *batch (-1

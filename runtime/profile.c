@@ -76,6 +76,16 @@ static void timed_dispatch(strata_executor *self, strata_workgroup_fn fn,
   ++p->sequence;
 }
 
+/* A profile times each dispatch on its own, so the members of a group run
+ * one after another here (each event then has one dispatch's name). */
+static void timed_dispatch_group(strata_executor *self, uint32_t count,
+                                 const strata_workgroup_fn *fns,
+                                 const void *const *bindings,
+                                 const int64_t *grids) {
+  for (uint32_t i = 0; i < count; ++i)
+    timed_dispatch(self, fns[i], bindings[i], grids[i]);
+}
+
 strata_executor *strata_profiler_executor(strata_profiler *profiler,
                                           const strata_model_desc *desc,
                                           strata_pool *pool) {
@@ -123,7 +133,8 @@ strata_status strata_model_profile(strata_model *model,
                        "cannot allocate a profiler for %u threads",
                        num_slots);
   }
-  p->base = (strata_executor){sizeof(strata_executor), timed_dispatch};
+  p->base = (strata_executor){sizeof(strata_executor), timed_dispatch,
+                              timed_dispatch_group};
   pthread_mutex_init(&p->mutex, NULL);
   p->events = events;
   p->capacity = capacity;

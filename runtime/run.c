@@ -206,6 +206,14 @@ static void run_dispatch(strata_executor *self, strata_workgroup_fn fn,
   strata_pool_dispatch(((run_executor *)self)->pool, fn, bindings, grid);
 }
 
+static void run_dispatch_group(strata_executor *self, uint32_t count,
+                               const strata_workgroup_fn *fns,
+                               const void *const *bindings,
+                               const int64_t *grids) {
+  strata_pool_dispatch_group(((run_executor *)self)->pool, count, fns,
+                             bindings, grids);
+}
+
 /* The model's pool, created by the first run that needs one; null for one
  * thread, or when threads cannot be started (dispatches then run on the
  * caller's thread). */
@@ -237,7 +245,8 @@ strata_status strata_call_entry(strata_model *model,
       return strata_fail(STRATA_ERROR_OUT_OF_MEMORY,
                          "cannot allocate %zu buffer pointers", count);
   }
-  run_executor executor = {{sizeof(strata_executor), run_dispatch}, pool};
+  run_executor executor = {
+      {sizeof(strata_executor), run_dispatch, run_dispatch_group}, pool};
   buffers[num_inputs + num_outputs] = arena;
   buffers[num_inputs + num_outputs + 1] =
       profiler ? strata_profiler_executor(profiler, desc, pool)

@@ -238,3 +238,38 @@ void strata_pool_dispatch(strata_pool *pool, strata_workgroup_fn fn,
     cpu_relax();
   atomic_flag_clear_explicit(&pool->busy, memory_order_release);
 }
+
+/* The members of a group as one grid: workgroup w of it is workgroup
+ * w - start[i] of member i. Members are few (strata-group-dispatches makes
+ * at most 8 by default), so a linear search finds i. */
+enum { GROUP_MAX = 64 };
+typedef struct group_job {
+  const strata_workgroup_fn *fns;
+  const void *const *bindings;
+  int64_t start[GROUP_MAX + 1];
+} group_job;
+
+static void group_workgroup(const void *context, int64_t w) {
+  const group_job *g = context;
+  uint32_t i = 0;
+  while (w >= g->start[i + 1]) ++i;
+  g->fns[i](g->bindings[i], w - g->start[i]);
+}
+
+void strata_pool_dispatch_group(strata_pool *pool, uint32_t count,
+                                const strata_workgroup_fn *fns,
+                                const void *const *bindings,
+                                const int64_t *grids) {
+  if (count > GROUP_MAX) {
+    for (uint32_t i = 0; i < count; ++i)
+      strata_pool_dispatch(pool, fns[i], bindings[i], grids[i]);
+    return;
+  }
+  group_job g;
+  g.fns = fns;
+  g.bindings = bindings;
+  g.start[0] = 0;
+  for (uint32_t i = 0; i < count; ++i)
+    g.start[i + 1] = g.start[i] + (grids[i] > 0 ? grids[i] : 0);
+  strata_pool_dispatch(pool, group_workgroup, &g, g.start[count]);
+}

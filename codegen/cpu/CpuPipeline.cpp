@@ -113,7 +113,8 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
          "cse,canonicalize,"
          "strata-plan-arena,"
-         "strata-outline-dispatches" +
+         "strata-outline-dispatches,"
+         "strata-group-dispatches" +
          std::string(end == CpuPipelineEnd::Schedule ? ")" : ",") +
          (end == CpuPipelineEnd::Schedule ? "" :
          "scf-forall-to-for,"

@@ -26,6 +26,10 @@ namespace strata {
 
 inline constexpr const char kDispatchPrefix[] = "strata.dispatch.";
 inline constexpr const char kLaunchPrefix[] = "strata.launch.";
+/// `strata.group.<f>.<k1>.<k2>...(executor, grid1, captures1..., grid2,
+/// captures2...)`: independent dispatches <f>.<k1>, <f>.<k2>, ... launched
+/// together (strata-group-dispatches).
+inline constexpr const char kGroupPrefix[] = "strata.group.";
 
 /// The module attribute where strata-outline-dispatches records each
 /// dispatch's name ("<f>.<k>" -> the ONNX nodes it came from).

@@ -418,6 +418,43 @@ def OutlineDispatches : Pass<"strata-outline-dispatches", "mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def GroupDispatches : Pass<"strata-group-dispatches", "mlir::ModuleOp"> {
+  let summary = "Launch consecutive independent dispatches as one group";
+  let description = [{
+    Runs after strata-outline-dispatches. In each public function, a run of
+    consecutive `strata.launch.*` calls (with only side-effect-free ops,
+    such as views and constants, between them) in which no dispatch writes
+    memory that another one of the run reads or writes becomes one call of
+    the declaration `strata.group.<f>.<k1>.<k2>...(%executor, %grid1,
+    captures1..., %grid2, captures2...)` at the last member's place, up to
+    `max-members` launches per group.
+
+    A dispatch writes a capture when its body has a write effect on it or
+    on a view of it (or a use no interface explains). Captures are told
+    apart by origin: a static `memref.view` of the arena covers its bytes,
+    a `memref.get_global` its global; every other buffer of the caller
+    (inputs, outputs, views of them) counts as one region, since a caller
+    may pass overlapping buffers.
+
+    After translation, `addDispatchAbi` defines each group: it hands the
+    executor's `dispatch_group` (model ABI 7) every member's workgroup
+    function, slots and grid, so that the runtime's threads share the
+    members' workgroups without a barrier between them; an executor
+    without the callback runs the members one after another.
+
+    Why: a barrier after each dispatch leaves threads idle while the last
+    workgroups of a dispatch finish, and a dispatch with fewer workgroups
+    than threads leaves some idle throughout (the shortcut and the first
+    convolution of a ResNet block, the Q, K and V projections of an
+    attention layer).
+  }];
+  let options = [
+    Option<"maxMembers", "max-members", "int64_t", "8",
+           "The most dispatches in one group">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def PackWeights : Pass<"strata-pack-weights", "mlir::ModuleOp"> {
   let summary = "Move large constant globals of the LLVM dialect into one "
                 "weights pack, addressed as a symbol or a runtime pointer";

@@ -97,6 +97,15 @@ struct strata_executor {
   uint64_t struct_size; /* sizeof(strata_executor) */
   void (*dispatch)(strata_executor *self, strata_workgroup_fn fn,
                    const void *bindings, int64_t grid);
+  /* Since ABI version 7 (read when struct_size covers it and it is not
+   * null): runs `count` independent dispatches as one: fns[i](bindings[i],
+   * w) for every i and every w in [0, grids[i]), in any order and on any
+   * threads, and returns when all have returned. No member writes memory
+   * that another one reads or writes (strata-group-dispatches). Without
+   * it, the entry dispatches the members one after another. */
+  void (*dispatch_group)(strata_executor *self, uint32_t count,
+                         const strata_workgroup_fn *fns,
+                         const void *const *bindings, const int64_t *grids);
 };
 
 /* The entry computes one sample: the tensors whose shape[0] is -1 hold a

@@ -546,6 +546,50 @@ TEST(Runtime, ModelsBeforeAbi4TakeNoArena) {
 
 // The executor: dispatches of a model run on its thread pool, with the
 // same results for every thread count and under concurrent runs.
+// ABI 7: the executor runs a group of independent dispatches as one grid,
+// each member's workgroups exactly once, at every thread count, and a
+// profile names each member's events.
+TEST(RuntimeThreads, DispatchGroupsRunEveryMember) {
+  const strata_model_desc *desc =
+      fakeDescriptor("strata_fake_group_descriptor");
+  ASSERT_NE(desc, nullptr) << dlerror();
+  strata_model *model = nullptr;
+  ASSERT_EQ(strata_model_from_desc(desc, &model), STRATA_OK) << lastError();
+  auto groupCalls = reinterpret_cast<int (*)(void)>(
+      dlsym(fakeLibrary(), "strata_fake_group_calls"));
+  ASSERT_NE(groupCalls, nullptr);
+  int before = groupCalls();
+  for (uint32_t threads : {1u, 2u, 4u, 8u}) {
+    ASSERT_EQ(strata_model_set_threads(model, threads), STRATA_OK);
+    for (int run = 0; run < 50; ++run) {
+      float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {float(run), 0, 0, 0, 0, 1};
+      float sum[6] = {-1, -1, -1, -1, -1, -1};
+      strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                                {b, STRATA_DTYPE_F32, 2, kShape23}};
+      strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+      ASSERT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK)
+          << lastError();
+      for (int i = 0; i < 6; ++i)
+        ASSERT_EQ(sum[i], a[i] + b[i]) << "threads " << threads;
+    }
+  }
+  EXPECT_EQ(groupCalls() - before, 200);
+  // Profiled, the members run one after another: 2 + 4 workgroups.
+  strata_profile_event events[16];
+  ASSERT_EQ(strata_model_set_threads(model, 1), STRATA_OK);
+  ASSERT_EQ(strata_model_profile(model, events, 16), STRATA_OK);
+  float a[6] = {}, b[6] = {}, sum[6] = {};
+  strata_tensor inputs[] = {{a, STRATA_DTYPE_F32, 2, kShape23},
+                            {b, STRATA_DTYPE_F32, 2, kShape23}};
+  strata_tensor outputs[] = {{sum, STRATA_DTYPE_F32, 2, kShape23}};
+  ASSERT_EQ(strata_model_run(model, inputs, 2, outputs, 1), STRATA_OK);
+  ASSERT_EQ(strata_model_profile_count(model), 3u); // two members, one run
+  EXPECT_STREQ(events[0].name, "half (Add)");
+  EXPECT_EQ(events[0].workgroups, 2);
+  EXPECT_EQ(events[1].workgroups, 4);
+  strata_model_free(model);
+}
+
 TEST(RuntimeThreads, EveryCountGivesTheSameResult) {
   const strata_model_desc *desc = fakeDescriptor("strata_fake_grid_descriptor");
   ASSERT_NE(desc, nullptr) << dlerror();

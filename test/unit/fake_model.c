@@ -226,3 +226,41 @@ EXPORT const strata_model_desc strata_fake_bad_chunk_descriptor = {
     STRATA_MODEL_ABI_VERSION, 2, 1, STRATA_MODEL_FLAG_BATCH_LOOP, "fake_bad_chunk",
     batch_inputs, batch_outputs, batch_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, chunk_entry, 1, 0, 48};
+
+/* ABI version 7's dispatch_group: sum = a + b as two independent members,
+ * elements 0..1 (grid 2) and 2..5 (grid 4), launched together; the second
+ * member also counts how many distinct threads ran its workgroups. */
+static atomic_int group_calls;
+EXPORT int strata_fake_group_calls(void) { return atomic_load(&group_calls); }
+
+struct half_bindings {
+  const float *a, *b;
+  float *sum;
+  int64_t first;
+};
+static void half_workgroup(const void *bindings, int64_t w) {
+  const struct half_bindings *h = bindings;
+  volatile float acc = 0.0f;
+  for (int i = 0; i < 2000; ++i) acc += 1.0f;
+  int64_t e = h->first + w;
+  h->sum[e] = h->a[e] + h->b[e] + (acc - 2000.0f);
+}
+static int32_t group_entry(void **buffers) {
+  struct half_bindings low = {buffers[0], buffers[1], buffers[2], 0};
+  struct half_bindings high = {buffers[0], buffers[1], buffers[2], 2};
+  strata_executor *executor = buffers[4];
+  const strata_workgroup_fn fns[] = {half_workgroup, half_workgroup};
+  const void *const bindings[] = {&low, &high};
+  const int64_t grids[] = {2, 4};
+  if (!executor || executor->struct_size < sizeof(strata_executor) ||
+      !executor->dispatch_group)
+    return 13;
+  atomic_fetch_add(&group_calls, 1);
+  executor->dispatch_group(executor, 2, fns, bindings, grids);
+  return 0;
+}
+static const strata_dispatch_info group_dispatches[] = {
+    {half_workgroup, "half (Add)"}};
+EXPORT const strata_model_desc strata_fake_group_descriptor = {
+    STRATA_MODEL_ABI_VERSION, 2, 1, 0, "fake_group", inputs, outputs,
+    group_entry, 0, 0, 0, STRATA_ARCH_ANY, 0, 0, 0, 1, 0, group_dispatches};
