@@ -145,13 +145,17 @@ struct GroupDispatchesPass
       return {global.getNameAttr().getAsOpaquePointer()};
     if (value == arena)
       return {arena.getAsOpaquePointer()};
-    // Views of views, reshapes: the whole of what they come from.
-    if (Operation *def = value.getDefiningOp())
+    // Reshapes, casts and subviews stay inside what they come from; any
+    // other view (a reinterpret_cast may reach past its source) covers the
+    // whole of its root.
+    if (Operation *def = value.getDefiningOp()) {
+      if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp,
+              memref::SubViewOp, memref::CastOp>(def))
+        return extentOf(def->getOperand(0), entry);
       if (isMemoryEffectFree(def) && def->getNumOperands() > 0 &&
-          isa<BaseMemRefType>(def->getOperand(0).getType())) {
-        Extent base = extentOf(def->getOperand(0), entry);
-        return {base.root};
-      }
+          isa<BaseMemRefType>(def->getOperand(0).getType()))
+        return {extentOf(def->getOperand(0), entry).root};
+    }
     return {callerRoot(entry)};
   }
 

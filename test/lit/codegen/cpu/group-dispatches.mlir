@@ -77,7 +77,7 @@ module {
 // CHECK-NEXT:    call @strata.launch.strata_n_impl.1(
 // CHECK-NEXT:    memref.copy
 // CHECK-NEXT:    call @strata.launch.strata_n_impl.2(
-// CHECK-NOT:     strata.group
+// CHECK-NOT:     call @strata.group
 module {
   func.func @strata_n_impl(%in: memref<16xf32>, %out: memref<16xf32>, %arena: memref<64xi8>, %exec: !llvm.ptr) {
     %c4 = arith.constant 4 : index
@@ -104,4 +104,46 @@ module {
   func.func private @strata.launch.strata_n_impl.0(!llvm.ptr, index, memref<16xf32>)
   func.func private @strata.launch.strata_n_impl.1(!llvm.ptr, index, memref<16xf32>)
   func.func private @strata.launch.strata_n_impl.2(!llvm.ptr, index, memref<16xf32>)
+}
+
+// -----
+
+// A reshape of an arena view covers the view's bytes: writing it does not
+// conflict with a launch on other bytes. A reinterpret_cast may reach past
+// its source, so it covers the whole arena.
+// CHECK-LABEL: func.func @strata_r_impl(
+// CHECK:         call @strata.group.strata_r_impl.0.1(
+// CHECK-NEXT:    %[[CAST:.*]] = memref.reinterpret_cast
+// CHECK-NEXT:    call @strata.launch.strata_r_impl.2(
+module {
+  func.func @strata_r_impl(%arena: memref<128xi8>, %exec: !llvm.ptr) {
+    %c0 = arith.constant 0 : index
+    %c4 = arith.constant 4 : index
+    %c64 = arith.constant 64 : index
+    %va = memref.view %arena[%c0][] : memref<128xi8> to memref<16xf32>
+    %ra = memref.expand_shape %va [[0, 1]] output_shape [4, 4] : memref<16xf32> into memref<4x4xf32>
+    call @strata.launch.strata_r_impl.0(%exec, %c4, %ra) : (!llvm.ptr, index, memref<4x4xf32>) -> ()
+    %vb = memref.view %arena[%c64][] : memref<128xi8> to memref<16xf32>
+    call @strata.launch.strata_r_impl.1(%exec, %c4, %vb) : (!llvm.ptr, index, memref<16xf32>) -> ()
+    %cast = memref.reinterpret_cast %arena to offset: [64], sizes: [16], strides: [1] : memref<128xi8> to memref<16xi8, strided<[1], offset: 64>>
+    call @strata.launch.strata_r_impl.2(%exec, %c4, %cast) : (!llvm.ptr, index, memref<16xi8, strided<[1], offset: 64>>) -> ()
+    return
+  }
+  func.func private @strata.dispatch.strata_r_impl.0(%wg: index, %o: memref<4x4xf32>) {
+    %c = arith.constant 1.0 : f32
+    memref.store %c, %o[%wg, %wg] : memref<4x4xf32>
+    return
+  }
+  func.func private @strata.dispatch.strata_r_impl.1(%wg: index, %o: memref<16xf32>) {
+    %c = arith.constant 2.0 : f32
+    memref.store %c, %o[%wg] : memref<16xf32>
+    return
+  }
+  func.func private @strata.dispatch.strata_r_impl.2(%wg: index, %o: memref<16xi8, strided<[1], offset: 64>>) {
+    %v = memref.load %o[%wg] : memref<16xi8, strided<[1], offset: 64>>
+    return
+  }
+  func.func private @strata.launch.strata_r_impl.0(!llvm.ptr, index, memref<4x4xf32>)
+  func.func private @strata.launch.strata_r_impl.1(!llvm.ptr, index, memref<16xf32>)
+  func.func private @strata.launch.strata_r_impl.2(!llvm.ptr, index, memref<16xi8, strided<[1], offset: 64>>)
 }
