@@ -19,6 +19,8 @@ OpImporter lookupOpImporter(StringRef domain, StringRef opType) {
     return lookupOpImporter(opType);
   if (domain == "ai.onnx.preview" && opType == "FlexAttention")
     return importFlexAttention;
+  if (domain == "com.microsoft")
+    return lookupContribImporter(opType);
   return nullptr;
 }
 

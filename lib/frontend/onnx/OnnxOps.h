@@ -21,6 +21,9 @@ OpImporter lookupOpImporter(llvm::StringRef opType);
 /// The importer of `opType` in `domain` ("" or "ai.onnx" for the default
 /// one), or null.
 OpImporter lookupOpImporter(llvm::StringRef domain, llvm::StringRef opType);
+/// onnxruntime's quantized ops of the com.microsoft domain
+/// (OnnxContribQuantOps.cpp); null for the others.
+OpImporter lookupContribImporter(llvm::StringRef opType);
 
 // OnnxOps.cpp: elementwise, matrix products, constants, pass-throughs.
 mlir::LogicalResult importBinary(NodeContext &ctx);

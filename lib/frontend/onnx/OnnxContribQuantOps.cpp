@@ -1,0 +1,345 @@
+//===- OnnxContribQuantOps.cpp - onnxruntime's quantized contrib ops ------===//
+//
+// Ops of onnxruntime's com.microsoft domain that its quantization tools
+// write into models. Each is composed of standard ops here:
+//
+//  * QLinearAdd, QLinearMul, QLinearSigmoid, QLinearLeakyRelu,
+//    QLinearGlobalAveragePool, QLinearAveragePool, QLinearConcat: every
+//    quantized input dequantized (graph.dequantize_linear), the standard
+//    op of the same name in fp32 (imported by its own importer, with this
+//    node's attributes), and the result quantized with the output's scale
+//    and zero point. onnxruntime computes some of them in fixed point, so
+//    results may differ from it by one step of the output's scale;
+//  * QGemm: alpha * (A' * B' + C) of the dequantized operands (Gemm with
+//    beta = alpha, as onnxruntime computes it), the int32 bias C
+//    dequantized with a_scale * b_scale; quantized when y_scale is given,
+//    fp32 otherwise;
+//  * MatMulIntegerToFloat: MatMulInteger (exact int32), then times
+//    a_scale * b_scale, plus the bias;
+//  * DynamicQuantizeMatMul: A quantized as DynamicQuantizeLinear does
+//    (uint8), then as MatMulIntegerToFloat.
+//
+// Integer kernels for these come with QDQ folding; today they run as the
+// fp32 and int32 ops above.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/frontend/onnx/OnnxCompose.h"
+#include "lib/frontend/onnx/OnnxOps.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <atomic>
+
+using namespace mlir;
+
+namespace strata::onnx_import {
+
+namespace {
+
+/// The opset the standard ops are imported at (AveragePool's ceil_mode,
+/// count_include_pad and dilations; DequantizeLinear's axis).
+constexpr int64_t kStandardOpset = 21;
+
+/// Imports the standard op `opType` over `inputs` (values, or null for an
+/// absent optional input) with this node's attributes except `drop`, at
+/// the node's location, so that its errors name this node. Returns its
+/// outputs (`numOutputs` of them), empty after an error.
+SmallVector<Value> standardOp(NodeContext &ctx, StringRef opType,
+                              ArrayRef<Value> inputs,
+                              ArrayRef<StringRef> drop = {},
+                              unsigned numOutputs = 1,
+                              ArrayRef<onnx::AttributeProto> extra = {}) {
+  static std::atomic<unsigned> counter{0};
+  GraphState &state = ctx.graphState();
+  onnx::NodeProto node;
+  node.set_op_type(opType.str());
+  node.set_name(ctx.node.name());
+  std::string prefix = "strata.contrib." + std::to_string(counter++) + ".";
+  SmallVector<std::string> names;
+  for (auto [i, value] : llvm::enumerate(inputs)) {
+    if (!value) {
+      node.add_input("");
+      continue;
+    }
+    names.push_back(prefix + "in" + std::to_string(i));
+    state.values[names.back()] = value;
+    node.add_input(names.back());
+  }
+  for (unsigned i = 0; i < numOutputs; ++i) {
+    names.push_back(prefix + "out" + std::to_string(i));
+    node.add_output(names.back());
+    state.usedNames.insert(names.back());
+  }
+  for (const onnx::AttributeProto &attr : ctx.node.attribute())
+    if (!llvm::is_contained(drop, attr.name()))
+      *node.add_attribute() = attr;
+  for (const onnx::AttributeProto &attr : extra)
+    *node.add_attribute() = attr;
+  NodeContext inner(state, node, kStandardOpset, ctx.loc);
+  OpImporter importer = lookupOpImporter(opType);
+  SmallVector<Value> outputs;
+  if (importer && succeeded(importer(inner)))
+    for (unsigned i = 0; i < numOutputs; ++i)
+      outputs.push_back(state.values.lookup(prefix + "out" +
+                                            std::to_string(i)));
+  for (const std::string &name : names) {
+    state.values.erase(name);
+    state.usedNames.erase(name);
+  }
+  if (llvm::any_of(outputs, [](Value v) { return !v; }))
+    outputs.clear();
+  return outputs;
+}
+
+Value standardOp1(NodeContext &ctx, StringRef opType, ArrayRef<Value> inputs,
+                  ArrayRef<StringRef> drop = {},
+                  ArrayRef<onnx::AttributeProto> extra = {}) {
+  if (llvm::any_of(inputs.take_front(1), [](Value v) { return !v; }))
+    return nullptr;
+  SmallVector<Value> outputs = standardOp(ctx, opType, inputs, drop, 1, extra);
+  return outputs.empty() ? nullptr : outputs.front();
+}
+
+/// Input `i`, which must be present (`what` names it in the error).
+Value required(NodeContext &ctx, size_t i, StringRef what) {
+  if (!ctx.hasInput(i)) {
+    ctx.emitError() << "expects input '" << what << "' (#" << i << ")";
+    return nullptr;
+  }
+  return ctx.input(i);
+}
+
+/// Input `i` or null when absent.
+Value optional(NodeContext &ctx, size_t i) {
+  return ctx.hasInput(i) ? ctx.input(i) : Value();
+}
+
+/// Every attribute of this file's ops: none of them is DequantizeLinear's
+/// or QuantizeLinear's.
+const StringRef kNodeAttributes[] = {
+    "alpha",       "axis",      "channels_last", "transA",
+    "transB",      "auto_pad",  "ceil_mode",     "count_include_pad",
+    "kernel_shape", "pads",     "strides",       "dilations"};
+
+onnx::AttributeProto intAttribute(StringRef name, int64_t value) {
+  onnx::AttributeProto attr;
+  attr.set_name(name.str());
+  attr.set_type(onnx::AttributeProto::INT);
+  attr.set_i(value);
+  return attr;
+}
+
+/// DequantizeLinear(x, scale, zero point) in fp32; a scale of several
+/// elements applies along `axis` of x.
+Value dequantize(NodeContext &ctx, Value x, Value scale, Value zeroPoint,
+                 int64_t axis = 1) {
+  if (!x || !scale)
+    return nullptr;
+  return standardOp1(ctx, "DequantizeLinear", {x, scale, zeroPoint},
+                     kNodeAttributes, {intAttribute("axis", axis)});
+}
+
+/// Input triple (x, scale, zero point) at `x`, `x + 1`, `x + 2` dequantized.
+Value dequantizeInput(NodeContext &ctx, size_t x, StringRef what) {
+  return dequantize(ctx, required(ctx, x, what),
+                    required(ctx, x + 1, (what + "_scale").str()),
+                    optional(ctx, x + 2));
+}
+
+/// QuantizeLinear(y, scale, zero point) to the zero point's type (uint8
+/// without one).
+Value quantize(NodeContext &ctx, Value y, Value scale, Value zeroPoint) {
+  if (!y || !scale)
+    return nullptr;
+  return standardOp1(ctx, "QuantizeLinear", {y, scale, zeroPoint},
+                     kNodeAttributes);
+}
+
+LogicalResult finish(NodeContext &ctx, Value result) {
+  ctx.setOutput(0, result);
+  return success(result != nullptr);
+}
+
+/// NHWC <-> NCHW around a pooling op for channels_last = 1.
+Value toChannelsFirst(Composer &c, Value v) {
+  if (!v)
+    return nullptr;
+  int64_t rank = Composer::typeOf(v).getRank();
+  SmallVector<int64_t> perm = {0, rank - 1};
+  for (int64_t d = 1; d < rank - 1; ++d)
+    perm.push_back(d);
+  return c.transpose(v, perm);
+}
+Value toChannelsLast(Composer &c, Value v) {
+  if (!v)
+    return nullptr;
+  int64_t rank = Composer::typeOf(v).getRank();
+  SmallVector<int64_t> perm = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.push_back(1);
+  return c.transpose(v, perm);
+}
+
+/// (A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp) -> C.
+LogicalResult importQLinearBinary(NodeContext &ctx, StringRef opType) {
+  Value a = dequantizeInput(ctx, 0, "A");
+  Value b = a ? dequantizeInput(ctx, 3, "B") : Value();
+  Value result = standardOp1(ctx, opType, {a, b});
+  return finish(ctx, quantize(ctx, result, required(ctx, 6, "C_scale"),
+                              optional(ctx, 7)));
+}
+
+/// (X, X_scale, X_zp, Y_scale, Y_zp) -> Y through `opType` in fp32.
+LogicalResult importQLinearUnary(NodeContext &ctx, StringRef opType,
+                                 bool channelsLastAttr) {
+  int64_t channelsLast =
+      channelsLastAttr ? ctx.attrs.getInt("channels_last", 0) : 0;
+  if (ctx.attrs.failed())
+    return failure();
+  Composer c(ctx);
+  Value x = dequantizeInput(ctx, 0, "X");
+  if (channelsLast)
+    x = toChannelsFirst(c, x);
+  Value y = standardOp1(ctx, opType, {x}, /*drop=*/{"channels_last"});
+  if (channelsLast)
+    y = toChannelsLast(c, y);
+  return finish(ctx, quantize(ctx, y, required(ctx, 3, "Y_scale"),
+                              optional(ctx, 4)));
+}
+
+LogicalResult importQLinearAdd(NodeContext &ctx) {
+  return importQLinearBinary(ctx, "Add");
+}
+LogicalResult importQLinearMul(NodeContext &ctx) {
+  return importQLinearBinary(ctx, "Mul");
+}
+LogicalResult importQLinearSigmoid(NodeContext &ctx) {
+  return importQLinearUnary(ctx, "Sigmoid", false);
+}
+LogicalResult importQLinearLeakyRelu(NodeContext &ctx) {
+  return importQLinearUnary(ctx, "LeakyRelu", false);
+}
+LogicalResult importQLinearGlobalAveragePool(NodeContext &ctx) {
+  return importQLinearUnary(ctx, "GlobalAveragePool", true);
+}
+LogicalResult importQLinearAveragePool(NodeContext &ctx) {
+  return importQLinearUnary(ctx, "AveragePool", true);
+}
+
+/// (Y_scale, Y_zp, X1, X1_scale, X1_zp, X2, ...) -> Y, attribute axis.
+LogicalResult importQLinearConcat(NodeContext &ctx) {
+  int64_t count = ctx.node.input_size();
+  if (count < 5 || (count - 2) % 3 != 0)
+    return ctx.emitError() << "expects Y_scale, Y_zero_point and triples "
+                              "(X, X_scale, X_zero_point), got "
+                           << count << " inputs";
+  SmallVector<Value> parts;
+  for (int64_t i = 2; i < count; i += 3) {
+    Value part = dequantizeInput(ctx, i, "X");
+    if (!part)
+      return failure();
+    parts.push_back(part);
+  }
+  Value y = standardOp1(ctx, "Concat", parts);
+  return finish(ctx, quantize(ctx, y, required(ctx, 0, "Y_scale"),
+                              optional(ctx, 1)));
+}
+
+/// a_scale * b_scale (b_scale per tensor or per output column).
+Value productScale(NodeContext &ctx, Value aScale, Value bScale) {
+  return standardOp1(ctx, "Mul", {aScale, bScale});
+}
+
+/// (A, a_scale, a_zp, B, b_scale, b_zp, C, y_scale, y_zp) -> Y.
+LogicalResult importQGemm(NodeContext &ctx) {
+  float alpha = ctx.attrs.getFloat("alpha", 1.0f);
+  int64_t transB = ctx.attrs.getInt("transB", 0);
+  if (ctx.attrs.failed())
+    return failure();
+  Value a = dequantizeInput(ctx, 0, "A");
+  // b_scale and b_zero_point hold one element or one per column of Y.
+  Value b = a ? dequantize(ctx, required(ctx, 3, "B"),
+                           required(ctx, 4, "b_scale"), optional(ctx, 5),
+                           transB ? 0 : 1)
+              : Value();
+  if (!b)
+    return failure();
+  Value bias;
+  if (Value c = optional(ctx, 6)) {
+    Value scale = productScale(ctx, ctx.input(1), ctx.input(4));
+    bias = dequantize(ctx, c, scale, Value(), /*axis=*/0);
+    if (!bias)
+      return failure();
+  }
+  // Y = alpha * (A' * B' + C): Gemm with beta = alpha (alpha, transA and
+  // transB are this node's attributes).
+  onnx::AttributeProto beta;
+  beta.set_name("beta");
+  beta.set_type(onnx::AttributeProto::FLOAT);
+  beta.set_f(alpha);
+  Value y = standardOp1(ctx, "Gemm", {a, b, bias}, {}, {beta});
+  if (Value yScale = optional(ctx, 7))
+    y = quantize(ctx, y, yScale, optional(ctx, 8));
+  return finish(ctx, y);
+}
+
+/// (A - a_zp)(B - b_zp) in int32 times `scale`, plus `bias`, in fp32.
+Value integerProductToFloat(NodeContext &ctx, Value a, Value b, Value aZero,
+                            Value bZero, Value scale, Value bias) {
+  if (!a || !b || !scale)
+    return nullptr;
+  Value product = standardOp1(ctx, "MatMulInteger", {a, b, aZero, bZero});
+  Composer c(ctx);
+  Value y = c.op("graph.mul", {c.cast(product, c.b.getF32Type()), scale});
+  if (bias)
+    y = c.op("graph.add", {y, bias});
+  return y;
+}
+
+/// (A, B, a_scale, b_scale, a_zp, b_zp, bias) -> Y (fp32).
+LogicalResult importMatMulIntegerToFloat(NodeContext &ctx) {
+  Value scale = productScale(ctx, required(ctx, 2, "a_scale"),
+                             required(ctx, 3, "b_scale"));
+  return finish(ctx, integerProductToFloat(
+                         ctx, required(ctx, 0, "A"), required(ctx, 1, "B"),
+                         optional(ctx, 4), optional(ctx, 5), scale,
+                         optional(ctx, 6)));
+}
+
+/// (A fp32, B, b_scale, b_zp, bias) -> Y (fp32).
+LogicalResult importDynamicQuantizeMatMul(NodeContext &ctx) {
+  Value a = required(ctx, 0, "A");
+  if (!a)
+    return failure();
+  SmallVector<Value> quantized =
+      standardOp(ctx, "DynamicQuantizeLinear", {a}, {}, 3);
+  if (quantized.empty())
+    return failure();
+  Value scale =
+      productScale(ctx, quantized[1], required(ctx, 2, "b_scale"));
+  return finish(ctx, integerProductToFloat(
+                         ctx, quantized[0], required(ctx, 1, "B"),
+                         quantized[2], optional(ctx, 3), scale,
+                         optional(ctx, 4)));
+}
+
+} // namespace
+
+OpImporter lookupContribImporter(StringRef opType) {
+  static const llvm::StringMap<OpImporter> table = {
+      {"QLinearAdd", importQLinearAdd},
+      {"QLinearMul", importQLinearMul},
+      {"QLinearSigmoid", importQLinearSigmoid},
+      {"QLinearLeakyRelu", importQLinearLeakyRelu},
+      {"QLinearGlobalAveragePool", importQLinearGlobalAveragePool},
+      {"QLinearAveragePool", importQLinearAveragePool},
+      {"QLinearConcat", importQLinearConcat},
+      {"QGemm", importQGemm},
+      {"MatMulIntegerToFloat", importMatMulIntegerToFloat},
+      {"DynamicQuantizeMatMul", importDynamicQuantizeMatMul},
+  };
+  return table.lookup(opType);
+}
+
+} // namespace strata::onnx_import
