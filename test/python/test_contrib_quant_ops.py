@@ -311,3 +311,84 @@ def test_model_quantized_dynamically_by_onnxruntime(strata, tmp_path):
     assert contrib & {"DynamicQuantizeMatMul", "MatMulIntegerToFloat"}, sorted(contrib)
     (got,) = compile_and_run(strata, tmp_path, fused, feeds, "fused")
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+def matmul_nbits(k, n, block, bits, zero_points, bias, seed=12):
+    """A MatMulNBits model over a random fp32 weight quantized block-wise
+    along K as onnxruntime's weight-only quantizers do (asymmetric, one
+    scale and zero point per block), B packed [N, blocks, block*bits/8]."""
+    gen = np.random.default_rng(seed)
+    blocks = -(-k // block)
+    levels = (1 << bits) - 1
+    w = gen.standard_normal((n, blocks * block)).astype(np.float32)
+    w[:, k:] = 0
+    grouped = w.reshape(n, blocks, block)
+    low = np.minimum(grouped.min(axis=2), 0)
+    high = np.maximum(grouped.max(axis=2), 0)
+    scales = ((high - low) / levels).astype(np.float32)
+    zeros = np.clip(np.round(-low / scales), 0, levels).astype(np.uint8)
+    q = np.clip(np.round(grouped / scales[..., None]) + zeros[..., None], 0, levels)
+    q = q.astype(np.uint8)
+    if bits == 4:
+        packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+        zp_rows = np.zeros((n, (blocks + 1) // 2), np.uint8)
+        for b in range(blocks):
+            zp_rows[:, b // 2] |= zeros[:, b] << (4 * (b % 2))
+    else:
+        packed, zp_rows = q, zeros
+    inits = [numpy_helper.from_array(packed, "b"),
+             numpy_helper.from_array(scales.reshape(-1), "scales")]
+    names = ["a", "b", "scales"]
+    if zero_points:
+        inits.append(numpy_helper.from_array(zp_rows.reshape(-1), "zp"))
+        names.append("zp")
+    if bias:
+        inits.append(numpy_helper.from_array(gen.standard_normal(n).astype(np.float32), "bias"))
+        names += [""] * (5 - len(names)) + ["bias"]
+    node = helper.make_node("MatMulNBits", names, ["y"], domain=MS, name="nbits", K=k, N=n,
+                            bits=bits, block_size=block)
+    return model([node], [tensor("a", TensorProto.FLOAT, [2, 3, k])],
+                 [tensor("y", TensorProto.FLOAT, [2, 3, n])], inits)
+
+
+@pytest.mark.parametrize("k, n, block, bits, zero_points, bias", [
+    (64, 24, 32, 4, True, False),
+    (80, 16, 16, 4, True, True),   # 5 blocks: zero points padded per row
+    (64, 8, 32, 4, False, True),   # zero point 8
+    (40, 12, 16, 8, True, False),  # K not a multiple of the block
+])
+def test_matmul_nbits(strata, tmp_path, k, n, block, bits, zero_points, bias):
+    m = matmul_nbits(k, n, block, bits, zero_points, bias)
+    feeds = {"a": np.random.default_rng(13).standard_normal((2, 3, k)).astype(np.float32)}
+    check_float(strata, tmp_path, m, feeds, f"nbits{k}_{bits}")
+
+
+def test_matmul_nbits_errors_name_the_node(strata, tmp_path):
+    m = matmul_nbits(64, 8, 32, 4, True, False)
+    next(a for a in m.graph.node[0].attribute if a.name == "bits").i = 3
+    with pytest.raises(strata.CompileError, match=r"nbits.*bits = 3 is not supported"):
+        strata.compile(save_model(m, tmp_path, "bits3"), tmp_path / "out")
+
+
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_model_quantized_by_onnxruntime_matmul_nbits(strata, tmp_path, symmetric):
+    """onnxruntime's MatMulNBitsQuantizer (int4 weight-only, blocks of 32)
+    on a two-layer MLP: every MatMul becomes MatMulNBits."""
+    from onnxruntime.quantization import matmul_nbits_quantizer as mq
+    gen = np.random.default_rng(14)
+    nodes = [helper.make_node("MatMul", ["x", "w0"], ["h"], name="mm0"),
+             helper.make_node("Relu", ["h"], ["r"], name="relu"),
+             helper.make_node("MatMul", ["r", "w1"], ["y"], name="mm1")]
+    inits = [numpy_helper.from_array((gen.standard_normal((128, 256)) / 11).astype(np.float32),
+                                     "w0"),
+             numpy_helper.from_array((gen.standard_normal((256, 64)) / 16).astype(np.float32),
+                                     "w1")]
+    graph = helper.make_graph(nodes, "mlp", [tensor("x", TensorProto.FLOAT, [4, 128])],
+                              [tensor("y", TensorProto.FLOAT, [4, 64])], inits)
+    fp32 = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    quantizer = mq.MatMulNBitsQuantizer(fp32, block_size=32, is_symmetric=symmetric)
+    quantizer.process()
+    m = quantizer.model.model
+    assert [n.op_type for n in m.graph.node].count("MatMulNBits") == 2
+    feeds = {"x": gen.standard_normal((4, 128)).astype(np.float32)}
+    check_float(strata, tmp_path, m, feeds, f"nbitsq{int(symmetric)}")

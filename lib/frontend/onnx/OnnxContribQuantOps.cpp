@@ -17,7 +17,10 @@
 //  * MatMulIntegerToFloat: MatMulInteger (exact int32), then times
 //    a_scale * b_scale, plus the bias;
 //  * DynamicQuantizeMatMul: A quantized as DynamicQuantizeLinear does
-//    (uint8), then as MatMulIntegerToFloat.
+//    (uint8), then as MatMulIntegerToFloat;
+//  * MatMulNBits (weight-only int4 / int8 with a constant B): B unpacked
+//    into a uint4 (uint8) constant with a blocked DequantizeLinear along
+//    K, then MatMul in fp32 (the weights are fp32 in the library for now).
 //
 // Integer kernels for these come with QDQ folding; today they run as the
 // fp32 and int32 ops above.
@@ -25,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 #include "lib/frontend/onnx/OnnxCompose.h"
 #include "lib/frontend/onnx/OnnxOps.h"
+#include "lib/frontend/onnx/OnnxTensors.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -324,6 +328,134 @@ LogicalResult importDynamicQuantizeMatMul(NodeContext &ctx) {
                          optional(ctx, 4)));
 }
 
+/// ONNX's UINT4 data type, which Debian's libonnx predates.
+constexpr int32_t kUint4 = 21;
+
+/// A constant of `dataType` (kUint4 or UINT8) and `shape` from one value
+/// per element (each < 16 for UINT4), packed as ONNX stores it.
+Value packedConstant(NodeContext &ctx, int32_t dataType,
+                     ArrayRef<int64_t> shape, ArrayRef<uint8_t> values) {
+  onnx::TensorProto proto;
+  proto.set_data_type(dataType);
+  for (int64_t d : shape)
+    proto.add_dims(d);
+  std::string raw;
+  if (dataType == kUint4) {
+    raw.assign((values.size() + 1) / 2, '\0');
+    for (size_t i = 0; i < values.size(); ++i)
+      raw[i / 2] = char(uint8_t(raw[i / 2]) | (values[i] << (i % 2 ? 4 : 0)));
+  } else {
+    raw.assign(values.begin(), values.end());
+  }
+  proto.set_raw_data(raw);
+  FailureOr<ElementsAttr> attr = convertTensor(proto, ctx.loc, ctx.modelDir());
+  if (failed(attr))
+    return nullptr;
+  Composer c(ctx);
+  return c.constant(*attr);
+}
+
+/// The bytes of a constant uint8 tensor.
+std::optional<std::vector<uint8_t>> constantBytes(NodeContext &ctx, size_t i,
+                                                  StringRef what) {
+  FailureOr<ElementsAttr> value = ctx.constantInput(i, what);
+  if (failed(value))
+    return std::nullopt;
+  auto type = cast<ShapedType>(value->getType());
+  if (!type.getElementType().isUnsignedInteger(8)) {
+    ctx.emitError() << "input '" << what << "' must be uint8, got "
+                    << type.getElementType();
+    return std::nullopt;
+  }
+  DenseElementsAttr dense = asDense(*value);
+  if (!dense) {
+    ctx.emitError() << "input '" << what << "' cannot be read";
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes;
+  for (APInt v : dense.getValues<APInt>())
+    bytes.push_back(uint8_t(v.getZExtValue()));
+  return bytes;
+}
+
+/// MatMulNBits(A, B, scales, zero_points, g_idx, bias): A times the
+/// transpose of B [N, K], whose `bits`-bit values are stored in blocks of
+/// `block_size` along K (B: uint8 [N, blocks, block_size * bits / 8], the
+/// first value in the low bits), each block with a scale and a zero point
+/// (packed like B; 2^(bits - 1) when absent). B becomes a constant of
+/// uint4 (or uint8) values and a blocked DequantizeLinear along K; the
+/// product runs in fp32.
+LogicalResult importMatMulNBits(NodeContext &ctx) {
+  int64_t k = ctx.attrs.getInt("K", 0), n = ctx.attrs.getInt("N", 0);
+  int64_t bits = ctx.attrs.getInt("bits", 4);
+  int64_t blockSize = ctx.attrs.getInt("block_size", 0);
+  if (ctx.attrs.failed())
+    return failure();
+  if (k <= 0 || n <= 0 || k > (int64_t(1) << 24) || n > (int64_t(1) << 24))
+    return ctx.emitError() << "K = " << k << " and N = " << n
+                           << " must be positive (and below 2^24)";
+  if (bits != 4 && bits != 8)
+    return ctx.emitError() << "bits = " << bits
+                           << " is not supported (4 or 8)";
+  if (blockSize < 16 || (blockSize & (blockSize - 1)))
+    return ctx.emitError() << "block_size = " << blockSize
+                           << " must be a power of 2 of at least 16";
+  if (ctx.hasInput(4))
+    return ctx.emitError() << "input 'g_idx' is not supported";
+  int64_t blocks = (k + blockSize - 1) / blockSize;
+  int64_t blob = blockSize * bits / 8;
+  std::optional<std::vector<uint8_t>> packed = constantBytes(ctx, 1, "B");
+  if (!packed)
+    return failure();
+  if (int64_t(packed->size()) != n * blocks * blob)
+    return ctx.emitError() << "input 'B' has " << packed->size()
+                           << " bytes, expected N * blocks * blob = " << n
+                           << " * " << blocks << " * " << blob;
+  // Value `index` of row `row` of a packed array `rowBytes` per row.
+  auto valueAt = [&](const std::vector<uint8_t> &bytes, int64_t rowBytes,
+                     int64_t row, int64_t index) -> uint8_t {
+    uint8_t byte = bytes[row * rowBytes + (bits == 4 ? index / 2 : index)];
+    return bits == 4 ? (index % 2 ? byte >> 4 : byte & 15) : byte;
+  };
+  std::vector<uint8_t> values;
+  values.reserve(n * k);
+  for (int64_t row = 0; row < n; ++row)
+    for (int64_t col = 0; col < k; ++col)
+      values.push_back(valueAt(*packed, blocks * blob, row, col));
+  std::vector<uint8_t> zeros(n * blocks, uint8_t(1) << (bits - 1));
+  if (ctx.hasInput(3)) {
+    std::optional<std::vector<uint8_t>> zp =
+        constantBytes(ctx, 3, "zero_points");
+    if (!zp)
+      return failure();
+    int64_t rowBytes = bits == 4 ? (blocks + 1) / 2 : blocks;
+    if (int64_t(zp->size()) != n * rowBytes)
+      return ctx.emitError() << "input 'zero_points' has " << zp->size()
+                             << " bytes, expected " << n * rowBytes;
+    for (int64_t row = 0; row < n; ++row)
+      for (int64_t b = 0; b < blocks; ++b)
+        zeros[row * blocks + b] = valueAt(*zp, rowBytes, row, b);
+  }
+  int32_t dataType =
+      bits == 4 ? kUint4 : int32_t(onnx::TensorProto::UINT8);
+  Value weight = packedConstant(ctx, dataType, {n, k}, values);
+  Value zeroPoint = packedConstant(ctx, dataType, {n, blocks}, zeros);
+  Composer c(ctx);
+  Value scales = c.reshape(required(ctx, 2, "scales"), {n, blocks});
+  onnx::AttributeProto block = intAttribute("block_size", blockSize);
+  Value dequantized =
+      weight && zeroPoint && scales
+          ? standardOp1(ctx, "DequantizeLinear", {weight, scales, zeroPoint},
+                        {"K", "N", "bits", "block_size", "accuracy_level"},
+                        {intAttribute("axis", 1), block})
+          : Value();
+  Value product = c.op("graph.matmul", {required(ctx, 0, "A"),
+                                        c.transpose(dequantized, {1, 0})});
+  if (Value bias = optional(ctx, 5))
+    product = c.op("graph.add", {product, bias});
+  return finish(ctx, product);
+}
+
 } // namespace
 
 OpImporter lookupContribImporter(StringRef opType) {
@@ -338,6 +470,7 @@ OpImporter lookupContribImporter(StringRef opType) {
       {"QGemm", importQGemm},
       {"MatMulIntegerToFloat", importMatMulIntegerToFloat},
       {"DynamicQuantizeMatMul", importDynamicQuantizeMatMul},
+      {"MatMulNBits", importMatMulNBits},
   };
   return table.lookup(opType);
 }

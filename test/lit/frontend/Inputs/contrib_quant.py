@@ -1,5 +1,5 @@
 """Writes a model of onnxruntime's quantized contrib ops (com.microsoft):
-    contrib_quant.py OUT.onnx {add|gemm}"""
+    contrib_quant.py OUT.onnx {add|gemm|nbits}"""
 import sys
 
 import numpy as np
@@ -22,6 +22,17 @@ def main(path, kind):
         inputs = [helper.make_tensor_value_info("a", TensorProto.UINT8, [4]),
                   helper.make_tensor_value_info("b", TensorProto.UINT8, [4])]
         outputs = [helper.make_tensor_value_info("c", TensorProto.UINT8, [4])]
+    elif kind == "nbits":
+        # K = 32 in two blocks of 16, N = 2: values 0..15 packed in pairs.
+        values = np.arange(64, dtype=np.uint8).reshape(2, 2, 16) % 16
+        packed = (values[..., 0::2] | (values[..., 1::2] << 4)).astype(np.uint8)
+        inits = [numpy_helper.from_array(packed, "b"),
+                 numpy_helper.from_array(np.array([0.5, 1, 2, 4], np.float32), "scales"),
+                 numpy_helper.from_array(np.array([0x98, 0xBA], np.uint8), "zp")]
+        node = helper.make_node("MatMulNBits", ["a", "b", "scales", "zp"], ["y"], domain=MS,
+                                name="nbits", K=32, N=2, bits=4, block_size=16)
+        inputs = [helper.make_tensor_value_info("a", TensorProto.FLOAT, [3, 32])]
+        outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 2])]
     else:
         inits = [scalar("as", 0.02), scalar("az", 128, np.uint8),
                  numpy_helper.from_array(np.arange(-6, 6, dtype=np.int8).reshape(3, 4), "w"),
