@@ -392,3 +392,92 @@ def test_model_quantized_by_onnxruntime_matmul_nbits(strata, tmp_path, symmetric
     assert [n.op_type for n in m.graph.node].count("MatMulNBits") == 2
     feeds = {"x": gen.standard_normal((4, 128)).astype(np.float32)}
     check_float(strata, tmp_path, m, feeds, f"nbitsq{int(symmetric)}")
+
+
+def ocr_net(seq=24, classes=12, hidden=32):
+    """A CRNN-style recognizer: Conv + Relu over a 1x8x24 text line, columns
+    as time steps, a bidirectional LSTM, and a per-step classifier."""
+    gen = np.random.default_rng(15)
+
+    def w(name, shape, scale):
+        return numpy_helper.from_array((gen.standard_normal(shape) * scale).astype(np.float32),
+                                       name)
+    nodes = [
+        helper.make_node("Conv", ["image", "cw", "cb"], ["c"], pads=[1, 1, 1, 1], name="conv"),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("ReduceMean", ["r"], ["col"], axes=[2], keepdims=0, name="pool_rows"),
+        helper.make_node("Transpose", ["col"], ["steps"], perm=[2, 0, 1], name="to_steps"),
+        helper.make_node("LSTM", ["steps", "lw", "lr", "lb"], ["y", "", ""], hidden_size=hidden,
+                         direction="bidirectional", name="lstm"),
+        helper.make_node("Transpose", ["y"], ["yt"], perm=[0, 2, 1, 3], name="merge"),
+        helper.make_node("Reshape", ["yt", "shape"], ["feat"], name="flatten"),
+        helper.make_node("MatMul", ["feat", "fw"], ["logits"], name="classifier"),
+    ]
+    inits = [w("cw", (16, 1, 3, 3), 0.5), w("cb", (16,), 0.1),
+             w("lw", (2, 4 * hidden, 16), 0.3), w("lr", (2, 4 * hidden, hidden), 0.2),
+             w("lb", (2, 8 * hidden), 0.1),
+             numpy_helper.from_array(np.array([seq, 1, 2 * hidden], np.int64), "shape"),
+             w("fw", (2 * hidden, classes), 0.3)]
+    graph = helper.make_graph(nodes, "ocr", [tensor("image", TensorProto.FLOAT, [1, 1, 8, seq])],
+                              [tensor("logits", TensorProto.FLOAT, [seq, 1, classes])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_ocr_model_quantized_dynamically_by_onnxruntime(strata, tmp_path):
+    """quantize_dynamic on a CNN + LSTM recognizer writes DynamicQuantizeLSTM
+    (and integer convolutions and products). onnxruntime also quantizes the
+    LSTM's input and hidden state to uint8 at every product; strata keeps
+    them fp32. So the logits must agree to 3 % of their range (1 % seen),
+    and the decoded characters (argmax per step) must be the same."""
+    import onnx
+    from onnxruntime import quantization as q
+    fp32 = save_model(ocr_net(), tmp_path, "ocr")
+    quantized = tmp_path / "ocr.q.onnx"
+    q.quantize_dynamic(str(fp32), str(quantized), weight_type=q.QuantType.QInt8,
+                       op_types_to_quantize=["LSTM", "MatMul", "Conv"])
+    m = onnx.load(str(quantized))
+    assert "DynamicQuantizeLSTM" in {n.op_type for n in m.graph.node}
+    gen = np.random.default_rng(16)
+    for trial in range(3):
+        feeds = {"image": gen.uniform(0, 1, (1, 1, 8, 24)).astype(np.float32)}
+        expected = run_onnxruntime(m, feeds)["logits"]
+        (got,) = compile_and_run(strata, tmp_path, m, feeds, f"ocr{trial}")
+        span = float(np.abs(expected).max())
+        assert np.abs(got - expected).max() <= 0.03 * span, np.abs(got - expected).max() / span
+        margin = np.sort(expected, axis=-1)
+        clear = (margin[..., -1] - margin[..., -2]) > 0.05 * span
+        assert (got.argmax(-1) == expected.argmax(-1))[clear].all()
+
+
+def test_dynamic_quantize_lstm_matches_its_dequantized_weights(strata, tmp_path):
+    """The exact reference for what strata computes: the same LSTM in fp32
+    with W and R replaced by their dequantized values (onnxruntime's own
+    LSTM)."""
+    import onnx
+    from onnxruntime import quantization as q
+    fp32 = save_model(ocr_net(), tmp_path, "ocr")
+    quantized = tmp_path / "ocr.q.onnx"
+    q.quantize_dynamic(str(fp32), str(quantized), weight_type=q.QuantType.QInt8,
+                       op_types_to_quantize=["LSTM"])
+    m = onnx.load(str(quantized))
+    values = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    reference = onnx.load(str(fp32))
+    lstm = next(n for n in m.graph.node if n.op_type == "DynamicQuantizeLSTM")
+
+    def dequantized(w, scale, zero_point):
+        wq = values[w].astype(np.float32)
+        s, z = values[scale], values[zero_point].astype(np.float32)
+        if s.ndim == 2:  # [D, 4H]: per gate column
+            s, z = s[:, None, :], z[:, None, :]
+        else:
+            s, z = s[:, None, None], z[:, None, None]
+        return np.transpose((wq - z) * s, (0, 2, 1)).astype(np.float32)
+    replaced = {"lw": dequantized(lstm.input[1], lstm.input[8], lstm.input[9]),
+                "lr": dequantized(lstm.input[2], lstm.input[10], lstm.input[11])}
+    for init in reference.graph.initializer:
+        if init.name in replaced:
+            init.CopyFrom(numpy_helper.from_array(replaced[init.name], init.name))
+    feeds = {"image": np.random.default_rng(17).uniform(0, 1, (1, 1, 8, 24)).astype(np.float32)}
+    expected = run_onnxruntime(reference, feeds)["logits"]
+    (got,) = compile_and_run(strata, tmp_path, m, feeds, "ocr_exact")
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())

@@ -18,6 +18,8 @@
 //    a_scale * b_scale, plus the bias;
 //  * DynamicQuantizeMatMul: A quantized as DynamicQuantizeLinear does
 //    (uint8), then as MatMulIntegerToFloat;
+//  * DynamicQuantizeLSTM: LSTM over the dequantized W and R (activations
+//    stay fp32, where onnxruntime quantizes them per product);
 //  * MatMulNBits (weight-only int4 / int8 with a constant B): B unpacked
 //    into a uint4 (uint8) constant with a blocked DequantizeLinear along
 //    K, then MatMul in fp32 (the weights are fp32 in the library for now).
@@ -456,6 +458,66 @@ LogicalResult importMatMulNBits(NodeContext &ctx) {
   return finish(ctx, product);
 }
 
+/// A DynamicQuantizeLSTM weight (W [D, input, 4H] or R [D, H, 4H], int8
+/// or uint8) dequantized with its scale and zero point (one per direction,
+/// [D], or one per gate column, [D, 4H]) and transposed to LSTM's layout
+/// [D, 4H, input].
+Value lstmWeight(NodeContext &ctx, size_t w, size_t scale, size_t zeroPoint,
+                 StringRef what) {
+  Value weight = required(ctx, w, what);
+  Value s = required(ctx, scale, (what + "_scale").str());
+  Value zp = required(ctx, zeroPoint, (what + "_zero_point").str());
+  if (!weight || !s || !zp)
+    return nullptr;
+  auto type = Composer::typeOf(weight);
+  auto scaleType = Composer::typeOf(s);
+  if (type.getRank() != 3) {
+    ctx.emitError() << "input '" << what << "' must have rank 3";
+    return nullptr;
+  }
+  Composer c(ctx);
+  int64_t directions = type.getDimSize(0);
+  int64_t axis = 0;
+  if (scaleType.getRank() == 2) {
+    // Per gate column: one direction only (DequantizeLinear takes a 1-D
+    // scale along one axis).
+    if (directions != 1) {
+      ctx.emitError() << "per-column '" << what << "_scale' with "
+                      << directions << " directions is not supported";
+      return nullptr;
+    }
+    s = c.reshape(s, {scaleType.getDimSize(1)});
+    zp = c.reshape(zp, {scaleType.getDimSize(1)});
+    axis = 2;
+  }
+  Value dequantized = dequantize(ctx, weight, s, zp, axis);
+  return c.transpose(dequantized, {0, 2, 1});
+}
+
+/// DynamicQuantizeLSTM(X, W, R, B, sequence_lens, initial_h, initial_c, P,
+/// W_scale, W_zero_point, R_scale, R_zero_point): the LSTM with W and R
+/// dequantized. onnxruntime also quantizes X and each step's hidden state
+/// to uint8 before its products; strata keeps them fp32, so results differ
+/// from onnxruntime's by that rounding (about a part in 256 of their range).
+LogicalResult importDynamicQuantizeLSTM(NodeContext &ctx) {
+  if (ctx.hasInput(4))
+    return ctx.emitError() << "input 'sequence_lens' is not supported";
+  Value x = required(ctx, 0, "X");
+  Value w = x ? lstmWeight(ctx, 1, 8, 9, "W") : Value();
+  Value r = w ? lstmWeight(ctx, 2, 10, 11, "R") : Value();
+  if (!r)
+    return failure();
+  SmallVector<Value> inputs = {x, w, r};
+  for (size_t i = 3; i < 8; ++i)
+    inputs.push_back(optional(ctx, i));
+  SmallVector<Value> outputs = standardOp(ctx, "LSTM", inputs, {}, 3);
+  if (outputs.empty())
+    return failure();
+  for (unsigned i = 0; i < 3; ++i)
+    ctx.setOutput(i, outputs[i]);
+  return success();
+}
+
 } // namespace
 
 OpImporter lookupContribImporter(StringRef opType) {
@@ -471,6 +533,7 @@ OpImporter lookupContribImporter(StringRef opType) {
       {"MatMulIntegerToFloat", importMatMulIntegerToFloat},
       {"DynamicQuantizeMatMul", importDynamicQuantizeMatMul},
       {"MatMulNBits", importMatMulNBits},
+      {"DynamicQuantizeLSTM", importDynamicQuantizeLSTM},
   };
   return table.lookup(opType);
 }

@@ -1,5 +1,5 @@
 """Writes a model of onnxruntime's quantized contrib ops (com.microsoft):
-    contrib_quant.py OUT.onnx {add|gemm|nbits}"""
+    contrib_quant.py OUT.onnx {add|gemm|nbits|lstm}"""
 import sys
 
 import numpy as np
@@ -22,6 +22,21 @@ def main(path, kind):
         inputs = [helper.make_tensor_value_info("a", TensorProto.UINT8, [4]),
                   helper.make_tensor_value_info("b", TensorProto.UINT8, [4])]
         outputs = [helper.make_tensor_value_info("c", TensorProto.UINT8, [4])]
+    elif kind == "lstm":
+        # One direction, hidden 2, input 3: W [1, 3, 8] and R [1, 2, 8] int8
+        # with one scale and zero point per direction.
+        inits = [numpy_helper.from_array(np.arange(24, dtype=np.int8).reshape(1, 3, 8), "w"),
+                 numpy_helper.from_array(np.arange(16, dtype=np.int8).reshape(1, 2, 8), "r"),
+                 numpy_helper.from_array(np.array([0.1], np.float32), "ws"),
+                 numpy_helper.from_array(np.array([1], np.int8), "wz"),
+                 numpy_helper.from_array(np.array([0.2], np.float32), "rs"),
+                 numpy_helper.from_array(np.array([2], np.int8), "rz")]
+        node = helper.make_node("DynamicQuantizeLSTM",
+                                ["x", "w", "r", "", "", "", "", "", "ws", "wz", "rs", "rz"],
+                                ["y", "yh"], domain=MS, name="qlstm", hidden_size=2)
+        inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 3])]
+        outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, 1, 1, 2]),
+                   helper.make_tensor_value_info("yh", TensorProto.FLOAT, [1, 1, 2])]
     elif kind == "nbits":
         # K = 32 in two blocks of 16, N = 2: values 0..15 packed in pairs.
         values = np.arange(64, dtype=np.uint8).reshape(2, 2, 16) % 16
