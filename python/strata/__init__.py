@@ -28,6 +28,7 @@ __all__ = [
     "compile",
     "cpu_features",
     "load",
+    "quantize",
     "runnable_targets",
     "target_presets",
 ]
@@ -356,3 +357,23 @@ class Model:
                            f"{list(array.shape)}")
         # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
         return array if array.flags.c_contiguous else np.array(array, order="C")
+
+
+def quantize(model_path, calibration, output_path, method="minmax", per_channel=False,
+             weights="int8", percentile=99.99):
+    """Post-training quantization: runs the fp32 model on the calibration
+    samples (a .npz path or {input name: array}, one sample per row of the
+    leading axis), and writes to ``output_path`` a standard QDQ model: the
+    inputs of every Conv, MatMul and Gemm quantized (uint8 activations over
+    the calibrated range, ``weights`` "int8" or "int4" symmetric, per output
+    channel with ``per_channel``). ``method`` picks activation ranges:
+    "minmax", "percentile" (clips at ``percentile``) or "entropy" (least KL
+    divergence). Returns {tensor: (low, high)}; raises ValueError for bad
+    arguments or calibration data. See strata/calibrate.py."""
+    from . import calibrate
+    try:
+        return calibrate.quantize(model_path, calibration, output_path, method=method,
+                                  per_channel=per_channel, weights=weights,
+                                  percentile=percentile)
+    except calibrate.QuantizeError as error:
+        raise ValueError(str(error)) from None
