@@ -2,7 +2,7 @@
 """Where a network's time goes: the most expensive kernels of strata's code.
 
     python3 bench/kernel_profile.py [--build-dir build] [--models resnet50,...]
-        [--threads 1] [--top 3] [--repeat 20]
+        [--threads 1] [--top 3] [--repeat 20] [--batch 1]
 
 Each network of bench/models.py is compiled (strata-compile) and run with
 `strata-run --profile` (one event per dispatch). Dispatches are grouped by
@@ -11,7 +11,8 @@ kernel); each group gets its share of the run, and, where it holds
 contractions, its GFLOP/s and the percentage of one core's fp32 FMA peak
 (bench/fma_peak.c, measured here). Groups without contractions get the
 bytes their nodes read and write per second instead. Prints a Markdown
-table per network.
+table per network. --batch N compiles the networks that take a batch size
+(ResNet-50) at a static batch of N and reports times per sample.
 """
 
 import argparse
@@ -116,17 +117,30 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--top", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="static batch size (networks with a batch argument only)")
     args = parser.parse_args()
     import models
     work = tempfile.mkdtemp(prefix="strata-kernels-")
     peak = run_bench.fma_peak(work, "native")
     print(f"fp32 FMA peak of one core: {peak:.0f} GFLOP/s; {args.threads} thread(s)\n")
     for name in args.models.split(","):
-        model, _ = models.NETWORKS[name]()
+        if args.batch != 1:
+            try:
+                model, _ = models.NETWORKS[name](batch=args.batch)
+            except TypeError:
+                raise SystemExit(f"{name} takes no batch size") from None
+        else:
+            model, _ = models.NETWORKS[name]()
         node_flops, node_io = flops.per_node(model), node_bytes(model)
         groups, runs, run_us = profile(args.build_dir, name, model, args.threads,
                                        args.repeat, work)
-        print(f"### {name}: {run_us / runs / 1000:.2f} ms per run\n")
+        # Per sample: times, work and bytes divided by the batch.
+        runs *= args.batch
+        node_flops = {k: v / args.batch for k, v in node_flops.items()}
+        node_io = {k: v / args.batch for k, v in node_io.items()}
+        unit = "sample" if args.batch > 1 else "run"
+        print(f"### {name}: {run_us / runs / 1000:.2f} ms per {unit}\n")
         print("| kernel (ONNX nodes) | ms per run | share | GFLOP/s (% of peak) or GB/s |")
         print("| --- | ---: | ---: | ---: |")
         for group, us in groups.most_common(args.top):
