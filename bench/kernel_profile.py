@@ -141,7 +141,7 @@ def main():
         node_io = {k: v / args.batch for k, v in node_io.items()}
         unit = "sample" if args.batch > 1 else "run"
         print(f"### {name}: {run_us / runs / 1000:.2f} ms per {unit}\n")
-        print("| kernel (ONNX nodes) | ms per run | share | GFLOP/s (% of peak) or GB/s |")
+        print(f"| kernel (ONNX nodes) | ms per {unit} | share | GFLOP/s (% of peak) or GB/s |")
         print("| --- | ---: | ---: | ---: |")
         for group, us in groups.most_common(args.top):
             seconds = us / runs / 1e6
@@ -163,7 +163,7 @@ def main():
             by_kind[key][0] += us
             by_kind[key][1] += sum(node_flops.get(n, 0) for n in nodes)
             by_kind[key][2] += 1
-        print("| kind (first node of each kernel) | kernels | ms per run | share | "
+        print(f"| kind (first node of each kernel) | kernels | ms per {unit} | share | "
               "GFLOP/s (% of peak) |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for key, (us, work_flops, count) in sorted(by_kind.items(),
