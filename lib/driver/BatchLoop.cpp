@@ -32,6 +32,15 @@ bool keepsBatchLeading(Type one, Type two) {
 /// Axis attributes that make `op` work along dimension 0 of operand 0:
 /// axis = 0, 0 in axes, or a permutation that moves dimension 0.
 bool worksAlongAxisZero(Operation *op) {
+  // A per-tensor (rank-0 scale) quantize / dequantize carries axis 0 but
+  // uses no axis.
+  StringRef name = op->getName().getStringRef();
+  if ((name == "graph.quantize_linear" || name == "graph.dequantize_linear") &&
+      op->getNumOperands() > 1) {
+    auto scale = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    if (scale && scale.getRank() == 0)
+      return false;
+  }
   for (NamedAttribute attr : op->getAttrs()) {
     StringRef name = attr.getName().strref();
     if (auto axis = dyn_cast<IntegerAttr>(attr.getValue())) {

@@ -103,3 +103,21 @@ def test_other_dynamic_dims_still_need_pinning(strata, tmp_path):
         strata.compile(path, tmp_path / "out")
     lib = strata.compile(path, tmp_path / "out", input_shapes={"x": (2, 3, 4, 5)})
     assert strata.load(lib).inputs[0][2] == (2, 3, 4, 5)
+
+
+def test_per_tensor_quantize_dequantize_run_per_sample(strata, tmp_path):
+    """A per-tensor QuantizeLinear / DequantizeLinear (the QDQ form that
+    calibrators write) uses no axis, so a symbolic-batch model with them
+    runs sample by sample."""
+    graph = helper.make_graph(
+        [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+         helper.make_node("DequantizeLinear", ["q", "s", "z"], ["d"], name="dq"),
+         helper.make_node("Relu", ["d"], ["y"], name="relu")], "qdq",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])],
+        [numpy_helper.from_array(np.array(0.05, np.float32), "s"),
+         numpy_helper.from_array(np.array(128, np.uint8), "z")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    lib = strata.compile(save_model(model, tmp_path, "qdq"), tmp_path / "out", name="qdq")
+    feeds = {"x": np.random.default_rng(0).standard_normal((3, 6)).astype(np.float32)}
+    check_against_onnxruntime(strata, lib, model, feeds)
