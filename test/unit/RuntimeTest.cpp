@@ -342,22 +342,31 @@ TEST(Runtime, DtypeHelpers) {
 
 namespace {
 
+// Runs a fake batch model (twice = 2 x + bias) on `batch` samples of
+// x = 0, 1, 2, ...; returns `twice`, or nothing (a test failure) when the
+// run fails.
+std::vector<float> runTwice(strata_model *model, int64_t batch,
+                            const float (&bias)[3]) {
+  std::vector<float> x(batch * 3), twice(batch * 3, -1.0f);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
+  float b[3] = {bias[0], bias[1], bias[2]};
+  const int64_t shape[] = {batch, 3}, biasShape[] = {3};
+  strata_tensor in[] = {{x.data(), STRATA_DTYPE_F32, 2, shape},
+                        {b, STRATA_DTYPE_F32, 1, biasShape}};
+  strata_tensor out[] = {{twice.data(), STRATA_DTYPE_F32, 2, shape}};
+  EXPECT_EQ(strata_model_run(model, in, 2, out, 1), STRATA_OK) << lastError();
+  return twice;
+}
+
 TEST(RuntimeBatchLoop, RunsTheEntryOncePerSample) {
   strata_model *model = nullptr;
   ASSERT_EQ(strata_model_from_desc(
                 fakeDescriptor("strata_fake_batch_descriptor"), &model),
             STRATA_OK)
       << lastError();
+  const float bias[3] = {0.5f, 1.5f, 2.5f};
   for (int64_t batch : {0, 1, 4}) {
-    std::vector<float> x(batch * 3), twice(batch * 3, -1.0f);
-    for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
-    float bias[3] = {0.5f, 1.5f, 2.5f};
-    const int64_t shape[] = {batch, 3}, biasShape[] = {3};
-    strata_tensor in[] = {{x.data(), STRATA_DTYPE_F32, 2, shape},
-                          {bias, STRATA_DTYPE_F32, 1, biasShape}};
-    strata_tensor out[] = {{twice.data(), STRATA_DTYPE_F32, 2, shape}};
-    ASSERT_EQ(strata_model_run(model, in, 2, out, 1), STRATA_OK)
-        << lastError();
+    std::vector<float> twice = runTwice(model, batch, bias);
     for (size_t i = 0; i < twice.size(); ++i)
       EXPECT_FLOAT_EQ(twice[i], 2.0f * float(i) + bias[i % 3]);
   }
@@ -395,17 +404,10 @@ TEST(RuntimeBatchLoop, WholeChunksRunThroughTheBatchEntry) {
   auto chunkCalls = reinterpret_cast<int (*)(void)>(
       dlsym(fakeLibrary(), "strata_fake_chunk_calls"));
   ASSERT_NE(chunkCalls, nullptr);
+  const float bias[3] = {0.5f, 1.5f, 2.5f};
   for (int64_t batch : {0, 1, 3, 4, 5, 9}) {
     int before = chunkCalls();
-    std::vector<float> x(batch * 3), twice(batch * 3, -1.0f);
-    for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
-    float bias[3] = {0.5f, 1.5f, 2.5f};
-    const int64_t shape[] = {batch, 3}, biasShape[] = {3};
-    strata_tensor in[] = {{x.data(), STRATA_DTYPE_F32, 2, shape},
-                          {bias, STRATA_DTYPE_F32, 1, biasShape}};
-    strata_tensor out[] = {{twice.data(), STRATA_DTYPE_F32, 2, shape}};
-    ASSERT_EQ(strata_model_run(model, in, 2, out, 1), STRATA_OK)
-        << lastError();
+    std::vector<float> twice = runTwice(model, batch, bias);
     int64_t chunked = batch / 4 * 4;
     EXPECT_EQ(chunkCalls() - before, batch / 4) << "batch " << batch;
     for (size_t i = 0; i < twice.size(); ++i)
