@@ -198,6 +198,10 @@ int main(int argc, char **argv) {
     llvm::errs() << "strata-compile: arena " << result.arenaBytes
                  << " bytes (lower bound " << result.arenaLowerBound
                  << ": the most bytes of intermediates live at once)\n";
+  if (options.batchChunk > 1 && result.batchChunk == 0)
+    llvm::errs() << "strata-compile: note: --batch-chunk=" << batchChunk
+                 << " has no effect: the model has no symbolic batch that "
+                    "runs sample by sample\n";
   if (result.batchChunk > 1 && (options.emit == strata::EmitKind::Obj ||
                                 options.emit == strata::EmitKind::Lib))
     llvm::errs() << "strata-compile: batch chunk of " << result.batchChunk
