@@ -36,47 +36,28 @@ Function *createTrampoline(Module &module, Function *body, StringRef suffix) {
   return trampoline;
 }
 
-/// The launch's body: slots on the stack, then executor->dispatch, or the
-/// grid in order when the executor is null.
-void defineLaunch(Function &launch, Function *trampoline) {
-  LLVMContext &ctx = launch.getContext();
-  Type *i64 = Type::getInt64Ty(ctx);
-  PointerType *ptr = PointerType::getUnqual(ctx);
-  launch.setLinkage(GlobalValue::InternalLinkage);
-  BasicBlock *entry = BasicBlock::Create(ctx, "entry", &launch);
-  BasicBlock *viaExecutor = BasicBlock::Create(ctx, "executor", &launch);
-  BasicBlock *inOrder = BasicBlock::Create(ctx, "in_order", &launch);
-  BasicBlock *loop = BasicBlock::Create(ctx, "loop", &launch);
-  BasicBlock *done = BasicBlock::Create(ctx, "done", &launch);
-  IRBuilder<> b(entry);
-  Value *executor = launch.getArg(0), *grid = launch.getArg(1);
-  unsigned numSlots = std::max<unsigned>(1, launch.arg_size() - 2);
-  Value *slots = b.CreateAlloca(ArrayType::get(i64, numSlots));
-  for (unsigned i = 2; i < launch.arg_size(); ++i)
-    b.CreateStore(launch.getArg(i), b.CreateConstGEP1_64(i64, slots, i - 2));
-  b.CreateCondBr(b.CreateIsNull(executor), inOrder, viaExecutor);
+/// An array of 8-byte slots on the stack holding `captures`, in order (one
+/// slot when there is none).
+Value *storeSlots(IRBuilder<> &b, ArrayRef<Value *> captures) {
+  Type *i64 = b.getInt64Ty();
+  Value *slots = b.CreateAlloca(
+      ArrayType::get(i64, std::max<size_t>(1, captures.size())));
+  for (auto [i, capture] : llvm::enumerate(captures))
+    b.CreateStore(capture, b.CreateConstGEP1_64(i64, slots, i));
+  return slots;
+}
 
-  b.SetInsertPoint(viaExecutor);
-  auto *dispatchType = FunctionType::get(Type::getVoidTy(ctx),
-                                         {ptr, ptr, ptr, i64}, false);
-  Value *field = b.CreateConstGEP1_64(
-      b.getInt8Ty(), executor, offsetof(strata_executor, dispatch));
-  Value *dispatch = b.CreateLoad(ptr, field);
+/// executor->dispatch(executor, trampoline, slots, grid).
+void emitDispatch(IRBuilder<> &b, Value *executor, Value *trampoline,
+                  Value *slots, Value *grid) {
+  PointerType *ptr = b.getPtrTy();
+  auto *dispatchType = FunctionType::get(b.getVoidTy(),
+                                         {ptr, ptr, ptr, b.getInt64Ty()},
+                                         false);
+  Value *dispatch = b.CreateLoad(
+      ptr, b.CreateConstGEP1_64(b.getInt8Ty(), executor,
+                                offsetof(strata_executor, dispatch)));
   b.CreateCall(dispatchType, dispatch, {executor, trampoline, slots, grid});
-  b.CreateBr(done);
-
-  b.SetInsertPoint(inOrder);
-  b.CreateCondBr(b.CreateICmpSGT(grid, b.getInt64(0)), loop, done);
-  b.SetInsertPoint(loop);
-  PHINode *workgroup = b.CreatePHI(i64, 2);
-  workgroup->addIncoming(b.getInt64(0), inOrder);
-  b.CreateCall(trampoline, {slots, workgroup});
-  Value *nextWorkgroup = b.CreateAdd(workgroup, b.getInt64(1));
-  workgroup->addIncoming(nextWorkgroup, loop);
-  b.CreateCondBr(b.CreateICmpSLT(nextWorkgroup, grid), loop, done);
-
-  b.SetInsertPoint(done);
-  b.CreateRetVoid();
 }
 
 /// Calls trampoline(slots, w) for w in [0, grid) at the builder's point,
@@ -100,6 +81,34 @@ void emitInOrder(IRBuilder<> &b, Function &function, Value *trampoline,
   workgroup->addIncoming(next, loop);
   b.CreateCondBr(b.CreateICmpSLT(next, grid), loop, after);
   b.SetInsertPoint(after);
+}
+
+/// The launch's body: slots on the stack, then executor->dispatch, or the
+/// grid in order when the executor is null.
+void defineLaunch(Function &launch, Function *trampoline) {
+  LLVMContext &ctx = launch.getContext();
+  launch.setLinkage(GlobalValue::InternalLinkage);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", &launch));
+  Value *executor = launch.getArg(0), *grid = launch.getArg(1);
+  SmallVector<Value *> captures;
+  for (unsigned i = 2; i < launch.arg_size(); ++i)
+    captures.push_back(launch.getArg(i));
+  Value *slots = storeSlots(b, captures);
+  BasicBlock *viaExecutor = BasicBlock::Create(ctx, "executor", &launch);
+  BasicBlock *inOrder = BasicBlock::Create(ctx, "in_order", &launch);
+  BasicBlock *done = BasicBlock::Create(ctx, "done", &launch);
+  b.CreateCondBr(b.CreateIsNull(executor), inOrder, viaExecutor);
+
+  b.SetInsertPoint(viaExecutor);
+  emitDispatch(b, executor, trampoline, slots, grid);
+  b.CreateBr(done);
+
+  b.SetInsertPoint(inOrder);
+  emitInOrder(b, launch, trampoline, slots, grid);
+  b.CreateBr(done);
+
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
 }
 
 /// A group's body (kGroupPrefix in DispatchAbi.h): slots per member, then
@@ -130,11 +139,10 @@ Error defineGroup(Function &group, ArrayRef<Function *> trampolines,
   unsigned arg = 1;
   for (unsigned m = 0; m < count; ++m) {
     Value *grid = group.getArg(arg++);
-    Value *memberSlots =
-        b.CreateAlloca(ArrayType::get(i64, std::max(1u, captures[m])));
+    SmallVector<Value *> memberCaptures;
     for (unsigned c = 0; c < captures[m]; ++c)
-      b.CreateStore(group.getArg(arg++),
-                    b.CreateConstGEP1_64(i64, memberSlots, c));
+      memberCaptures.push_back(group.getArg(arg++));
+    Value *memberSlots = storeSlots(b, memberCaptures);
     b.CreateStore(trampolines[m], b.CreateConstGEP1_64(ptr, fns, m));
     b.CreateStore(memberSlots, b.CreateConstGEP1_64(ptr, bindings, m));
     b.CreateStore(grid, b.CreateConstGEP1_64(i64, grids, m));
@@ -171,14 +179,8 @@ Error defineGroup(Function &group, ArrayRef<Function *> trampolines,
   b.CreateBr(done);
 
   b.SetInsertPoint(oneByOne);
-  auto *dispatchType = FunctionType::get(Type::getVoidTy(ctx),
-                                         {ptr, ptr, ptr, i64}, false);
-  Value *dispatch = b.CreateLoad(
-      ptr, b.CreateConstGEP1_64(b.getInt8Ty(), executor,
-                                offsetof(strata_executor, dispatch)));
   for (unsigned m = 0; m < count; ++m)
-    b.CreateCall(dispatchType, dispatch,
-                 {executor, trampolines[m], slots[m], gridValues[m]});
+    emitDispatch(b, executor, trampolines[m], slots[m], gridValues[m]);
   b.CreateBr(done);
 
   b.SetInsertPoint(inOrder);

@@ -120,12 +120,10 @@ struct GroupDispatchesPass
       groupIn(entry, symbols);
   }
 
-  /// The caller's memory: every entry argument but the arena (the last but
-  /// one: strata-plan-arena adds it, the executor comes after it).
-  const void *callerRoot(func::FuncOp entry) {
-    return entry.getOperation();
-  }
-
+  /// What `value`, a capture of a launch in `entry`, may touch. The arena
+  /// is the entry's last argument but one (strata-plan-arena adds it, the
+  /// executor comes after it); everything else of the caller (inputs,
+  /// outputs) is one region, rooted at the entry itself.
   Extent extentOf(Value value, func::FuncOp entry) {
     Value arena = entry.getNumArguments() >= 2
                       ? entry.getArgument(entry.getNumArguments() - 2)
@@ -156,7 +154,7 @@ struct GroupDispatchesPass
           isa<BaseMemRefType>(def->getOperand(0).getType()))
         return {extentOf(def->getOperand(0), entry).root};
     }
-    return {callerRoot(entry)};
+    return {entry.getOperation()};
   }
 
   std::optional<Launch> analyze(func::CallOp call, func::FuncOp entry,

@@ -523,8 +523,6 @@ private:
       if (isBatched)
         tensor.shape[0] = -1;
     signature.batchLoop = true;
-    for (unsigned i = 0; i < main.getNumArguments(); ++i)
-      main.removeArgAttr(i, StringAttr::get(&context, "graph.symbolic_batch"));
     return success();
   }
 
@@ -593,9 +591,8 @@ private:
     return llvm::Error::success();
   }
 
-  /// The arena strata-plan-arena laid out, for the descriptor and the
-  /// caller's report.
-  /// Each entry's arena from strata-plan-arena's `strata.arena_per_entry`.
+  /// The arena strata-plan-arena laid out for each entry (its
+  /// `strata.arena_per_entry`), for the descriptor and the caller's report.
   static void readArenaPlan(ModuleOp module, StringRef implName,
                             ModelSignature &signature,
                             CompileResult &result) {

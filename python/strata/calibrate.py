@@ -299,9 +299,9 @@ def _insert_qdq(model, targets, ranges, per_channel, weights):
             for i, input_name in enumerate(node.input):
                 if input_name == name:
                     node.input[i] = inserted[name]
-        index = 1
-        if index < len(node.input) and node.input[index] in initializers:
-            name = node.input[index]
+        # The weight: input 1 (Conv's W, MatMul's and Gemm's B) when constant.
+        if len(node.input) > 1 and node.input[1] in initializers:
+            name = node.input[1]
             if name not in replaced:
                 w = numpy_helper.to_array(initializers[name]).astype(np.float32)
                 axis = _weight_axis(node, w.ndim) if per_channel and w.ndim >= 2 else None
@@ -321,7 +321,7 @@ def _insert_qdq(model, targets, ranges, per_channel, weights):
                 before[position].append(helper.make_node(
                     "DequantizeLinear", [qn, s, z], [dq], name=f"{name}_DQ", **attrs))
                 replaced[name] = dq
-            node.input[index] = replaced[name]
+            node.input[1] = replaced[name]
     nodes = []
     for position, node in enumerate(graph.node):
         nodes += before[position]
@@ -365,10 +365,7 @@ def main(argv=None):
         ranges = quantize(args.model, args.calibration, args.output, method=args.method,
                           per_channel=args.per_channel, weights=args.weights,
                           percentile=args.percentile)
-    except QuantizeError as error:
-        print(f"strata-quantize: error: {error}", file=sys.stderr)
-        return 1
-    except Exception as error:  # a model strata cannot compile, a bad file
+    except Exception as error:  # QuantizeError, a model strata cannot compile, a bad file
         print(f"strata-quantize: error: {error}", file=sys.stderr)
         return 1
     print(f"strata-quantize: wrote {args.output} ({len(ranges)} activation tensors "

@@ -46,15 +46,16 @@ namespace {
 /// count_include_pad and dilations; DequantizeLinear's axis).
 constexpr int64_t kStandardOpset = 21;
 
+using Attributes = SmallVector<onnx::AttributeProto>;
+
 /// Imports the standard op `opType` over `inputs` (values, or null for an
-/// absent optional input) with this node's attributes except `drop`, at
-/// the node's location, so that its errors name this node. Returns its
-/// outputs (`numOutputs` of them), empty after an error.
+/// absent optional input) with `attributes`, at the node's location, so
+/// that its errors name this node. Returns its outputs (`numOutputs` of
+/// them), empty after an error.
 SmallVector<Value> standardOp(NodeContext &ctx, StringRef opType,
                               ArrayRef<Value> inputs,
-                              ArrayRef<StringRef> drop = {},
-                              unsigned numOutputs = 1,
-                              ArrayRef<onnx::AttributeProto> extra = {}) {
+                              ArrayRef<onnx::AttributeProto> attributes = {},
+                              unsigned numOutputs = 1) {
   static std::atomic<unsigned> counter{0};
   GraphState &state = ctx.graphState();
   onnx::NodeProto node;
@@ -76,10 +77,7 @@ SmallVector<Value> standardOp(NodeContext &ctx, StringRef opType,
     node.add_output(names.back());
     state.usedNames.insert(names.back());
   }
-  for (const onnx::AttributeProto &attr : ctx.node.attribute())
-    if (!llvm::is_contained(drop, attr.name()))
-      *node.add_attribute() = attr;
-  for (const onnx::AttributeProto &attr : extra)
+  for (const onnx::AttributeProto &attr : attributes)
     *node.add_attribute() = attr;
   NodeContext inner(state, node, kStandardOpset, ctx.loc);
   OpImporter importer = lookupOpImporter(opType);
@@ -98,12 +96,21 @@ SmallVector<Value> standardOp(NodeContext &ctx, StringRef opType,
 }
 
 Value standardOp1(NodeContext &ctx, StringRef opType, ArrayRef<Value> inputs,
-                  ArrayRef<StringRef> drop = {},
-                  ArrayRef<onnx::AttributeProto> extra = {}) {
+                  ArrayRef<onnx::AttributeProto> attributes = {}) {
   if (llvm::any_of(inputs.take_front(1), [](Value v) { return !v; }))
     return nullptr;
-  SmallVector<Value> outputs = standardOp(ctx, opType, inputs, drop, 1, extra);
+  SmallVector<Value> outputs = standardOp(ctx, opType, inputs, attributes);
   return outputs.empty() ? nullptr : outputs.front();
+}
+
+/// This node's attributes, except those named in `drop`, for the standard
+/// op it stands for.
+Attributes nodeAttributes(NodeContext &ctx, ArrayRef<StringRef> drop = {}) {
+  Attributes attributes;
+  for (const onnx::AttributeProto &attr : ctx.node.attribute())
+    if (!llvm::is_contained(drop, attr.name()))
+      attributes.push_back(attr);
+  return attributes;
 }
 
 /// Input `i`, which must be present (`what` names it in the error).
@@ -120,13 +127,6 @@ Value optional(NodeContext &ctx, size_t i) {
   return ctx.hasInput(i) ? ctx.input(i) : Value();
 }
 
-/// Every attribute of this file's ops: none of them is DequantizeLinear's
-/// or QuantizeLinear's.
-const StringRef kNodeAttributes[] = {
-    "alpha",       "axis",      "channels_last", "transA",
-    "transB",      "auto_pad",  "ceil_mode",     "count_include_pad",
-    "kernel_shape", "pads",     "strides",       "dilations"};
-
 onnx::AttributeProto intAttribute(StringRef name, int64_t value) {
   onnx::AttributeProto attr;
   attr.set_name(name.str());
@@ -142,7 +142,7 @@ Value dequantize(NodeContext &ctx, Value x, Value scale, Value zeroPoint,
   if (!x || !scale)
     return nullptr;
   return standardOp1(ctx, "DequantizeLinear", {x, scale, zeroPoint},
-                     kNodeAttributes, {intAttribute("axis", axis)});
+                     {intAttribute("axis", axis)});
 }
 
 /// Input triple (x, scale, zero point) at `x`, `x + 1`, `x + 2` dequantized.
@@ -157,8 +157,7 @@ Value dequantizeInput(NodeContext &ctx, size_t x, StringRef what) {
 Value quantize(NodeContext &ctx, Value y, Value scale, Value zeroPoint) {
   if (!y || !scale)
     return nullptr;
-  return standardOp1(ctx, "QuantizeLinear", {y, scale, zeroPoint},
-                     kNodeAttributes);
+  return standardOp1(ctx, "QuantizeLinear", {y, scale, zeroPoint});
 }
 
 LogicalResult finish(NodeContext &ctx, Value result) {
@@ -191,7 +190,7 @@ Value toChannelsLast(Composer &c, Value v) {
 LogicalResult importQLinearBinary(NodeContext &ctx, StringRef opType) {
   Value a = dequantizeInput(ctx, 0, "A");
   Value b = a ? dequantizeInput(ctx, 3, "B") : Value();
-  Value result = standardOp1(ctx, opType, {a, b});
+  Value result = standardOp1(ctx, opType, {a, b}, nodeAttributes(ctx));
   return finish(ctx, quantize(ctx, result, required(ctx, 6, "C_scale"),
                               optional(ctx, 7)));
 }
@@ -207,7 +206,8 @@ LogicalResult importQLinearUnary(NodeContext &ctx, StringRef opType,
   Value x = dequantizeInput(ctx, 0, "X");
   if (channelsLast)
     x = toChannelsFirst(c, x);
-  Value y = standardOp1(ctx, opType, {x}, /*drop=*/{"channels_last"});
+  Value y =
+      standardOp1(ctx, opType, {x}, nodeAttributes(ctx, {"channels_last"}));
   if (channelsLast)
     y = toChannelsLast(c, y);
   return finish(ctx, quantize(ctx, y, required(ctx, 3, "Y_scale"),
@@ -247,7 +247,7 @@ LogicalResult importQLinearConcat(NodeContext &ctx) {
       return failure();
     parts.push_back(part);
   }
-  Value y = standardOp1(ctx, "Concat", parts);
+  Value y = standardOp1(ctx, "Concat", parts, nodeAttributes(ctx));
   return finish(ctx, quantize(ctx, y, required(ctx, 0, "Y_scale"),
                               optional(ctx, 1)));
 }
@@ -280,11 +280,12 @@ LogicalResult importQGemm(NodeContext &ctx) {
   }
   // Y = alpha * (A' * B' + C): Gemm with beta = alpha (alpha, transA and
   // transB are this node's attributes).
-  onnx::AttributeProto beta;
+  Attributes attributes = nodeAttributes(ctx);
+  onnx::AttributeProto &beta = attributes.emplace_back();
   beta.set_name("beta");
   beta.set_type(onnx::AttributeProto::FLOAT);
   beta.set_f(alpha);
-  Value y = standardOp1(ctx, "Gemm", {a, b, bias}, {}, {beta});
+  Value y = standardOp1(ctx, "Gemm", {a, b, bias}, attributes);
   if (Value yScale = optional(ctx, 7))
     y = quantize(ctx, y, yScale, optional(ctx, 8));
   return finish(ctx, y);
@@ -319,7 +320,7 @@ LogicalResult importDynamicQuantizeMatMul(NodeContext &ctx) {
   if (!a)
     return failure();
   SmallVector<Value> quantized =
-      standardOp(ctx, "DynamicQuantizeLinear", {a}, {}, 3);
+      standardOp(ctx, "DynamicQuantizeLinear", {a}, {}, /*numOutputs=*/3);
   if (quantized.empty())
     return failure();
   Value scale =
@@ -444,12 +445,11 @@ LogicalResult importMatMulNBits(NodeContext &ctx) {
   Value zeroPoint = packedConstant(ctx, dataType, {n, blocks}, zeros);
   Composer c(ctx);
   Value scales = c.reshape(required(ctx, 2, "scales"), {n, blocks});
-  onnx::AttributeProto block = intAttribute("block_size", blockSize);
   Value dequantized =
       weight && zeroPoint && scales
           ? standardOp1(ctx, "DequantizeLinear", {weight, scales, zeroPoint},
-                        {"K", "N", "bits", "block_size", "accuracy_level"},
-                        {intAttribute("axis", 1), block})
+                        {intAttribute("axis", 1),
+                         intAttribute("block_size", blockSize)})
           : Value();
   Value product = c.op("graph.matmul", {required(ctx, 0, "A"),
                                         c.transpose(dequantized, {1, 0})});
@@ -510,7 +510,8 @@ LogicalResult importDynamicQuantizeLSTM(NodeContext &ctx) {
   SmallVector<Value> inputs = {x, w, r};
   for (size_t i = 3; i < 8; ++i)
     inputs.push_back(optional(ctx, i));
-  SmallVector<Value> outputs = standardOp(ctx, "LSTM", inputs, {}, 3);
+  SmallVector<Value> outputs =
+      standardOp(ctx, "LSTM", inputs, nodeAttributes(ctx), /*numOutputs=*/3);
   if (outputs.empty())
     return failure();
   for (unsigned i = 0; i < 3; ++i)
