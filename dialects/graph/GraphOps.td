@@ -33,9 +33,11 @@ def Graph_NarrowElement : AnyTypeOf<[F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ,
 def Graph_ConstantTensor : RankedTensorOf<[Graph_Element, Graph_NarrowElement]>;
 def Graph_FloatTensor : RankedTensorOf<[F32, F16, BF16, F64]>;
 /// Floats and integers of either signedness (not bool).
-/// Operands of matmul and conv: floats, and i32 for the integer products
-/// that ONNX MatMulInteger / ConvInteger / QLinear* are imported as.
-def Graph_ProductTensor : RankedTensorOf<[F32, F16, BF16, F64, I32]>;
+/// Operands of matmul and conv: floats, i32 for the integer products
+/// that ONNX MatMulInteger / ConvInteger / QLinear* are imported as, and
+/// signless i8 for the folded QDQ products (strata-fold-qdq), whose
+/// result is i32.
+def Graph_ProductTensor : RankedTensorOf<[F32, F16, BF16, F64, I32, I8]>;
 def Graph_NumericTensor : RankedTensorOf<[F32, F16, BF16, F64, I8, I16, I32,
                                           I64, UI8, UI16, UI32, UI64]>;
 
@@ -105,12 +107,17 @@ def Graph_ConvOp : Graph_Op<"conv", [InferTypeOpAdaptor]> {
     spatial dimension; `pads` is the beginnings then the ends (ONNX order,
     `[top, left, bottom, right]` in 2-D); ONNX's `auto_pad` is resolved into
     explicit pads by the importer.
+
+    i8 operands give an i32 result (products widened, summed exactly).
+    `pad_value` is what the padding holds (0 when absent): an integer
+    convolution of quantized data pads with the input's zero point.
   }];
   let arguments = (ins Graph_ProductTensor:$input,
                        Graph_ProductTensor:$weight,
                        Optional<Graph_ProductTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
-                       DenseI64ArrayAttr:$pads, I64Attr:$group);
+                       DenseI64ArrayAttr:$pads, I64Attr:$group,
+                       OptionalAttr<I64Attr>:$pad_value);
   let results = (outs Graph_ProductTensor:$output);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` "
                        "functional-type(operands, results)";

@@ -160,6 +160,18 @@ LogicalResult inferPool(std::optional<Location> loc, Value input,
 
 // Elementwise ops infer through GraphElementwiseShapes.cpp.
 
+namespace {
+
+/// The element type of a product of `operand`s: i32 for i8 (the folded
+/// QDQ products sum exactly in i32), the operands' own type otherwise.
+Type productElement(Type operand) {
+  if (operand.isInteger(8))
+    return IntegerType::get(operand.getContext(), 32);
+  return operand;
+}
+
+} // namespace
+
 LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
@@ -190,7 +202,8 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
     shape.push_back(l[l.size() - 2]);
   if (!rhsVector)
     shape.push_back(r.back());
-  results.push_back(RankedTensorType::get(shape, lt.getElementType()));
+  results.push_back(
+      RankedTensorType::get(shape, productElement(lt.getElementType())));
   return success();
 }
 
@@ -254,10 +267,16 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "input has ", channels,
                              " channels but weight expects ",
                              wt.getDimSize(1), " x group ", group);
+  Type element = productElement(it.getElementType());
+  if (it.getElementType().isInteger(8) != wt.getElementType().isInteger(8))
+    return emitOptionalError(loc, "an i8 input needs an i8 weight");
   if (Value bias = adaptor.getBias()) {
     auto bt = rankedOf(bias);
     if (!bt || bt.getRank() != 1 || bt.getDimSize(0) != filters)
       return emitOptionalError(loc, "bias must have shape [", filters, "]");
+    if (bt.getElementType() != element)
+      return emitOptionalError(loc, "bias must be ", element, ", got ",
+                               bt.getElementType());
   }
   SmallVector<int64_t> shape(it.getShape());
   shape[1] = filters;
@@ -272,7 +291,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
           " does not fit the padded input ", formatShape(it.getShape()));
     shape[2 + i] = out;
   }
-  results.push_back(RankedTensorType::get(shape, it.getElementType()));
+  results.push_back(RankedTensorType::get(shape, element));
   return success();
 }
 

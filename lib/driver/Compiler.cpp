@@ -430,6 +430,7 @@ private:
   }
 
   static void addGraphToLinalg(PassManager &pm) {
+    pm.addPass(createFoldQdq());
     pm.addPass(createFoldBatchNorm());
     pm.addPass(createConvertGraphToLinalgPass());
     pm.addPass(createCanonicalizerPass());

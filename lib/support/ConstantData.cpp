@@ -89,6 +89,36 @@ std::optional<std::vector<float>> readF32Constant(ElementsAttr attr) {
   return values;
 }
 
+std::optional<std::vector<int64_t>> readIntegerConstant(ElementsAttr attr) {
+  auto type = cast<ShapedType>(attr.getType());
+  auto element = dyn_cast<IntegerType>(type.getElementType());
+  if (!element)
+    return std::nullopt;
+  unsigned width = element.getWidth();
+  bool isUnsigned = element.isUnsigned();
+  size_t count = type.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat()) {
+    APInt v = dense.getSplatValue<APInt>();
+    return std::vector<int64_t>(
+        count, isUnsigned ? int64_t(v.getZExtValue()) : v.getSExtValue());
+  }
+  if (width != 8 && width != 16 && width != 32 && width != 64)
+    return std::nullopt;
+  std::optional<ArrayRef<char>> data = rawConstantData(attr);
+  if (!data)
+    return std::nullopt;
+  std::vector<int64_t> values(count);
+  const char *bytes = data->data();
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, bytes + i * (width / 8), width / 8); // little-endian
+    if (width < 64 && !isUnsigned && (raw >> (width - 1)) & 1)
+      raw |= ~uint64_t(0) << width;
+    values[i] = int64_t(raw);
+  }
+  return values;
+}
+
 ElementsAttr f32Constant(RankedTensorType type, ArrayRef<float> values,
                          StringRef blobName) {
   if (values.size() * sizeof(float) < kResourceThresholdBytes)

@@ -35,6 +35,12 @@ mlir::ElementsAttr transposeConstant(mlir::ElementsAttr attr,
 /// nullopt for other element types or unreadable data.
 std::optional<std::vector<float>> readF32Constant(mlir::ElementsAttr attr);
 
+/// The elements of an integer constant of 8, 16, 32 or 64 bits (dense,
+/// splat or dense_resource), widened by the element type's signedness
+/// (signless counts as signed); nullopt for other types or unreadable data.
+std::optional<std::vector<int64_t>>
+readIntegerConstant(mlir::ElementsAttr attr);
+
 /// An f32 constant of `type` holding `values`: dense_resource (a blob named
 /// `blobName`) from kResourceThresholdBytes on, inline dense<...> below.
 mlir::ElementsAttr f32Constant(mlir::RankedTensorType type,

@@ -94,7 +94,7 @@ struct FoldBatchNormIntoConv : OpRewritePattern<strata::graph::BatchNormOp> {
         rewriter, rewriter.getFusedLoc({loc, norm.getLoc()}),
         norm.getOutput().getType(), conv.getInput(), weightConst, biasConst,
         conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),
-        conv.getGroupAttr());
+        conv.getGroupAttr(), conv.getPadValueAttr());
     rewriter.replaceOp(norm, folded.getOutput());
     rewriter.eraseOp(conv);
     return success();

@@ -164,8 +164,14 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
     Type element = resultType.getElementType();
     Type compute = accumulatorType(element);
     auto computeType = RankedTensorType::get(resultType.getShape(), compute);
-    Value input = convertFloats(rewriter, loc, op.getInput(), compute);
-    Value weight = convertFloats(rewriter, loc, op.getWeight(), compute);
+    // i8 operands (folded QDQ) stay i8: the named convolutions widen them
+    // (signed) into their i32 accumulator.
+    bool narrow = op.getInput().getType().getElementType().isInteger(8);
+    Value input = narrow ? op.getInput()
+                         : convertFloats(rewriter, loc, op.getInput(), compute);
+    Value weight = narrow
+                       ? op.getWeight()
+                       : convertFloats(rewriter, loc, op.getWeight(), compute);
     Value bias = op.getBias()
                      ? convertFloats(rewriter, loc, op.getBias(), compute)
                      : Value();
@@ -175,17 +181,20 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
     // pass of its own, and a loop nest that LLVM spends seconds on.
     Value init = buildConvInit(rewriter, loc, computeType, Value());
     int64_t rank = resultType.getRank();
+    // Integer convolutions of quantized data pad with the zero point.
+    double padValue =
+        op.getPadValueAttr() ? double(op.getPadValueAttr().getInt()) : 0.0;
     Value conv;
     if (rank == 5) {
       conv = buildGenericConv(
           rewriter, loc, computeType,
-          padSpatial(rewriter, loc, input, op.getPads(), {}, 0.0), weight,
+          padSpatial(rewriter, loc, input, op.getPads(), {}, padValue), weight,
           init, op.getStrides(), op.getDilations(), op.getGroup());
     } else if (rank == 3) {
       // N,C,W as N,C,1,W with a 1xK kernel.
       Value input2D =
           padSpatial(rewriter, loc, insertUnitRow(rewriter, loc, input),
-                     padsWithUnitRow(op.getPads()), {}, 0.0);
+                     padsWithUnitRow(op.getPads()), {}, padValue);
       Value init2D = insertUnitRow(rewriter, loc, init);
       conv = dropUnitRow(
           rewriter, loc,
@@ -197,7 +206,7 @@ struct ConvLowering : OpRewritePattern<graph::ConvOp> {
     } else {
       conv = buildConv2D(
           rewriter, loc, computeType,
-          padSpatial(rewriter, loc, input, op.getPads(), {}, 0.0), weight,
+          padSpatial(rewriter, loc, input, op.getPads(), {}, padValue), weight,
           init, op.getStrides(), op.getDilations(), op.getGroup());
     }
     if (bias)

@@ -43,9 +43,13 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
       b, loc, acc.getType(), ValueRange{lhs, rhs}, acc,
       ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
       [&](OpBuilder &nb, Location l, ValueRange args) {
+        // i8 operands (folded QDQ products) widen signed to i32.
         auto widen = [&](Value v) -> Value {
-          return v.getType() == wide ? v
-                                     : arith::ExtFOp::create(nb, l, wide, v);
+          if (v.getType() == wide)
+            return v;
+          if (isa<IntegerType>(wide))
+            return arith::ExtSIOp::create(nb, l, wide, v);
+          return arith::ExtFOp::create(nb, l, wide, v);
         };
         Value product = combineScalars(nb, l, Combiner::Mul, widen(args[0]),
                                        widen(args[1]));

@@ -45,4 +45,43 @@ def FoldBatchNorm : Pass<"strata-fold-batch-norm", "mlir::ModuleOp"> {
   let dependentDialects = ["::strata::graph::GraphDialect"];
 }
 
+def FoldQdq : Pass<"strata-fold-qdq", "mlir::ModuleOp"> {
+  let summary = "QDQ convolutions and matrix products as integer ones";
+  let description = [{
+    A `graph.conv`, `graph.matmul` or `graph.gemm` (alpha 1, beta 1, A not
+    transposed, a 1-D bias) whose data operand is a `dequantize_linear` of
+    an 8-bit activation (one scale and zero point, produced by a
+    `quantize_linear`) and whose weight is a `dequantize_linear` of an int8
+    constant (zero point 0, one scale or one per output channel) becomes
+    the same op on the int8 data with an i32 result, then a cast to f32
+    and a multiply by `x_scale * w_scale[f]`:
+
+      conv(DQ(x), DQ(w), b) = x_scale * w_scale[f] *
+          (conv_i32(x, w) + round(b[f] / (x_scale * w_scale[f]))
+                          - x_zero_point * sum(w[f]))
+
+    A convolution pads with the activation's zero point (`pad_value`),
+    which the bias term cancels; a product adds the bias as an i32
+    `graph.add`. Uint8 activations are quantized to int8 instead (a twin
+    `quantize_linear` with the zero point less 128, the same bits with the
+    top one flipped), since the integer products are signed x signed. The
+    quantization after the op is not touched: it fuses with the multiply
+    after lowering. Anything else (a float weight, a per-channel activation
+    scale, a non-zero weight zero point, an i32 overflow of the bias) stays
+    in float.
+
+    ```mlir
+    %x8 = graph.quantize_linear %x, %sx, %zx {output_type = ui8} ...
+    %xf = graph.dequantize_linear %x8, %sx, %zx ...
+    %wf = graph.dequantize_linear %w8, %sw, %zero {axis = 0} ...
+    %y = graph.conv %xf, %wf ...
+    // becomes
+    %x8s = graph.quantize_linear %x, %sx, %zx_minus_128 {output_type = i8} ...
+    %acc = graph.conv %x8s, %w8, %bias_i32 {pad_value = ...} ... -> i32
+    %y = graph.mul (graph.cast %acc to f32), %scales
+    ```
+  }];
+  let dependentDialects = ["::strata::graph::GraphDialect"];
+}
+
 #endif // STRATA_PASSES_GRAPH

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""int8 networks: strata against onnxruntime int8, and against both fp32.
+
+    python3 bench/quantized.py [--build-dir build] [--threads 1]
+        [--models resnet50,mobilenet_v2,bert_base] [--repeat 10]
+        [--target host|x86-64-v3|...]
+
+The fp32 networks of bench/models.py are quantized the way users quantize
+them, with onnxruntime.quantization:
+  * ResNet-50 and MobileNetV2: quantize_static, QDQ format, uint8
+    activations, per-channel int8 weights (onnxruntime's defaults besides
+    per_channel), calibrated with min/max on 4 images of the benchmark's
+    input range;
+  * BERT-base: quantize_dynamic (int8 weights, activations quantized at run
+    time: DynamicQuantizeLinear + MatMulInteger).
+Each row is the median latency over --repeat runs at one batch, in one
+process: onnxruntime (all graph optimizations, --threads intra-op
+threads) on the fp32 and the int8 model, strata on both (its Python API).
+The int8 outputs of strata are checked against onnxruntime's int8 ones
+(the largest difference relative to the output's range is printed).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True
+
+
+def median_ms(fn, repeat):
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) * 1e3
+
+
+def quantize_static(fp32_path, out_path, input_name, sample, samples=4):
+    from onnxruntime import quantization as q
+
+    class Reader(q.CalibrationDataReader):
+        def __init__(self):
+            gen = np.random.default_rng(7)
+            self.feeds = iter([{input_name: gen.uniform(-2, 2, sample.shape)
+                                .astype(np.float32)} for _ in range(samples)])
+
+        def get_next(self):
+            return next(self.feeds, None)
+
+    q.quantize_static(fp32_path, out_path, Reader(), quant_format=q.QuantFormat.QDQ,
+                      per_channel=True, activation_type=q.QuantType.QUInt8,
+                      weight_type=q.QuantType.QInt8)
+
+
+def quantize_dynamic(fp32_path, out_path):
+    from onnxruntime import quantization as q
+    q.quantize_dynamic(fp32_path, out_path, weight_type=q.QuantType.QInt8)
+
+
+def networks(names, work):
+    import models
+    for name in names:
+        model, inputs = getattr(models, name)()
+        fp32 = os.path.join(work, f"{name}.onnx")
+        onnx.save(model, fp32)
+        int8 = os.path.join(work, f"{name}.int8.onnx")
+        if name == "bert_base":
+            quantize_dynamic(fp32, int8)
+        else:
+            (input_name, sample), = inputs.items()
+            quantize_static(fp32, int8, input_name, sample)
+        yield name, fp32, int8, inputs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", default=os.path.join(os.path.dirname(HERE), "build"))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--models", default="resnet50,mobilenet_v2,bert_base")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--target", default="host")
+    parser.add_argument("--skip-fp32", action="store_true",
+                        help="time only the int8 models")
+    args = parser.parse_args()
+    sys.path.insert(0, os.path.join(os.path.abspath(args.build_dir), "python"))
+    import onnxruntime as ort
+    import strata
+
+    work = tempfile.mkdtemp(prefix="strata-int8-")
+    print(f"{args.threads} thread(s), strata target {args.target}; "
+          f"median ms of {args.repeat} runs\n")
+    print("| network | ort fp32 | ort int8 | strata fp32 | strata int8 | "
+          "strata int8 / ort int8 | strata fp32 / strata int8 | int8 diff |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, fp32, int8, inputs in networks(args.models.split(","), work):
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        times = {}
+        outputs = {}
+        for kind, path in (("fp32", fp32), ("int8", int8)):
+            if kind == "fp32" and args.skip_fp32:
+                continue
+            session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            outputs["ort " + kind] = session.run(None, inputs)[0]
+            times["ort " + kind] = median_ms(lambda: session.run(None, inputs), args.repeat)
+            lib = strata.compile(path, os.path.join(work, f"{name}-{kind}"), name="m",
+                                 target=args.target)
+            loaded = strata.load(lib, threads=args.threads)
+            outputs["strata " + kind] = loaded.run(inputs)[0]
+            times["strata " + kind] = median_ms(lambda: loaded.run(inputs), args.repeat)
+        ref = outputs["ort int8"]
+        diff = float(np.abs(outputs["strata int8"] - ref).max()
+                     / max(float(np.ptp(ref)), 1e-30))
+        cell = lambda k: f"{times[k]:.2f}" if k in times else "-"
+        own = (f"{times['strata fp32'] / times['strata int8']:.2f}x"
+               if "strata fp32" in times else "-")
+        print(f"| {name} | {cell('ort fp32')} | {cell('ort int8')} | {cell('strata fp32')} | "
+              f"{cell('strata int8')} | {times['strata int8'] / times['ort int8']:.2f} | "
+              f"{own} | {diff:.1e} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
