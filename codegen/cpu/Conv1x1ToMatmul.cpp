@@ -19,14 +19,16 @@ namespace strata {
 
 namespace {
 
-/// Whether `conv` is a static f32 1x1 convolution with unit strides.
+/// Whether `conv` is a static f32 (or i8 x i8 -> i32) 1x1 convolution
+/// with unit strides.
 bool isPointwise(linalg::Conv2DNhwcHwcfOp conv) {
   auto input = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
   auto filter = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
   auto output = dyn_cast<RankedTensorType>(conv->getResult(0).getType());
   if (!conv.hasPureTensorSemantics() || !input || !filter || !output ||
       !input.hasStaticShape() || !filter.hasStaticShape() ||
-      !output.hasStaticShape() || !output.getElementType().isF32())
+      !output.hasStaticShape() ||
+      !(output.getElementType().isF32() || output.getElementType().isInteger(32)))
     return false;
   if (filter.getDimSize(0) != 1 || filter.getDimSize(1) != 1)
     return false;

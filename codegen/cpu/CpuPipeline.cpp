@@ -18,7 +18,11 @@ namespace strata {
 //    pixels (strata-conv1x1-to-matmul);
 //  - the constant B of f32 contractions is packed into n-tile wide column
 //    panels, each one contiguous stream for the register blocks
-//    (strata-pack-constant-rhs);
+//    (strata-pack-constant-rhs); int8 convolutions (strata-fold-qdq's)
+//    become matrix products (strata-int8-conv-to-matmul) whose B is packed
+//    for the target's dot-product instruction (strata-pack-int8-rhs) and
+//    which become register-blocked kernels on buffers
+//    (strata-lower-int8-contractions);
 //  - large ops are split into a grid of workgroups along one parallel loop
 //    (strata-form-dispatches), which after bufferization become dispatch
 //    functions that the runtime's threads run (strata-outline-dispatches);
@@ -87,6 +91,21 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
       llvm::formatv("strata-pack-constant-rhs{{n-tile={0}}",
                     target.blockColumns)
           .str();
+  // The int8 kernel's passes, where the target has one.
+  std::string packInt8, lowerInt8;
+  if (!target.int8Kernel.empty()) {
+    bool madd = target.int8Kernel == "madd";
+    packInt8 = llvm::formatv("strata-pack-int8-rhs{{lanes={0} group={1} "
+                             "wide={2}},",
+                             target.int8Lanes, madd ? 2 : 4,
+                             madd ? "true" : "false")
+                   .str();
+    lowerInt8 = llvm::formatv("strata-lower-int8-contractions{{kind={0} "
+                              "lanes={1} rows={2} panels={3}},",
+                              target.int8Kernel, target.int8Lanes,
+                              target.int8Rows, target.int8Panels)
+                    .str();
+  }
   std::string elementwise =
       llvm::formatv("strata-vectorize-elementwise{{vector-width={0}}",
                     target.f32Lanes())
@@ -96,9 +115,9 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          "canonicalize,"
          "strata-channels-last,"
          "canonicalize,strata-release-unused-blobs,"
-         "func.func(strata-conv1x1-to-matmul),"
+         "func.func(strata-conv1x1-to-matmul,strata-int8-conv-to-matmul),"
          "func.func(strata-fuse-elementwise),"
-         "cse,canonicalize," + packRhs + ","
+         "cse,canonicalize," + packInt8 + packRhs + ","
          "func.func(" + dispatches + ",strata-conv-to-im2col," +
          block +
          ","
@@ -119,7 +138,8 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          (end == CpuPipelineEnd::Schedule ? "" :
          "scf-forall-to-for,"
          "buffer-deallocation-pipeline,"
-         "func.func(strata-strided-copy-to-linalg,convert-linalg-to-loops),"
+         "func.func(" + lowerInt8 +
+         "strata-strided-copy-to-linalg,convert-linalg-to-loops),"
          "convert-vector-to-scf,"
          "expand-strided-metadata,"
          "lower-affine,"

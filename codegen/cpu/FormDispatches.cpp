@@ -8,6 +8,8 @@
 //    operand to read whole (N when M <= N), in whole register blocks;
 //  - an NHWC convolution: output rows, or output channels when the filter
 //    is larger than the input (ResNet's last stages: 7 rows, 2 MB filters);
+//  - an int8 product on packed panels (strata-pack-int8-rhs): rows or
+//    panels, as a contraction's M and N;
 //  - anything else: the outermost parallel loop that splits.
 // A static tensor.pad becomes a fill and a copy into the interior first, so
 // that both run as dispatches.
@@ -95,6 +97,14 @@ struct FormDispatchesPass
       else
         result.append({m, n});
       return result;
+    }
+    if (op->hasAttr("strata.int8_panels")) {
+      // Loops (m, panels, lanes, k groups, k): rows or whole panels,
+      // never a panel's lanes (strata-lower-int8-contractions).
+      Split m{0, 1}, panels{1, 1};
+      if (ranges[0] <= ranges[1] * ranges[2])
+        return {panels, m};
+      return {m, panels};
     }
     for (auto [loop, type] : llvm::enumerate(op.getIteratorTypesArray()))
       if (type == utils::IteratorType::parallel)

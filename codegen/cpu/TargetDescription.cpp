@@ -20,6 +20,25 @@ void chooseBlock(CpuTargetDescription &d) {
   d.blockColumns = columnVectors * d.f32Lanes();
 }
 
+/// The int8 kernel and its block: as many accumulators as leave registers
+/// for one B vector per panel, the broadcast row and (madd) a product.
+void chooseInt8Kernel(CpuTargetDescription &d, uint64_t has) {
+  bool avx512 = has & STRATA_CPU(X86_AVX512F);
+  if (avx512 && (has & STRATA_CPU(X86_AVX512VNNI))) {
+    d.int8Kernel = "vnni"; // 6 x 4 x 16 lanes: 24 + 4 + 1 of 32 zmm
+    d.int8Lanes = 16, d.int8Rows = 6, d.int8Panels = 4;
+  } else if (has & STRATA_CPU(X86_AVXVNNI)) {
+    d.int8Kernel = "vnni"; // 6 x 2 x 8 lanes: 12 + 2 + 1 of 16 ymm
+    d.int8Lanes = 8, d.int8Rows = 6, d.int8Panels = 2;
+  } else if (avx512 && (has & STRATA_CPU(X86_AVX512BW))) {
+    d.int8Kernel = "madd"; // 6 x 4 x 16 lanes: 24 + 4 + 2 of 32 zmm
+    d.int8Lanes = 16, d.int8Rows = 6, d.int8Panels = 4;
+  } else if (has & STRATA_CPU(X86_AVX2)) {
+    d.int8Kernel = "madd"; // 4 x 2 x 8 lanes: 8 + 2 + 2 of 16 ymm
+    d.int8Lanes = 8, d.int8Rows = 4, d.int8Panels = 2;
+  }
+}
+
 } // namespace
 
 CpuTargetDescription describeCpuTarget(const TargetRecord &record) {
@@ -42,6 +61,8 @@ CpuTargetDescription describeCpuTarget(const TargetRecord &record) {
     d.vectorRegisters = 16;
   }
   chooseBlock(d);
+  if (record.arch != STRATA_ARCH_AARCH64)
+    chooseInt8Kernel(d, has);
   return d;
 }
 
@@ -57,7 +78,13 @@ void printCpuTargetDescription(const TargetRecord &record,
      << " (" << d.blockRows * d.blockColumns / d.f32Lanes()
      << " accumulator registers)\n"
      << "contraction cache blocks: k " << d.cacheBlockK << ", m "
-     << d.cacheBlockM << "\n";
+     << d.cacheBlockM << "\n"
+     << "int8 products: ";
+  if (d.int8Kernel.empty())
+    os << "loops (no dot-product kernel for this target)\n";
+  else
+    os << d.int8Kernel << ", " << d.int8Rows << " x " << d.int8Panels
+       << " blocks of " << d.int8Lanes << " i32 lanes\n";
 }
 
 } // namespace strata

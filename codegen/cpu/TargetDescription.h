@@ -14,6 +14,8 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <string>
+
 namespace strata {
 
 struct CpuTargetDescription {
@@ -36,6 +38,14 @@ struct CpuTargetDescription {
   /// cache sizes are read from the CPU.
   int64_t cacheBlockK = 512;
   int64_t cacheBlockM = 64;
+
+  /// The int8 product kernel (strata-lower-int8-contractions): "vnni"
+  /// (vpdpbusd), "madd" (vpmaddwd) or empty (no packed kernel: the
+  /// products stay loops), with its accumulator lanes and register block.
+  std::string int8Kernel;
+  int64_t int8Lanes = 8;
+  int64_t int8Rows = 4;
+  int64_t int8Panels = 2;
 
   unsigned f32Lanes() const { return vectorBits / 32; }
 };

@@ -46,19 +46,41 @@ Value buildBroadcastElementwise(OpBuilder &builder, Location loc,
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = builder.getContext();
   SmallVector<AffineMap> maps;
+  // An operand's broadcast unit dims are collapsed away, so that its map
+  // is a projected permutation ((d1) for a [C, 1, 1] operand of an NCHW
+  // result, not (d1, 0, 0)): data-layout propagation (strata-channels-last)
+  // moves relayouts only through generics with such maps.
+  SmallVector<Value> inputs;
   for (Value operand : operands) {
     auto type = cast<RankedTensorType>(operand.getType());
     int64_t offset = rank - type.getRank();
     SmallVector<AffineExpr> exprs;
+    SmallVector<int64_t> kept;
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices pending;
     for (int64_t d = 0; d < type.getRank(); ++d) {
       bool repeated =
           type.getDimSize(d) == 1 && resultType.getDimSize(d + offset) != 1;
-      exprs.push_back(repeated ? getAffineConstantExpr(0, ctx)
-                               : getAffineDimExpr(d + offset, ctx));
+      pending.push_back(d);
+      if (repeated)
+        continue;
+      exprs.push_back(getAffineDimExpr(d + offset, ctx));
+      kept.push_back(type.getDimSize(d));
+      groups.push_back(pending);
+      pending.clear();
     }
+    if (int64_t(kept.size()) != type.getRank()) {
+      // Trailing unit dims join the last kept group.
+      if (!groups.empty())
+        groups.back().append(pending.begin(), pending.end());
+      operand = tensor::CollapseShapeOp::create(
+          builder, loc, RankedTensorType::get(kept, type.getElementType()),
+          operand, groups);
+    }
+    inputs.push_back(operand);
     maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
   }
-  return buildParallelGeneric(builder, loc, resultType, operands, maps, body);
+  return buildParallelGeneric(builder, loc, resultType, inputs, maps, body);
 }
 
 Value buildParallelGeneric(OpBuilder &builder, Location loc,

@@ -1,0 +1,247 @@
+//===- LowerInt8Contractions.cpp - int8 register blocks on dot products ---===//
+//
+// See Passes.td (strata-lower-int8-contractions). The products that
+// strata-pack-int8-rhs marked (`strata.int8_panels`) are, on buffers,
+//
+//   C[m][p][l] += sum over g, e of A[m][g * G + e] * B[p][g][l][e]
+//
+// (i8 x i8 -> i32, signed). Each becomes a loop nest of register blocks:
+// `rows` rows of A by `panels` panels of B, whose accumulators (one vector
+// of `lanes` i32 per row and panel) stay in registers over the k groups.
+// Per k group a block loads one vector of B per panel and broadcasts G
+// bytes of A per row:
+//
+//  * vnni: vpdpbusd (AVX-512 VNNI, AVX-VNNI) adds 4 products of an
+//    unsigned byte of its first operand and a signed one of its second.
+//    A's signed bytes are flipped to unsigned (x + 128, the top bit
+//    toggled); the extra 128 * sum_k B[k][n] is subtracted once per panel
+//    (computed by the same instruction on a row of 0x80 bytes).
+//  * madd: vpmaddwd (AVX2) multiplies 16-bit words pairwise and adds
+//    pairs; B is packed as words, A's bytes are widened to words. Exact:
+//    a product of two int8 values fits in 15 bits, two of them in 16.
+//
+// The loops are over static extents (dispatches are static pieces), so the
+// remainders (rows % rows, panels % panels) get blocks of their own size.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace strata {
+#define GEN_PASS_DEF_LOWERINT8CONTRACTIONS
+#include "codegen/cpu/Passes.h.inc"
+} // namespace strata
+
+namespace {
+
+struct Kernel {
+  bool vnni;      // vpdpbusd; else vpmaddwd
+  int64_t lanes;  // i32 lanes of an accumulator
+  int64_t group;  // k per lane per instruction (4 or 2)
+  int64_t rows, panels;
+};
+
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+  Kernel k;
+  Value lhs, rhs, out; // A [M, Kp], B [N1, K1, lanes * group], C [M, N1, L]
+  int64_t groups;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  VectorType accType() { return VectorType::get({k.lanes}, b.getI32Type()); }
+  VectorType operandType() {
+    return k.vnni ? VectorType::get({k.lanes * 4}, b.getI8Type())
+                  : VectorType::get({k.lanes * 2}, b.getI16Type());
+  }
+
+  Value dot(Value acc, Value a, Value w) {
+    if (k.vnni) {
+      std::string name = "llvm.x86.avx512.vpdpbusd." +
+                         std::to_string(k.lanes * 32);
+      return LLVM::CallIntrinsicOp::create(b, loc, accType(),
+                                           b.getStringAttr(name),
+                                           ValueRange{acc, a, w})
+          .getResult(0);
+    }
+    std::string name = k.lanes == 16 ? "llvm.x86.avx512.pmaddw.d.512"
+                                     : "llvm.x86.avx2.pmadd.wd";
+    Value product = LLVM::CallIntrinsicOp::create(b, loc, accType(),
+                                                  b.getStringAttr(name),
+                                                  ValueRange{a, w})
+                        .getResult(0);
+    return arith::AddIOp::create(b, loc, acc, product);
+  }
+
+  /// One k group of A's row `row` in every lane: 4 bytes, top bits
+  /// flipped (vnni), or 2 bytes widened to words (madd).
+  Value broadcastRow(Value row, Value g) {
+    Value column = arith::MulIOp::create(b, loc, g, index(k.group));
+    auto bytes = VectorType::get({k.group}, b.getI8Type());
+    Value piece = vector::LoadOp::create(b, loc, bytes, lhs,
+                                         ValueRange{row, column});
+    if (!k.vnni)
+      piece = arith::ExtSIOp::create(
+          b, loc, VectorType::get({2}, b.getI16Type()), piece);
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), piece);
+    Value scalar = vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+    if (k.vnni)
+      scalar = arith::XOrIOp::create(
+          b, loc, scalar,
+          arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0x80808080));
+    Value splat = vector::BroadcastOp::create(b, loc, accType(), scalar);
+    return vector::BitCastOp::create(b, loc, operandType(), splat);
+  }
+
+  Value panelVector(Value panel, Value g) {
+    return vector::LoadOp::create(b, loc, operandType(), rhs,
+                                  ValueRange{panel, g, index(0)});
+  }
+
+  /// 128 * sum_k B[k][n] for one panel (vnni only).
+  Value compensation(Value panel) {
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType(), b.getI32IntegerAttr(0)));
+    Value flips = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(operandType(),
+                               b.getIntegerAttr(b.getI8Type(), -128)));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(groups), index(1), ValueRange{zero},
+        [&](OpBuilder &nb, Location l, Value g, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value sum = dot(carried[0], flips, panelVector(panel, g));
+          scf::YieldOp::create(b, l, sum);
+        });
+    return loop.getResult(0);
+  }
+
+  /// The block of `rowCount` rows from `row0` and `panelCount` panels from
+  /// `panel0`: C (minus the compensations) in, the k groups, C out.
+  void block(Value row0, int64_t rowCount, Value panel0, int64_t panelCount,
+             ArrayRef<Value> compensations) {
+    SmallVector<Value> rows, panels, init;
+    for (int64_t r = 0; r < rowCount; ++r)
+      rows.push_back(arith::AddIOp::create(b, loc, row0, index(r)));
+    for (int64_t p = 0; p < panelCount; ++p)
+      panels.push_back(arith::AddIOp::create(b, loc, panel0, index(p)));
+    for (int64_t r = 0; r < rowCount; ++r)
+      for (int64_t p = 0; p < panelCount; ++p) {
+        Value c = vector::LoadOp::create(b, loc, accType(), out,
+                                         ValueRange{rows[r], panels[p], index(0)});
+        if (k.vnni)
+          c = arith::SubIOp::create(b, loc, c, compensations[p]);
+        init.push_back(c);
+      }
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(groups), index(1), init,
+        [&](OpBuilder &nb, Location l, Value g, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          SmallVector<Value> weights, next;
+          for (int64_t p = 0; p < panelCount; ++p)
+            weights.push_back(panelVector(panels[p], g));
+          for (int64_t r = 0; r < rowCount; ++r) {
+            Value a = broadcastRow(rows[r], g);
+            for (int64_t p = 0; p < panelCount; ++p)
+              next.push_back(dot(carried[r * panelCount + p], a, weights[p]));
+          }
+          scf::YieldOp::create(b, l, next);
+        });
+    for (int64_t r = 0; r < rowCount; ++r)
+      for (int64_t p = 0; p < panelCount; ++p)
+        vector::StoreOp::create(b, loc, loop.getResult(r * panelCount + p), out,
+                                ValueRange{rows[r], panels[p], index(0)});
+  }
+
+  /// Every row block of `panelCount` panels from `panel0`.
+  void panelRange(Value panel0, int64_t panelCount, int64_t m) {
+    SmallVector<Value> compensations;
+    if (k.vnni)
+      for (int64_t p = 0; p < panelCount; ++p)
+        compensations.push_back(compensation(
+            arith::AddIOp::create(b, loc, panel0, index(p))));
+    int64_t whole = m / k.rows * k.rows;
+    if (whole > 0)
+      scf::ForOp::create(
+          b, loc, index(0), index(whole), index(k.rows), ValueRange{},
+          [&](OpBuilder &nb, Location l, Value row0, ValueRange) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+            block(row0, k.rows, panel0, panelCount, compensations);
+            scf::YieldOp::create(b, l);
+          });
+    if (m > whole)
+      block(index(whole), m - whole, panel0, panelCount, compensations);
+  }
+
+  void emit(int64_t m, int64_t n1) {
+    int64_t whole = n1 / k.panels * k.panels;
+    if (whole > 0)
+      scf::ForOp::create(
+          b, loc, index(0), index(whole), index(k.panels), ValueRange{},
+          [&](OpBuilder &nb, Location l, Value panel0, ValueRange) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+            panelRange(panel0, k.panels, m);
+            scf::YieldOp::create(b, l);
+          });
+    if (n1 > whole)
+      panelRange(index(whole), n1 - whole, m);
+  }
+};
+
+struct LowerInt8ContractionsPass
+    : strata::impl::LowerInt8ContractionsBase<LowerInt8ContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (kind != "vnni" && kind != "madd") {
+      getOperation()->emitError("strata-lower-int8-contractions: kind must "
+                                "be vnni or madd, got '")
+          << kind << "'";
+      return signalPassFailure();
+    }
+    Kernel kernel{kind == "vnni", lanes, kind == "vnni" ? 4 : 2, rows, panels};
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->hasAttr("strata.int8_panels") && op.hasPureBufferSemantics())
+        ops.push_back(op);
+    });
+    for (linalg::GenericOp op : ops) {
+      auto lhsType = cast<MemRefType>(op.getDpsInputs()[0].getType());
+      auto rhsType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+      auto outType = cast<MemRefType>(op.getDpsInits()[0].getType());
+      if (!lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
+          !outType.hasStaticShape() || rhsType.getDimSize(2) != lanes ||
+          rhsType.getDimSize(3) != kernel.group) {
+        op.emitError("int8 product packed for another kernel than ")
+            << kind << " x " << lanes;
+        return signalPassFailure();
+      }
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      // B's lanes x group elements of one (panel, k group) as one row.
+      Value rhs = memref::CollapseShapeOp::create(
+          b, loc, op.getDpsInputs()[1],
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+      Emitter emitter{b, loc, kernel, op.getDpsInputs()[0], rhs,
+                      op.getDpsInits()[0], rhsType.getDimSize(1)};
+      emitter.emit(outType.getDimSize(0), outType.getDimSize(1));
+      op.erase();
+    }
+  }
+};
+
+} // namespace
