@@ -18,11 +18,20 @@ std::optional<BlockDims> blockDims(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
     return std::nullopt;
   auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!resultType || !resultType.getElementType().isF32() ||
+  if (!resultType ||
       llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return std::nullopt;
-  // Loops: n, oh, ow, f, kh, kw, c (conv) or n, oh, ow, c, kh, kw.
-  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+  // Loops: n, oh, ow, c, kh, kw. i32 depthwise convolutions (of int8
+  // data, strata-fold-qdq) take the same blocks: i32 lanes are as wide as
+  // f32 ones, and the vectorizer widens the i8 operands.
+  Type element = resultType.getElementType();
+  if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op) &&
+      (element.isF32() || element.isInteger(32)))
+    return BlockDims{2, 3, true, std::nullopt};
+  if (!element.isF32())
+    return std::nullopt;
+  // Loops: n, oh, ow, f, kh, kw, c.
+  if (isa<linalg::Conv2DNhwcHwcfOp>(op))
     return BlockDims{2, 3, true, std::nullopt};
   if (!linalg::isaContractionOpInterface(op))
     return std::nullopt;

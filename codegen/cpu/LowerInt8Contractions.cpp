@@ -227,7 +227,7 @@ struct LowerInt8ContractionsPass
           !outType.hasStaticShape() || rhsType.getDimSize(2) != lanes ||
           rhsType.getDimSize(3) != kernel.group) {
         op.emitError("int8 product packed for another kernel than ")
-            << kind << " x " << lanes;
+            << std::string(kind) << " x " << int64_t(lanes);
         return signalPassFailure();
       }
       OpBuilder b(op);

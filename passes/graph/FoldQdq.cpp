@@ -18,6 +18,12 @@
 // scale multiply, activation and quantization fuse into one elementwise
 // pass after lowering.
 //
+// MatMulInteger (and what ONNX Runtime's dynamic quantization writes:
+// DynamicQuantizeLinear, MatMulInteger with a constant int8 B) is imported
+// as a product of operands widened to i32 less their zero points; with a
+// constant B whose zero point is 0 and one zero point z for A, it becomes
+// the i8 product less z * sum_k B[k][n] (z may be computed at run time).
+//
 // The integer ops are s8 x s8 (the linalg named ops widen signed): a uint8
 // activation is produced as int8 instead, by its QuantizeLinear with the
 // zero point less 128 (the same bits with the top one flipped), which every
@@ -312,6 +318,100 @@ struct FoldQdqPass : strata::impl::FoldQdqBase<FoldQdqPass> {
     return success();
   }
 
+  /// `v` = graph.cast(x, i32), or graph.sub of that and a cast of a zero
+  /// point; null when not.
+  struct Widened {
+    Value data, zeroPoint;
+  };
+  std::optional<Widened> widened(Value v) {
+    Value zero;
+    if (auto sub = v.getDefiningOp<graph::SubOp>()) {
+      auto zeroCast = sub.getRhs().getDefiningOp<graph::CastOp>();
+      if (!zeroCast)
+        return std::nullopt;
+      zero = zeroCast.getInput();
+      v = sub.getLhs();
+    }
+    auto cast = v.getDefiningOp<graph::CastOp>();
+    if (!cast || !elementOf(cast.getInput()).isInteger(8))
+      return std::nullopt;
+    return Widened{cast.getInput(), zero};
+  }
+
+  /// An i32 graph.matmul of widened int8 operands (MatMulInteger) with a
+  /// constant B of zero point 0 and one zero point for A, as the i8
+  /// product less z * (column sums of B).
+  LogicalResult foldIntegerMatMul(IRRewriter &rewriter, graph::MatMulOp op) {
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    if (!elementOf(op.getLhs()).isInteger(32) || rhsType.getRank() != 2 ||
+        cast<RankedTensorType>(op.getLhs().getType()).getRank() < 2)
+      return failure();
+    std::optional<Widened> a = widened(op.getLhs());
+    std::optional<Widened> b = widened(op.getRhs());
+    if (!a || !b || !elementOf(b->data).isSignlessInteger(8))
+      return failure();
+    auto weight = b->data.getDefiningOp<graph::ConstantOp>();
+    std::optional<std::vector<int64_t>> values = integers(b->data);
+    if (!weight || !values)
+      return failure();
+    if (b->zeroPoint) {
+      std::optional<std::vector<int64_t>> zero = integers(b->zeroPoint);
+      if (!zero || llvm::any_of(*zero, [](int64_t z) { return z != 0; }))
+        return failure();
+    }
+    if (a->zeroPoint &&
+        cast<RankedTensorType>(a->zeroPoint.getType()).getNumElements() != 1)
+      return failure();
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+    auto castTo = [&](Value v, Type t) -> Value {
+      return graph::CastOp::create(rewriter, loc, v, TypeAttr::get(t));
+    };
+    auto i32Scalar = [&](int32_t value) -> Value {
+      return i32Constant(rewriter, loc, {}, {value});
+    };
+    // z as a rank-0 i32 (0 when absent).
+    Value zero = a->zeroPoint ? castTo(a->zeroPoint, i32) : i32Scalar(0);
+    if (auto zt = cast<RankedTensorType>(zero.getType()); zt.getRank() != 0)
+      zero = graph::ReshapeOp::create(rewriter, loc, zero,
+                                      rewriter.getDenseI64ArrayAttr({}));
+    Value data = a->data;
+    if (!elementOf(data).isSignlessInteger(8)) {
+      // uint8: the same bits with the top one flipped, z less 128. From a
+      // quantize_linear, a twin that produces int8; else a flip of its own.
+      zero = graph::SubOp::create(rewriter, loc, zero, i32Scalar(128));
+      auto q = data.getDefiningOp<graph::QuantizeLinearOp>();
+      if (q && q.getZeroPoint() && q.getBlockSize() == 0 &&
+          cast<RankedTensorType>(q.getZeroPoint().getType()).getRank() == 0) {
+        auto type = cast<RankedTensorType>(data.getType()).clone(i8);
+        data = graph::QuantizeLinearOp::create(
+            rewriter, loc, type, q.getInput(), q.getScale(),
+            castTo(zero, i8), TypeAttr::get(i8), q.getAxisAttr(),
+            q.getBlockSizeAttr(), q.getPrecisionAttr(), q.getSaturateAttr());
+      } else {
+        Type i16 = rewriter.getI16Type();
+        Value wide = castTo(data, i16);
+        Value shift = graph::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(RankedTensorType::get({}, i16),
+                                   int16_t(128)));
+        data = castTo(graph::SubOp::create(rewriter, loc, wide, shift), i8);
+      }
+    }
+    int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
+    std::vector<int32_t> sums(n, 0);
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        sums[j] += int32_t((*values)[i * n + j]);
+    Value product = graph::MatMulOp::create(rewriter, loc, data, weight);
+    Value share = graph::MulOp::create(rewriter, loc, zero,
+                                       i32Constant(rewriter, loc, {n}, sums));
+    rewriter.replaceOp(op, graph::SubOp::create(rewriter, loc, product, share)
+                               .getOutput());
+    return success();
+  }
+
   void runOnOperation() override {
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
@@ -323,6 +423,8 @@ struct FoldQdqPass : strata::impl::FoldQdqBase<FoldQdqPass> {
       if (auto conv = dyn_cast<graph::ConvOp>(op)) {
         (void)foldConv(rewriter, conv);
       } else if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
+        if (succeeded(foldIntegerMatMul(rewriter, matmul)))
+          continue;
         (void)foldProduct(rewriter, op, matmul.getLhs(), matmul.getRhs(),
                           Value(), /*transposed=*/false);
       } else if (auto gemm = dyn_cast<graph::GemmOp>(op)) {
@@ -341,7 +443,7 @@ struct FoldQdqPass : strata::impl::FoldQdqBase<FoldQdqPass> {
       erased = false;
       getOperation().walk([&](Operation *op) {
         if (isa<graph::DequantizeLinearOp, graph::QuantizeLinearOp,
-                graph::ConstantOp>(op) &&
+                graph::ConstantOp, graph::CastOp, graph::SubOp>(op) &&
             op->use_empty()) {
           op->erase();
           erased = true;

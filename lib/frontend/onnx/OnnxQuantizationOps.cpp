@@ -232,13 +232,27 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
     return ctx.emitError() << "expects an f32 input, got "
                            << type.getElementType();
   Builder b(ctx.getContext());
-  SmallVector<int64_t> axes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    axes.push_back(d);
+  // The minimum (maximum) over every element in two steps: over the
+  // leading axes first (a reduction whose innermost loop runs along the
+  // last axis, contiguous and parallel: it vectorizes and forms
+  // dispatches), then over the last axis' values. A reduction over all
+  // axes at once ran as one scalar loop on one thread: 48 of them took a
+  // third of a dynamically quantized BERT-base.
+  auto reduceOver = [&](StringRef op, Value v, ArrayRef<int64_t> axes) {
+    return v ? ctx.create(op, {v},
+                          {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+                           b.getNamedAttr("keepdims", b.getBoolAttr(false))})
+             : nullptr;
+  };
   auto reduce = [&](StringRef op) {
-    return ctx.create(op, {x},
-                      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
-                       b.getNamedAttr("keepdims", b.getBoolAttr(false))});
+    int64_t rank = type.getRank();
+    if (rank < 2)
+      return reduceOver(op, x, rank ? SmallVector<int64_t>{0}
+                                    : SmallVector<int64_t>{});
+    SmallVector<int64_t> leading;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      leading.push_back(d);
+    return reduceOver(op, reduceOver(op, x, leading), {0});
   };
   Type f32 = b.getF32Type();
   Value zero = scalar(ctx, f32, 0.0), one = scalar(ctx, f32, 1.0);

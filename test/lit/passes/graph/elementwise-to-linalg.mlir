@@ -192,7 +192,7 @@ func.func @pow(%x: tensor<4xf32>, %n: tensor<4xi32>, %a: tensor<4xi64>) -> (tens
 // -----
 
 // Where: three operands broadcast together.
-// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func @where

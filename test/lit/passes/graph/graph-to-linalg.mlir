@@ -15,10 +15,12 @@ func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf
 
 // -----
 
-// A size-1 dim that broadcasts is read at index 0.
-// CHECK-DAG: #[[ONE:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// A size-1 dim that broadcasts is collapsed away: the operand's map is a
+// projected permutation.
+// CHECK-DAG: #[[ONE:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func @sub_unit_dim
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ONE]], #{{.*}}]
+// CHECK: %[[B:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x5xi64> into tensor<5xi64>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ONE]], #{{.*}}]{{.*}}ins(%{{.*}}, %[[B]] :
 // CHECK: arith.subi
 func.func @sub_unit_dim(%a: tensor<4x5xi64>, %b: tensor<1x5xi64>) -> tensor<4x5xi64> {
   %0 = graph.sub %a, %b : (tensor<4x5xi64>, tensor<1x5xi64>) -> tensor<4x5xi64>

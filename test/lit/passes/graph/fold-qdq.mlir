@@ -1,0 +1,77 @@
+// RUN: strata-opt %s -split-input-file -strata-fold-qdq | FileCheck %s
+
+// A QDQ conv: x (uint8, scale 0.5, zero point 130) and w (int8 per filter,
+// scales [0.25, 0.125]) become an i8 x i8 -> i32 conv. x is quantized to
+// int8 with zero point 2 (130 - 128), which the padding holds; the bias
+// (DequantizeLinear of int32 [8, -4], scale x_scale * w_scale) is
+// [8 - 2 * (1 + 2), -4 - 2 * (-3 + 4)] = [2, -6]; the i32 result is scaled
+// by x_scale * w_scale = [0.125, 0.0625].
+// CHECK-LABEL: func @conv
+// CHECK-DAG: %[[Z:.*]] = graph.constant dense<2> : tensor<i8>
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<{{.*}}> : tensor<2x1x1x2xi8>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<[2, -6]> : tensor<2xi32>
+// CHECK-DAG: %[[S:.*]] = graph.constant dense<{{\[\[\[}}1.250000e-01]], {{\[\[}}6.250000e-02]]]> : tensor<2x1x1xf32>
+// CHECK-DAG: %[[X:.*]] = graph.quantize_linear %arg0, %{{.*}}, %[[Z]] {output_type = i8}
+// CHECK-DAG: %[[C:.*]] = graph.conv %[[X]], %[[W]], %[[B]] {{{.*}}pad_value = 2 : i64{{.*}}} : (tensor<1x1x3x4xi8>, tensor<2x1x1x2xi8>, tensor<2xi32>) -> tensor<1x2x5x3xi32>
+// CHECK-DAG: %[[F:.*]] = graph.cast %[[C]] {to = f32}
+// CHECK-DAG: %[[Y:.*]] = graph.mul %[[F]], %[[S]]
+// CHECK-NOT: graph.dequantize_linear
+// CHECK:     return %[[Y]]
+func.func @conv(%x: tensor<1x1x3x4xf32>) -> tensor<1x2x5x3xf32> {
+  %sx = graph.constant dense<0.5> : tensor<f32>
+  %zx = graph.constant dense<130> : tensor<ui8>
+  %q = graph.quantize_linear %x, %sx, %zx {output_type = ui8} : (tensor<1x1x3x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x1x3x4xui8>
+  %xf = graph.dequantize_linear %q, %sx, %zx {output_type = f32} : (tensor<1x1x3x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x3x4xf32>
+  %w = graph.constant dense<[[[[1, 2]]], [[[-3, 4]]]]> : tensor<2x1x1x2xi8>
+  %sw = graph.constant dense<[0.25, 0.125]> : tensor<2xf32>
+  %zw = graph.constant dense<0> : tensor<2xi8>
+  %wf = graph.dequantize_linear %w, %sw, %zw {output_type = f32} : (tensor<2x1x1x2xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x1x1x2xf32>
+  %b = graph.constant dense<[8, -4]> : tensor<2xi32>
+  %sb = graph.constant dense<[0.125, 0.0625]> : tensor<2xf32>
+  %bf = graph.dequantize_linear %b, %sb {output_type = f32} : (tensor<2xi32>, tensor<2xf32>) -> tensor<2xf32>
+  %y = graph.conv %xf, %wf, %bf {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 0>, group = 1 : i64} : (tensor<1x1x3x4xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>) -> tensor<1x2x5x3xf32>
+  return %y : tensor<1x2x5x3xf32>
+}
+
+// -----
+
+// Gemm with transB: the int8 weight [N, K] is transposed to [K, N]; an int8
+// activation (zero point -1) is read as it is; the f32 bias [1.0, 0.5]
+// over x_scale * w_scale = 0.5 is [2, 1], less -1 * column sums [3, 1].
+// CHECK-LABEL: func @gemm
+// CHECK-DAG: %[[WT:.*]] = graph.constant dense_resource<qdq_weight_t> : tensor<2x2xi8>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<[5, 2]> : tensor<2xi32>
+// CHECK-DAG: %[[P:.*]] = graph.matmul %{{.*}}, %[[WT]] : (tensor<3x2xi8>, tensor<2x2xi8>) -> tensor<3x2xi32>
+// CHECK-DAG: %[[A:.*]] = graph.add %[[P]], %[[B]]
+// CHECK-DAG: graph.cast %[[A]] {to = f32}
+// CHECK-NOT: graph.gemm
+func.func @gemm(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %sx = graph.constant dense<0.5> : tensor<f32>
+  %zx = graph.constant dense<-1> : tensor<i8>
+  %q = graph.quantize_linear %x, %sx, %zx {output_type = i8} : (tensor<3x2xf32>, tensor<f32>, tensor<i8>) -> tensor<3x2xi8>
+  %xf = graph.dequantize_linear %q, %sx, %zx {output_type = f32} : (tensor<3x2xi8>, tensor<f32>, tensor<i8>) -> tensor<3x2xf32>
+  %w = graph.constant dense<[[1, 2], [0, 1]]> : tensor<2x2xi8>
+  %sw = graph.constant dense<1.0> : tensor<f32>
+  %wf = graph.dequantize_linear %w, %sw {output_type = f32} : (tensor<2x2xi8>, tensor<f32>) -> tensor<2x2xf32>
+  %c = graph.constant dense<[1.0, 0.5]> : tensor<2xf32>
+  %y = graph.gemm %xf, %wf, %c {trans_b = true} : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// A weight zero point that is not 0 stays in float.
+// CHECK-LABEL: func @asymmetric_weight
+// CHECK: graph.matmul %{{.*}}, %{{.*}} : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+func.func @asymmetric_weight(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %sx = graph.constant dense<0.5> : tensor<f32>
+  %zx = graph.constant dense<0> : tensor<i8>
+  %q = graph.quantize_linear %x, %sx, %zx {output_type = i8} : (tensor<3x2xf32>, tensor<f32>, tensor<i8>) -> tensor<3x2xi8>
+  %xf = graph.dequantize_linear %q, %sx, %zx {output_type = f32} : (tensor<3x2xi8>, tensor<f32>, tensor<i8>) -> tensor<3x2xf32>
+  %w = graph.constant dense<[[1, 2], [0, 1]]> : tensor<2x2xi8>
+  %sw = graph.constant dense<1.0> : tensor<f32>
+  %zw = graph.constant dense<3> : tensor<i8>
+  %wf = graph.dequantize_linear %w, %sw, %zw {output_type = f32} : (tensor<2x2xi8>, tensor<f32>, tensor<i8>) -> tensor<2x2xf32>
+  %y = graph.matmul %xf, %wf : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
