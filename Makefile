@@ -106,6 +106,7 @@ bench: build $(BENCH_VENV)/installed
 	python3 bench/run_bench.py --build-dir $(BUILD_DIR) \
 	  --report docs/benchmarks.md --chart docs/benchmarks.png \
 	  --json $(BUILD_DIR)/bench-results.json
+	python3 bench/quantized.py --build-dir $(BUILD_DIR) --markdown docs/benchmarks.md
 
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 60

@@ -3,7 +3,7 @@
 
     python3 bench/quantized.py [--build-dir build] [--threads 1]
         [--models resnet50,mobilenet_v2,bert_base] [--repeat 10]
-        [--target host|x86-64-v3|...]
+        [--targets host,x86-64-v3] [--markdown docs/benchmarks.md]
 
 The fp32 networks of bench/models.py are quantized the way users quantize
 them, with onnxruntime.quantization:
@@ -15,9 +15,12 @@ them, with onnxruntime.quantization:
     time: DynamicQuantizeLinear + MatMulInteger).
 Each row is the median latency over --repeat runs at one batch, in one
 process: onnxruntime (all graph optimizations, --threads intra-op
-threads) on the fp32 and the int8 model, strata on both (its Python API).
-The int8 outputs of strata are checked against onnxruntime's int8 ones
-(the largest difference relative to the output's range is printed).
+threads) on the fp32 and the int8 model, strata on both (its Python API),
+for each strata target of --targets that this CPU runs (the default adds
+x86-64-v3, the AVX2 code, on an AVX-512 host). The int8 outputs of strata
+are checked against onnxruntime's int8 ones (the largest difference
+relative to the output's range is printed). --markdown appends the table
+to a file (make bench: docs/benchmarks.md).
 """
 
 import argparse
@@ -81,51 +84,85 @@ def networks(names, work):
         yield name, fp32, int8, inputs
 
 
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-dir", default=os.path.join(os.path.dirname(HERE), "build"))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--models", default="resnet50,mobilenet_v2,bert_base")
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--target", default="host")
+    parser.add_argument("--targets", help="strata targets (default: host, and "
+                        "x86-64-v3 on an AVX-512 host)")
     parser.add_argument("--skip-fp32", action="store_true",
                         help="time only the int8 models")
+    parser.add_argument("--markdown", help="append the table to this file")
     args = parser.parse_args()
     sys.path.insert(0, os.path.join(os.path.abspath(args.build_dir), "python"))
     import onnxruntime as ort
     import strata
 
+    features = strata.cpu_features()
+    avx512 = "avx512f" in features
+    targets = (args.targets.split(",") if args.targets
+               else ["host"] + (["x86-64-v3"] if avx512 else []))
+    targets = [t for t in targets if t in strata.runnable_targets()]
+    isa = ("AVX-512" + (" + VNNI" if "avx512vnni" in features else "") if avx512
+           else "AVX2 + FMA" + (" + AVX-VNNI" if "avxvnni" in features else "")
+           if "avx2" in features else "SSE")
     work = tempfile.mkdtemp(prefix="strata-int8-")
-    print(f"{args.threads} thread(s), strata target {args.target}; "
-          f"median ms of {args.repeat} runs\n")
-    print("| network | ort fp32 | ort int8 | strata fp32 | strata int8 | "
-          "strata int8 / ort int8 | strata fp32 / strata int8 | int8 diff |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines = [f"{cpu_name()} ({isa}), {args.threads} thread(s), onnxruntime "
+             f"{ort.__version__}; median ms of {args.repeat} runs", "",
+             "| network | strata target | ort fp32 | ort int8 | strata fp32 | strata int8 | "
+             "strata int8 / ort int8 | strata fp32 / strata int8 | int8 diff |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for line in lines:
+        print(line, flush=True)
     for name, fp32, int8, inputs in networks(args.models.split(","), work):
         options = ort.SessionOptions()
         options.intra_op_num_threads = args.threads
-        times = {}
-        outputs = {}
+        times, outputs = {}, {}
         for kind, path in (("fp32", fp32), ("int8", int8)):
             if kind == "fp32" and args.skip_fp32:
                 continue
             session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
             outputs["ort " + kind] = session.run(None, inputs)[0]
             times["ort " + kind] = median_ms(lambda: session.run(None, inputs), args.repeat)
-            lib = strata.compile(path, os.path.join(work, f"{name}-{kind}"), name="m",
-                                 target=args.target)
-            loaded = strata.load(lib, threads=args.threads)
-            outputs["strata " + kind] = loaded.run(inputs)[0]
-            times["strata " + kind] = median_ms(lambda: loaded.run(inputs), args.repeat)
-        ref = outputs["ort int8"]
-        diff = float(np.abs(outputs["strata int8"] - ref).max()
-                     / max(float(np.ptp(ref)), 1e-30))
-        cell = lambda k: f"{times[k]:.2f}" if k in times else "-"
-        own = (f"{times['strata fp32'] / times['strata int8']:.2f}x"
-               if "strata fp32" in times else "-")
-        print(f"| {name} | {cell('ort fp32')} | {cell('ort int8')} | {cell('strata fp32')} | "
-              f"{cell('strata int8')} | {times['strata int8'] / times['ort int8']:.2f} | "
-              f"{own} | {diff:.1e} |", flush=True)
+        cell = lambda t, k: f"{t[k]:.2f}" if k in t else "-"
+        for target in targets:
+            mine = dict(times)
+            for kind, path in (("fp32", fp32), ("int8", int8)):
+                if kind == "fp32" and args.skip_fp32:
+                    continue
+                lib = strata.compile(path, os.path.join(work, f"{name}-{kind}-{target}"),
+                                     name="m", target=target)
+                loaded = strata.load(lib, threads=args.threads)
+                outputs["strata " + kind] = loaded.run(inputs)[0]
+                mine["strata " + kind] = median_ms(lambda: loaded.run(inputs), args.repeat)
+            ref = outputs["ort int8"]
+            diff = float(np.abs(outputs["strata int8"] - ref).max()
+                         / max(float(np.ptp(ref)), 1e-30))
+            own = (f"{mine['strata fp32'] / mine['strata int8']:.2f}x"
+                   if "strata fp32" in mine else "-")
+            line = (f"| {name} | {target} | {cell(mine, 'ort fp32')} | {cell(mine, 'ort int8')} | "
+                    f"{cell(mine, 'strata fp32')} | {cell(mine, 'strata int8')} | "
+                    f"{mine['strata int8'] / mine['ort int8']:.2f} | {own} | {diff:.1e} |")
+            lines.append(line)
+            print(line, flush=True)
+    if args.markdown:
+        with open(args.markdown, "a") as f:
+            f.write("\n## int8 networks (bench/quantized.py)\n\n"
+                    "ResNet-50 and MobileNetV2 quantized by onnxruntime's quantize_static "
+                    "(QDQ, uint8 activations, per-channel int8 weights), BERT-base by "
+                    "quantize_dynamic; \"int8 diff\" is strata's largest difference from "
+                    "onnxruntime's int8 output, relative to its range.\n\n"
+                    + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

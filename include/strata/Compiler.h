@@ -64,6 +64,9 @@ struct CompileOptions {
   /// multiply-adds per byte of weights (an MLP, a decoder step), where one
   /// sample at a time would stream every weight once per sample.
   int batchChunk = -1;
+  /// Report (as remarks in CompileResult::errors) which quantized
+  /// Conv / MatMul / Gemm nodes do not run as int8 products, and why.
+  bool report = false;
   /// Print how long each stage and each pass took (to stderr) at the end.
   bool timing = false;
   /// Print a line per stage as it runs (to stderr): its name, then its wall

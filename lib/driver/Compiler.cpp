@@ -311,7 +311,7 @@ private:
     PassManager toLinalg(&context);
     TimingScope linalgTiming = timing.nest("graph -> linalg");
     toLinalg.enableTiming(linalgTiming);
-    addGraphToLinalg(toLinalg);
+    addGraphToLinalg(toLinalg, options.report);
     if (failed(toLinalg.run(*module)))
       return reported();
     linalgTiming.stop();
@@ -429,8 +429,12 @@ private:
     return llvm::Error::success();
   }
 
-  static void addGraphToLinalg(PassManager &pm) {
-    pm.addPass(createFoldQdq());
+  /// `report`: strata-fold-qdq says which quantized products stay as they
+  /// are (the chunk program, the same model again, does not repeat it).
+  static void addGraphToLinalg(PassManager &pm, bool report = false) {
+    FoldQdqOptions fold;
+    fold.report = report;
+    pm.addPass(createFoldQdq(fold));
     pm.addPass(createFoldBatchNorm());
     pm.addPass(createConvertGraphToLinalgPass());
     pm.addPass(createCanonicalizerPass());

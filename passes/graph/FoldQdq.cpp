@@ -18,11 +18,8 @@
 // scale multiply, activation and quantization fuse into one elementwise
 // pass after lowering.
 //
-// MatMulInteger (and what ONNX Runtime's dynamic quantization writes:
-// DynamicQuantizeLinear, MatMulInteger with a constant int8 B) is imported
-// as a product of operands widened to i32 less their zero points; with a
-// constant B whose zero point is 0 and one zero point z for A, it becomes
-// the i8 product less z * sum_k B[k][n] (z may be computed at run time).
+// The widened integer products (MatMulInteger, ConvInteger, QLinear*) are
+// folded in FoldIntegerProducts.cpp.
 //
 // The integer ops are s8 x s8 (the linalg named ops widen signed): a uint8
 // activation is produced as int8 instead, by its QuantizeLinear with the
@@ -31,23 +28,22 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/Passes.h"
+#include "passes/graph/QdqFolding.h"
 
-#include "dialects/graph/GraphOps.h"
 #include "lib/support/ConstantData.h"
-
-#include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
 
 using namespace mlir;
 namespace graph = strata::graph;
+using namespace strata::qdq;
 
 namespace strata {
 #define GEN_PASS_DEF_FOLDQDQ
 #include "passes/graph/Passes.h.inc"
 } // namespace strata
 
-namespace {
+namespace strata::qdq {
 
 std::optional<std::vector<float>> floats(Value v) {
   auto constant = v ? v.getDefiningOp<graph::ConstantOp>() : nullptr;
@@ -65,6 +61,29 @@ Type elementOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
 
+Value i32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  ArrayRef<int32_t> values) {
+  auto type = RankedTensorType::get(shape, b.getI32Type());
+  return graph::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+}
+
+Value Folder::signedTwin(graph::QuantizeLinearOp q, Value zero) {
+  Value &twin = twins[q];
+  if (twin)
+    return twin;
+  Type i8 = rewriter.getI8Type();
+  auto type = cast<RankedTensorType>(q.getType()).clone(i8);
+  twin = graph::QuantizeLinearOp::create(
+      rewriter, q.getLoc(), type, q.getInput(), q.getScale(), zero,
+      TypeAttr::get(i8), q.getAxisAttr(), q.getBlockSizeAttr(),
+      q.getPrecisionAttr(), q.getSaturateAttr());
+  return twin;
+}
+
+} // namespace strata::qdq
+
+namespace {
+
 /// An activation's quantization: one f32 scale, one zero point, over int8
 /// or uint8 data produced by `quantize`.
 struct Activation {
@@ -72,6 +91,13 @@ struct Activation {
   float scale;
   int64_t zeroPoint;
 };
+
+constexpr const char *activationProblem =
+    "its input is not a DequantizeLinear (one scale and zero point) of a "
+    "QuantizeLinear's 8-bit output";
+constexpr const char *weightProblem =
+    "its weight is not a DequantizeLinear of an int8 constant with zero "
+    "point 0 and one scale per output channel (or one in all)";
 
 std::optional<Activation> activation(Value input) {
   auto dq = input.getDefiningOp<graph::DequantizeLinearOp>();
@@ -152,298 +178,239 @@ std::optional<std::vector<double>> biasValues(Value bias, int64_t channels) {
   return result;
 }
 
+/// The activation's zero point as the int8 data's (less 128 for uint8).
+int64_t signedZeroPoint(Activation a) {
+  return elementOf(a.quantize.getOutput()).isSignlessInteger(8)
+             ? a.zeroPoint
+             : a.zeroPoint - 128;
+}
+
+Value f32Constant(IRRewriter &rewriter, Location loc, ArrayRef<int64_t> shape,
+                  ArrayRef<float> values) {
+  auto type = RankedTensorType::get(shape, rewriter.getF32Type());
+  return graph::ConstantOp::create(
+      rewriter, loc, strata::f32Constant(type, values, "qdq_scale"));
+}
+
+/// The integer bias B[f] (see the file comment), or nullopt when it
+/// would not fit in i32.
+std::optional<std::vector<int32_t>>
+integerBias(const Weight &w, float inputScale, int64_t zeroPoint,
+            std::optional<std::vector<double>> bias) {
+  int64_t channels = w.scales.size();
+  int64_t perChannel = w.values.size() / channels;
+  std::vector<int32_t> result(channels);
+  for (int64_t f = 0; f < channels; ++f) {
+    double value = 0;
+    if (bias)
+      value = std::nearbyint((*bias)[f] /
+                             (double(inputScale) * double(w.scales[f])));
+    int64_t sum = 0;
+    for (int64_t k = 0; k < perChannel; ++k)
+      sum += w.values[f * perChannel + k];
+    value -= double(zeroPoint) * double(sum);
+    if (!(std::fabs(value) < 2147483647.0))
+      return std::nullopt;
+    result[f] = int32_t(value);
+  }
+  return result;
+}
+
+/// cast(acc, f32) * sx * sw[f], with the scales shaped `scaleShape`.
+Value scaled(IRRewriter &rewriter, Location loc, Value acc,
+             const Weight &w, float inputScale,
+             ArrayRef<int64_t> scaleShape) {
+  std::vector<float> scales(w.scales.size());
+  for (size_t f = 0; f < scales.size(); ++f)
+    scales[f] = float(double(inputScale) * double(w.scales[f]));
+  Value real = graph::CastOp::create(rewriter, loc, acc,
+                                     TypeAttr::get(rewriter.getF32Type()));
+  return graph::MulOp::create(rewriter, loc, real,
+                              f32Constant(rewriter, loc, scaleShape, scales));
+}
+
+/// The int8 form of an activation: its QuantizeLinear itself for int8,
+/// else (uint8) its twin with the zero point less 128 (a constant here).
+Value signedDataOf(Folder &folder, IRRewriter &rewriter, Activation a) {
+  Value q = a.quantize.getOutput();
+  if (elementOf(q).isSignlessInteger(8))
+    return q;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(a.quantize);
+  Value zero = graph::ConstantOp::create(
+      rewriter, a.quantize.getLoc(),
+      DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getI8Type()),
+                             int8_t(signedZeroPoint(a))));
+  return folder.signedTwin(a.quantize, zero);
+}
+
+} // namespace
+
+namespace strata::qdq {
+
+LogicalResult Folder::foldConv(graph::ConvOp conv) {
+  auto resultType = cast<RankedTensorType>(conv.getType());
+  if (!resultType.getElementType().isF32())
+    return fail("not an f32 result");
+  std::optional<Activation> x = activation(conv.getInput());
+  if (!x)
+    return fail(activationProblem);
+  std::optional<Weight> w = weight(conv.getWeight(), 0);
+  if (!w)
+    return fail(weightProblem);
+  int64_t channels = w->scales.size();
+  std::optional<std::vector<double>> bias;
+  if (conv.getBias() && !(bias = biasValues(conv.getBias(), channels)))
+    return fail("the bias is not a constant (or a dequantized one)");
+  std::optional<std::vector<int32_t>> integer =
+      integerBias(*w, x->scale, signedZeroPoint(*x), bias);
+  if (!integer)
+    return fail("the integer bias overflows i32");
+  rewriter.setInsertionPoint(conv);
+  Value data = signedDataOf(*this, rewriter, *x);
+  Location loc = conv.getLoc();
+  Value biasValue = i32Constant(rewriter, loc, {channels}, *integer);
+  auto acc = graph::ConvOp::create(
+      rewriter, loc, data, w->data, biasValue, conv.getStridesAttr(),
+      conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
+      rewriter.getI64IntegerAttr(signedZeroPoint(*x)));
+  // [F, 1...]: the channel dimension of N, F, spatial...
+  SmallVector<int64_t> scaleShape(resultType.getRank() - 1, 1);
+  scaleShape[0] = channels;
+  rewriter.replaceOp(conv, scaled(rewriter, loc, acc, *w, x->scale,
+                                  scaleShape));
+  return success();
+}
+
+/// x [.., M, K] times a constant w [K, N] (`transposed`: w is [N, K]),
+/// plus an optional bias [N].
+LogicalResult Folder::foldProduct(Operation *op, Value lhs, Value rhs,
+                                  Value bias, bool transposed) {
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  if (rhsType.getRank() != 2 || lhsType.getRank() < 2 ||
+      !resultType.getElementType().isF32())
+    return fail("not an f32 product of a matrix and a 2-D weight");
+  std::optional<Activation> x = activation(lhs);
+  if (!x)
+    return fail(activationProblem);
+  std::optional<Weight> w = weight(rhs, transposed ? 0 : 1);
+  if (!w)
+    return fail(weightProblem);
+  int64_t k = rhsType.getDimSize(transposed ? 1 : 0);
+  int64_t n = rhsType.getDimSize(transposed ? 0 : 1);
+  // Per column n: its K values in a row (as for a conv's filter).
+  Weight columns = *w;
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      columns.values[j * k + i] =
+          transposed ? w->values[j * k + i] : w->values[i * n + j];
+  std::optional<std::vector<double>> biasData;
+  if (bias) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || !(biasData = biasValues(bias, n)))
+      return fail("the bias is not a 1-D constant (or a dequantized one)");
+  }
+  std::optional<std::vector<int32_t>> integer =
+      integerBias(columns, x->scale, signedZeroPoint(*x), biasData);
+  if (!integer)
+    return fail("the integer bias overflows i32");
+  rewriter.setInsertionPoint(op);
+  Value data = signedDataOf(*this, rewriter, *x);
+  Location loc = op->getLoc();
+  Value weightData = w->data;
+  if (transposed) {
+    // B as [K, N], transposed once here.
+    ElementsAttr t = strata::transposeConstant(
+        cast<ElementsAttr>(w->data.getValue()), {1, 0}, "qdq_weight_t");
+    if (!t)
+      return fail("the weight's data cannot be read");
+    weightData = graph::ConstantOp::create(rewriter, loc, t);
+  }
+  Value acc = graph::MatMulOp::create(rewriter, loc, data, weightData);
+  acc = graph::AddOp::create(rewriter, loc, acc,
+                             i32Constant(rewriter, loc, {n}, *integer));
+  rewriter.replaceOp(op, scaled(rewriter, loc, acc, *w, x->scale, {n}));
+  return success();
+}
+
+} // namespace strata::qdq
+
+namespace {
+
+/// Whether `op` reads a quantized operand: a DequantizeLinear (QDQ) or a
+/// cast of 8-bit integers (the widened integer products).
+bool readsQuantized(Operation *op) {
+  return llvm::any_of(op->getOperands(), [](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (isa_and_nonnull<graph::DequantizeLinearOp>(def))
+      return true;
+    if (auto sub = dyn_cast_or_null<graph::SubOp>(def))
+      def = sub.getLhs().getDefiningOp();
+    auto cast = dyn_cast_or_null<graph::CastOp>(def);
+    return cast && elementOf(cast.getInput()).isInteger(8);
+  });
+}
+
 struct FoldQdqPass : strata::impl::FoldQdqBase<FoldQdqPass> {
   using Base::Base;
 
-  /// The int8 form of an activation: its QuantizeLinear itself for int8,
-  /// else (uint8) a twin producing int8 with the zero point less 128, made
-  /// once per QuantizeLinear.
-  Value signedData(IRRewriter &rewriter, Activation a,
-                   int64_t &zeroPoint) {
-    zeroPoint = a.zeroPoint;
-    Value q = a.quantize.getOutput();
-    if (elementOf(q).isSignlessInteger(8))
-      return q;
-    zeroPoint = a.zeroPoint - 128;
-    Value &twin = signedTwin[a.quantize];
-    if (twin)
-      return twin;
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointAfter(a.quantize);
-    Location loc = a.quantize.getLoc();
-    Type i8 = rewriter.getI8Type();
-    auto zeroType = RankedTensorType::get({}, i8);
-    Value zero = graph::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(zeroType, int8_t(zeroPoint)));
-    auto type = cast<RankedTensorType>(q.getType()).clone(i8);
-    twin = graph::QuantizeLinearOp::create(
-        rewriter, loc, type, a.quantize.getInput(), a.quantize.getScale(),
-        zero, TypeAttr::get(i8), a.quantize.getAxisAttr(),
-        a.quantize.getBlockSizeAttr(), a.quantize.getPrecisionAttr(),
-        a.quantize.getSaturateAttr());
-    return twin;
-  }
-
-  Value i32Constant(IRRewriter &rewriter, Location loc,
-                    ArrayRef<int64_t> shape, ArrayRef<int32_t> values) {
-    auto type = RankedTensorType::get(shape, rewriter.getI32Type());
-    return graph::ConstantOp::create(rewriter, loc,
-                                     DenseElementsAttr::get(type, values));
-  }
-
-  Value f32Constant(IRRewriter &rewriter, Location loc,
-                    ArrayRef<int64_t> shape, ArrayRef<float> values) {
-    auto type = RankedTensorType::get(shape, rewriter.getF32Type());
-    return graph::ConstantOp::create(
-        rewriter, loc, strata::f32Constant(type, values, "qdq_scale"));
-  }
-
-  /// The integer bias B[f] (see the file comment), or nullopt when it
-  /// would not fit in i32.
-  std::optional<std::vector<int32_t>>
-  integerBias(const Weight &w, float inputScale, int64_t zeroPoint,
-              std::optional<std::vector<double>> bias) {
-    int64_t channels = w.scales.size();
-    int64_t perChannel = w.values.size() / channels;
-    std::vector<int32_t> result(channels);
-    for (int64_t f = 0; f < channels; ++f) {
-      double value = 0;
-      if (bias)
-        value = std::nearbyint((*bias)[f] /
-                               (double(inputScale) * double(w.scales[f])));
-      int64_t sum = 0;
-      for (int64_t k = 0; k < perChannel; ++k)
-        sum += w.values[f * perChannel + k];
-      value -= double(zeroPoint) * double(sum);
-      if (!(std::fabs(value) < 2147483647.0))
-        return std::nullopt;
-      result[f] = int32_t(value);
+  LogicalResult fold(Folder &folder, Operation *op) {
+    if (auto conv = dyn_cast<graph::ConvOp>(op)) {
+      if (elementOf(conv.getOutput()).isInteger(32))
+        return folder.foldIntegerConv(conv);
+      return folder.foldConv(conv);
     }
-    return result;
-  }
-
-  /// cast(acc, f32) * sx * sw[f], with the scales shaped `scaleShape`.
-  Value scaled(IRRewriter &rewriter, Location loc, Value acc,
-               const Weight &w, float inputScale,
-               ArrayRef<int64_t> scaleShape) {
-    std::vector<float> scales(w.scales.size());
-    for (size_t f = 0; f < scales.size(); ++f)
-      scales[f] = float(double(inputScale) * double(w.scales[f]));
-    Value real = graph::CastOp::create(rewriter, loc, acc,
-                                       TypeAttr::get(rewriter.getF32Type()));
-    return graph::MulOp::create(rewriter, loc, real,
-                                f32Constant(rewriter, loc, scaleShape, scales));
-  }
-
-  LogicalResult foldConv(IRRewriter &rewriter, graph::ConvOp conv) {
-    auto resultType = cast<RankedTensorType>(conv.getType());
-    std::optional<Activation> x = activation(conv.getInput());
-    std::optional<Weight> w = weight(conv.getWeight(), 0);
-    if (!x || !w || !resultType.getElementType().isF32())
-      return failure();
-    int64_t channels = w->scales.size();
-    std::optional<std::vector<double>> bias;
-    if (conv.getBias() && !(bias = biasValues(conv.getBias(), channels)))
-      return failure();
-    rewriter.setInsertionPoint(conv);
-    int64_t zeroPoint;
-    Value data = signedData(rewriter, *x, zeroPoint);
-    std::optional<std::vector<int32_t>> integer =
-        integerBias(*w, x->scale, zeroPoint, bias);
-    if (!integer)
-      return failure();
-    Location loc = conv.getLoc();
-    Value biasValue = i32Constant(rewriter, loc, {channels}, *integer);
-    auto acc = graph::ConvOp::create(
-        rewriter, loc, data, w->data, biasValue, conv.getStridesAttr(),
-        conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
-        rewriter.getI64IntegerAttr(zeroPoint));
-    // [F, 1...]: the channel dimension of N, F, spatial...
-    SmallVector<int64_t> scaleShape(resultType.getRank() - 1, 1);
-    scaleShape[0] = channels;
-    rewriter.replaceOp(conv, scaled(rewriter, loc, acc, *w, x->scale,
-                                    scaleShape));
-    return success();
-  }
-
-  /// x [.., M, K] times a constant w [K, N] (`transposed`: w is [N, K]),
-  /// plus an optional bias [N].
-  LogicalResult foldProduct(IRRewriter &rewriter, Operation *op, Value lhs,
-                            Value rhs, Value bias, bool transposed) {
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    auto rhsType = cast<RankedTensorType>(rhs.getType());
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    if (rhsType.getRank() != 2 || lhsType.getRank() < 2 ||
-        !resultType.getElementType().isF32())
-      return failure();
-    std::optional<Activation> x = activation(lhs);
-    std::optional<Weight> w = weight(rhs, transposed ? 0 : 1);
-    if (!x || !w)
-      return failure();
-    int64_t k = rhsType.getDimSize(transposed ? 1 : 0);
-    int64_t n = rhsType.getDimSize(transposed ? 0 : 1);
-    // Per column n: its K values in a row (as for a conv's filter).
-    Weight columns = *w;
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        columns.values[j * k + i] =
-            transposed ? w->values[j * k + i] : w->values[i * n + j];
-    std::optional<std::vector<double>> biasData;
-    if (bias) {
-      auto bt = cast<RankedTensorType>(bias.getType());
-      if (bt.getRank() != 1 || !(biasData = biasValues(bias, n)))
-        return failure();
+    if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
+      if (elementOf(matmul.getOutput()).isInteger(32))
+        return folder.foldIntegerMatMul(matmul);
+      return folder.foldProduct(op, matmul.getLhs(), matmul.getRhs(), Value(),
+                                /*transposed=*/false);
     }
-    rewriter.setInsertionPoint(op);
-    int64_t zeroPoint;
-    Value data = signedData(rewriter, *x, zeroPoint);
-    std::optional<std::vector<int32_t>> integer =
-        integerBias(columns, x->scale, zeroPoint, biasData);
-    if (!integer)
+    auto gemm = cast<graph::GemmOp>(op);
+    auto at = cast<RankedTensorType>(gemm.getA().getType());
+    if (gemm.getAlpha().convertToFloat() != 1.0f ||
+        (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f) ||
+        gemm.getTransA() || at.getRank() != 2) {
+      folder.why = "alpha or beta is not 1, or A is transposed";
       return failure();
-    Location loc = op->getLoc();
-    Value weightData = w->data;
-    if (transposed) {
-      // B as [K, N], transposed once here.
-      ElementsAttr t = strata::transposeConstant(
-          cast<ElementsAttr>(w->data.getValue()), {1, 0}, "qdq_weight_t");
-      if (!t)
-        return failure();
-      weightData = graph::ConstantOp::create(rewriter, loc, t);
     }
-    Value acc = graph::MatMulOp::create(rewriter, loc, data, weightData);
-    acc = graph::AddOp::create(rewriter, loc, acc,
-                               i32Constant(rewriter, loc, {n}, *integer));
-    rewriter.replaceOp(op, scaled(rewriter, loc, acc, *w, x->scale, {n}));
-    return success();
-  }
-
-  /// `v` = graph.cast(x, i32), or graph.sub of that and a cast of a zero
-  /// point; null when not.
-  struct Widened {
-    Value data, zeroPoint;
-  };
-  std::optional<Widened> widened(Value v) {
-    Value zero;
-    if (auto sub = v.getDefiningOp<graph::SubOp>()) {
-      auto zeroCast = sub.getRhs().getDefiningOp<graph::CastOp>();
-      if (!zeroCast)
-        return std::nullopt;
-      zero = zeroCast.getInput();
-      v = sub.getLhs();
-    }
-    auto cast = v.getDefiningOp<graph::CastOp>();
-    if (!cast || !elementOf(cast.getInput()).isInteger(8))
-      return std::nullopt;
-    return Widened{cast.getInput(), zero};
-  }
-
-  /// An i32 graph.matmul of widened int8 operands (MatMulInteger) with a
-  /// constant B of zero point 0 and one zero point for A, as the i8
-  /// product less z * (column sums of B).
-  LogicalResult foldIntegerMatMul(IRRewriter &rewriter, graph::MatMulOp op) {
-    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
-    if (!elementOf(op.getLhs()).isInteger(32) || rhsType.getRank() != 2 ||
-        cast<RankedTensorType>(op.getLhs().getType()).getRank() < 2)
-      return failure();
-    std::optional<Widened> a = widened(op.getLhs());
-    std::optional<Widened> b = widened(op.getRhs());
-    if (!a || !b || !elementOf(b->data).isSignlessInteger(8))
-      return failure();
-    auto weight = b->data.getDefiningOp<graph::ConstantOp>();
-    std::optional<std::vector<int64_t>> values = integers(b->data);
-    if (!weight || !values)
-      return failure();
-    if (b->zeroPoint) {
-      std::optional<std::vector<int64_t>> zero = integers(b->zeroPoint);
-      if (!zero || llvm::any_of(*zero, [](int64_t z) { return z != 0; }))
-        return failure();
-    }
-    if (a->zeroPoint &&
-        cast<RankedTensorType>(a->zeroPoint.getType()).getNumElements() != 1)
-      return failure();
-    Location loc = op.getLoc();
-    rewriter.setInsertionPoint(op);
-    Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
-    auto castTo = [&](Value v, Type t) -> Value {
-      return graph::CastOp::create(rewriter, loc, v, TypeAttr::get(t));
-    };
-    auto i32Scalar = [&](int32_t value) -> Value {
-      return i32Constant(rewriter, loc, {}, {value});
-    };
-    // z as a rank-0 i32 (0 when absent).
-    Value zero = a->zeroPoint ? castTo(a->zeroPoint, i32) : i32Scalar(0);
-    if (auto zt = cast<RankedTensorType>(zero.getType()); zt.getRank() != 0)
-      zero = graph::ReshapeOp::create(rewriter, loc, zero,
-                                      rewriter.getDenseI64ArrayAttr({}));
-    Value data = a->data;
-    if (!elementOf(data).isSignlessInteger(8)) {
-      // uint8: the same bits with the top one flipped, z less 128. From a
-      // quantize_linear, a twin that produces int8; else a flip of its own.
-      zero = graph::SubOp::create(rewriter, loc, zero, i32Scalar(128));
-      auto q = data.getDefiningOp<graph::QuantizeLinearOp>();
-      if (q && q.getZeroPoint() && q.getBlockSize() == 0 &&
-          cast<RankedTensorType>(q.getZeroPoint().getType()).getRank() == 0) {
-        auto type = cast<RankedTensorType>(data.getType()).clone(i8);
-        data = graph::QuantizeLinearOp::create(
-            rewriter, loc, type, q.getInput(), q.getScale(),
-            castTo(zero, i8), TypeAttr::get(i8), q.getAxisAttr(),
-            q.getBlockSizeAttr(), q.getPrecisionAttr(), q.getSaturateAttr());
-      } else {
-        Type i16 = rewriter.getI16Type();
-        Value wide = castTo(data, i16);
-        Value shift = graph::ConstantOp::create(
-            rewriter, loc,
-            DenseElementsAttr::get(RankedTensorType::get({}, i16),
-                                   int16_t(128)));
-        data = castTo(graph::SubOp::create(rewriter, loc, wide, shift), i8);
-      }
-    }
-    int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
-    std::vector<int32_t> sums(n, 0);
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        sums[j] += int32_t((*values)[i * n + j]);
-    Value product = graph::MatMulOp::create(rewriter, loc, data, weight);
-    Value share = graph::MulOp::create(rewriter, loc, zero,
-                                       i32Constant(rewriter, loc, {n}, sums));
-    rewriter.replaceOp(op, graph::SubOp::create(rewriter, loc, product, share)
-                               .getOutput());
-    return success();
+    return folder.foldProduct(op, gemm.getA(), gemm.getB(), gemm.getC(),
+                              gemm.getTransB());
   }
 
   void runOnOperation() override {
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
-      if (isa<graph::ConvOp, graph::MatMulOp, graph::GemmOp>(op))
+      if (isa<graph::ConvOp, graph::MatMulOp, graph::GemmOp>(op) &&
+          readsQuantized(op))
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    Folder folder(rewriter);
+    int64_t folded = 0;
     for (Operation *op : candidates) {
-      if (auto conv = dyn_cast<graph::ConvOp>(op)) {
-        (void)foldConv(rewriter, conv);
-      } else if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
-        if (succeeded(foldIntegerMatMul(rewriter, matmul)))
-          continue;
-        (void)foldProduct(rewriter, op, matmul.getLhs(), matmul.getRhs(),
-                          Value(), /*transposed=*/false);
-      } else if (auto gemm = dyn_cast<graph::GemmOp>(op)) {
-        auto at = cast<RankedTensorType>(gemm.getA().getType());
-        if (gemm.getAlpha().convertToFloat() != 1.0f ||
-            (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f) ||
-            gemm.getTransA() || at.getRank() != 2)
-          continue;
-        (void)foldProduct(rewriter, op, gemm.getA(), gemm.getB(), gemm.getC(),
-                          gemm.getTransB());
-      }
+      Location loc = op->getLoc();
+      Type element = elementOf(op->getResult(0));
+      if (succeeded(fold(folder, op)))
+        ++folded;
+      else if (report)
+        emitRemark(loc) << "not an int8 product (runs on " << element
+                        << " values): " << folder.why;
     }
+    if (report && !candidates.empty())
+      emitRemark(UnknownLoc::get(&getContext()))
+          << "quantized products: " << folded << " of " << candidates.size()
+          << " run as int8 products";
     // The float operands and the uint8 quantizations nothing reads now.
     bool erased = true;
     while (erased) {
       erased = false;
       getOperation().walk([&](Operation *op) {
         if (isa<graph::DequantizeLinearOp, graph::QuantizeLinearOp,
-                graph::ConstantOp, graph::CastOp, graph::SubOp>(op) &&
+                graph::ConstantOp, graph::CastOp, graph::SubOp,
+                graph::ReshapeOp>(op) &&
             op->use_empty()) {
           op->erase();
           erased = true;
@@ -451,9 +418,6 @@ struct FoldQdqPass : strata::impl::FoldQdqBase<FoldQdqPass> {
       });
     }
   }
-
-  llvm::DenseMap<Operation *, Value> signedTwin;
 };
 
 } // namespace
-

@@ -60,6 +60,14 @@ def FoldQdq : Pass<"strata-fold-qdq", "mlir::ModuleOp"> {
           (conv_i32(x, w) + round(b[f] / (x_scale * w_scale[f]))
                           - x_zero_point * sum(w[f]))
 
+    The widened i32 products that MatMulInteger, ConvInteger,
+    QLinearMatMul and QLinearConv are imported as (operands cast to i32
+    less their zero points) become the same int8 ops when B (the weight)
+    is an int8 constant with zero point 0 and A has one zero point: a
+    product less `a_zero_point * sum_k B[k][n]` (the zero point may be
+    computed at run time, as DynamicQuantizeLinear does), a convolution
+    with that share in its bias (the zero point must be a constant there).
+
     A convolution pads with the activation's zero point (`pad_value`),
     which the bias term cancels; a product adds the bias as an i32
     `graph.add`. Uint8 activations are quantized to int8 instead (a twin
@@ -81,6 +89,11 @@ def FoldQdq : Pass<"strata-fold-qdq", "mlir::ModuleOp"> {
     %y = graph.mul (graph.cast %acc to f32), %scales
     ```
   }];
+  let options = [
+    Option<"report", "report", "bool", "false",
+           "Emit a remark for each quantized product that stays as it is "
+           "(and why), and one with the counts">,
+  ];
   let dependentDialects = ["::strata::graph::GraphDialect"];
 }
 

@@ -99,6 +99,13 @@ static cl::opt<bool> printTargetInfo(
              "registers, register blocks) and exit; no model needed"),
     cl::cat(category));
 
+static cl::opt<bool> report(
+    "report",
+    cl::desc("Report the quantized Conv, MatMul and Gemm nodes that do not "
+             "run as int8 products (they run in float, or as i32 loops), "
+             "with the reason, and how many do"),
+    cl::cat(category));
+
 static cl::opt<bool> timing(
     "timing",
     cl::desc("Print how long each stage (import, lowering, each pass, LLVM "
@@ -126,6 +133,7 @@ int main(int argc, char **argv) {
   options.targetCpu = targetCpu;
   options.targetFeatures = targetFeatures;
   options.timing = timing;
+  options.report = report;
   options.progress =
       !quiet && (timing || llvm::sys::Process::StandardErrIsDisplayed());
   if (printTargetInfo) {

@@ -75,3 +75,30 @@ func.func @asymmetric_weight(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %y = graph.matmul %xf, %wf : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
 }
+
+// -----
+
+// MatMulInteger as imported (operands widened to i32 less their zero
+// points): uint8 A with a run-time zero point z, constant int8 B with zero
+// point 0 -> A flipped to int8 (z - 128), the i8 product, less
+// (z - 128) * column sums [4, 6].
+// CHECK-LABEL: func @matmul_integer
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<{{\[\[}}1, 2], [3, 4]]> : tensor<2x2xi8>
+// CHECK-DAG: %[[SUMS:.*]] = graph.constant dense<[4, 6]> : tensor<2xi32>
+// CHECK-DAG: %[[Z:.*]] = graph.sub %{{.*}}, %{{.*}} : (tensor<i32>, tensor<i32>) -> tensor<i32>
+// CHECK-DAG: %[[P:.*]] = graph.matmul %{{.*}}, %[[B]] : (tensor<3x2xi8>, tensor<2x2xi8>) -> tensor<3x2xi32>
+// CHECK-DAG: %[[S:.*]] = graph.mul %[[Z]], %[[SUMS]]
+// CHECK-DAG: %[[R:.*]] = graph.sub %[[P]], %[[S]]
+// CHECK: return %[[R]]
+func.func @matmul_integer(%a: tensor<3x2xui8>, %z: tensor<ui8>) -> tensor<3x2xi32> {
+  %b = graph.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
+  %zb = graph.constant dense<0> : tensor<i8>
+  %aw = graph.cast %a {to = i32} : tensor<3x2xui8> -> tensor<3x2xi32>
+  %zw = graph.cast %z {to = i32} : tensor<ui8> -> tensor<i32>
+  %ad = graph.sub %aw, %zw : (tensor<3x2xi32>, tensor<i32>) -> tensor<3x2xi32>
+  %bw = graph.cast %b {to = i32} : tensor<2x2xi8> -> tensor<2x2xi32>
+  %zbw = graph.cast %zb {to = i32} : tensor<i8> -> tensor<i32>
+  %bd = graph.sub %bw, %zbw : (tensor<2x2xi32>, tensor<i32>) -> tensor<2x2xi32>
+  %y = graph.matmul %ad, %bd : (tensor<3x2xi32>, tensor<2x2xi32>) -> tensor<3x2xi32>
+  return %y : tensor<3x2xi32>
+}
