@@ -196,6 +196,16 @@ struct FormDispatchesPass
     return success();
   }
 
+  /// A fill whose one use is another linalg op's output: tiled with that
+  /// op (tileWithFill), not into a dispatch of its own before it.
+  static bool initializesLaterOp(linalg::LinalgOp op) {
+    auto fill = dyn_cast<linalg::FillOp>(op.getOperation());
+    if (!fill || !fill->hasOneUse())
+      return false;
+    auto user = dyn_cast<linalg::LinalgOp>(*fill->user_begin());
+    return user && llvm::is_contained(user.getDpsInits(), fill.getResult(0));
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -207,7 +217,8 @@ struct FormDispatchesPass
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
         ops.push_back(linalgOp);
     for (linalg::LinalgOp op : ops) {
-      if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0)
+      if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
+          initializesLaterOp(op))
         continue;
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       if (llvm::any_of(ranges, ShapedType::isDynamic) ||

@@ -20,6 +20,10 @@
 //    pairs; B is packed as words, A's bytes are widened to words. Exact:
 //    a product of two int8 values fits in 15 bits, two of them in 16.
 //
+// The accumulators start from C, or from zero where a zero fill of C
+// comes right before (the dispatch's share of the output's fill, which is
+// then dropped).
+//
 // The loops are over static extents (dispatches are static pieces), so the
 // remainders (rows % rows, panels % panels) get blocks of their own size.
 //
@@ -55,6 +59,7 @@ struct Emitter {
   Kernel k;
   Value lhs, rhs, out; // A [M, Kp], B [N1, K1, lanes * group], C [M, N1, L]
   int64_t groups;
+  bool zeroed; // C holds zeros: start from them, not from loads of C
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -108,23 +113,28 @@ struct Emitter {
                                   ValueRange{panel, g, index(0)});
   }
 
-  /// 128 * sum_k B[k][n] for one panel (vnni only).
-  Value compensation(Value panel) {
+  /// 128 * sum_k B[k][n] for each of `panels` (vnni only), in one loop
+  /// over the k groups: independent chains, not one latency-bound chain
+  /// per panel.
+  SmallVector<Value> compensations(ArrayRef<Value> panels) {
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType(), b.getI32IntegerAttr(0)));
     Value flips = arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(operandType(),
                                b.getIntegerAttr(b.getI8Type(), -128)));
+    SmallVector<Value> init(panels.size(), zero);
     auto loop = scf::ForOp::create(
-        b, loc, index(0), index(groups), index(1), ValueRange{zero},
+        b, loc, index(0), index(groups), index(1), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange carried) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value sum = dot(carried[0], flips, panelVector(panel, g));
-          scf::YieldOp::create(b, l, sum);
+          SmallVector<Value> sums;
+          for (auto [panel, sum] : llvm::zip(panels, carried))
+            sums.push_back(dot(sum, flips, panelVector(panel, g)));
+          scf::YieldOp::create(b, l, sums);
         });
-    return loop.getResult(0);
+    return SmallVector<Value>(loop.getResults().begin(), loop.getResults().end());
   }
 
   /// The block of `rowCount` rows from `row0` and `panelCount` panels from
@@ -136,10 +146,14 @@ struct Emitter {
       rows.push_back(arith::AddIOp::create(b, loc, row0, index(r)));
     for (int64_t p = 0; p < panelCount; ++p)
       panels.push_back(arith::AddIOp::create(b, loc, panel0, index(p)));
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType(), b.getI32IntegerAttr(0)));
     for (int64_t r = 0; r < rowCount; ++r)
       for (int64_t p = 0; p < panelCount; ++p) {
-        Value c = vector::LoadOp::create(b, loc, accType(), out,
-                                         ValueRange{rows[r], panels[p], index(0)});
+        Value c = zeroed ? zero
+                         : vector::LoadOp::create(
+                               b, loc, accType(), out,
+                               ValueRange{rows[r], panels[p], index(0)});
         if (k.vnni)
           c = arith::SubIOp::create(b, loc, c, compensations[p]);
         init.push_back(c);
@@ -167,11 +181,12 @@ struct Emitter {
 
   /// Every row block of `panelCount` panels from `panel0`.
   void panelRange(Value panel0, int64_t panelCount, int64_t m) {
-    SmallVector<Value> compensations;
+    SmallVector<Value> panels, compensationsOf;
+    for (int64_t p = 0; p < panelCount; ++p)
+      panels.push_back(arith::AddIOp::create(b, loc, panel0, index(p)));
     if (k.vnni)
-      for (int64_t p = 0; p < panelCount; ++p)
-        compensations.push_back(compensation(
-            arith::AddIOp::create(b, loc, panel0, index(p))));
+      compensationsOf = compensations(panels);
+    ArrayRef<Value> compensations = compensationsOf;
     int64_t whole = m / k.rows * k.rows;
     if (whole > 0)
       scf::ForOp::create(
@@ -230,14 +245,23 @@ struct LowerInt8ContractionsPass
             << std::string(kind) << " x " << int64_t(lanes);
         return signalPassFailure();
       }
+      // A zero fill of C just before (the dispatch's share of the
+      // accumulator's fill): the accumulators start at zero instead.
+      auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+      std::optional<int64_t> fillValue =
+          fill ? getConstantIntValue(fill.getInputs()[0]) : std::nullopt;
+      bool zeroed = fill && fillValue && *fillValue == 0 &&
+                    fill.getOutputs()[0] == op.getDpsInits()[0];
+      if (zeroed)
+        fill.erase();
       OpBuilder b(op);
       Location loc = op.getLoc();
       // B's lanes x group elements of one (panel, k group) as one row.
       Value rhs = memref::CollapseShapeOp::create(
           b, loc, op.getDpsInputs()[1],
           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-      Emitter emitter{b, loc, kernel, op.getDpsInputs()[0], rhs,
-                      op.getDpsInits()[0], rhsType.getDimSize(1)};
+      Emitter emitter{b,   loc, kernel, op.getDpsInputs()[0], rhs,
+                      op.getDpsInits()[0], rhsType.getDimSize(1), zeroed};
       emitter.emit(outType.getDimSize(0), outType.getDimSize(1));
       op.erase();
     }
