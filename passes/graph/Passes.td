@@ -35,7 +35,10 @@ def FoldBatchNorm : Pass<"strata-fold-batch-norm", "mlir::ModuleOp"> {
     `W'[f] = W[f] * s[f]` and `b'[f] = (b[f] - mean[f]) * s[f] + beta[f]`,
     where `s[f] = scale[f] / sqrt(var[f] + epsilon)` (computed in double,
     rounded once). The new conv's location fuses both nodes', so errors
-    still name them. Anything else is left alone.
+    still name them. Any other `graph.batch_norm` of f32 data with constant
+    scale, bias, mean and variance becomes `x * s + t` (`graph.mul`,
+    `graph.add`) with `s` and `t` constants of shape [C, 1...]: no square
+    root and division per element. Anything else is left alone.
 
     The data of weights no operation refers to any more is freed as the
     fold goes (strata::ResourceBlobReleaser), so that the pass holds about

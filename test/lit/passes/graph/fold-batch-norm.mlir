@@ -23,9 +23,17 @@ func.func @conv_bn(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
 
 // -----
 
-// The conv's output is used twice: folding would change the other use.
+// The conv's output is used twice: folding would change the other use. The
+// BatchNorm becomes x * s + t per channel: s = 1 / sqrt(1 + 1e-5),
+// t = 1 - 1 * s.
 // CHECK-LABEL: func @conv_used_twice
-// CHECK: graph.batch_norm
+// CHECK-DAG: %[[T:.*]] = graph.constant dense<4.99996258E-6> : tensor<2x1x1xf32>
+// CHECK-DAG: %[[S:.*]] = graph.constant dense<0.999994993> : tensor<2x1x1xf32>
+// CHECK:     %[[C:.*]] = graph.conv
+// CHECK:     %[[M:.*]] = graph.mul %[[C]], %[[S]]
+// CHECK:     %[[A:.*]] = graph.add %[[M]], %[[T]]
+// CHECK-NOT: graph.batch_norm
+// CHECK:     return %[[C]], %[[A]]
 func.func @conv_used_twice(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
   %w = graph.constant dense<1.0> : tensor<2x2x1x1xf32>
   %p = graph.constant dense<1.0> : tensor<2xf32>
