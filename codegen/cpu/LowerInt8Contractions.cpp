@@ -187,33 +187,33 @@ struct Emitter {
     if (k.vnni)
       compensationsOf = compensations(panels);
     ArrayRef<Value> compensations = compensationsOf;
-    int64_t whole = m / k.rows * k.rows;
+    inBlocks(m, k.rows, [&](Value row0, int64_t rowCount) {
+      block(row0, rowCount, panel0, panelCount, compensations);
+    });
+  }
+
+  /// `fn(start, count)` for the blocks of `step` in [0, extent): a loop
+  /// over the whole ones, then the remainder as a block of its own size.
+  void inBlocks(int64_t extent, int64_t step,
+                llvm::function_ref<void(Value, int64_t)> fn) {
+    int64_t whole = extent / step * step;
     if (whole > 0)
       scf::ForOp::create(
-          b, loc, index(0), index(whole), index(k.rows), ValueRange{},
-          [&](OpBuilder &nb, Location l, Value row0, ValueRange) {
+          b, loc, index(0), index(whole), index(step), ValueRange{},
+          [&](OpBuilder &nb, Location l, Value start, ValueRange) {
             OpBuilder::InsertionGuard guard(b);
             b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-            block(row0, k.rows, panel0, panelCount, compensations);
+            fn(start, step);
             scf::YieldOp::create(b, l);
           });
-    if (m > whole)
-      block(index(whole), m - whole, panel0, panelCount, compensations);
+    if (extent > whole)
+      fn(index(whole), extent - whole);
   }
 
   void emit(int64_t m, int64_t n1) {
-    int64_t whole = n1 / k.panels * k.panels;
-    if (whole > 0)
-      scf::ForOp::create(
-          b, loc, index(0), index(whole), index(k.panels), ValueRange{},
-          [&](OpBuilder &nb, Location l, Value panel0, ValueRange) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-            panelRange(panel0, k.panels, m);
-            scf::YieldOp::create(b, l);
-          });
-    if (n1 > whole)
-      panelRange(index(whole), n1 - whole, m);
+    inBlocks(n1, k.panels, [&](Value panel0, int64_t panelCount) {
+      panelRange(panel0, panelCount, m);
+    });
   }
 };
 

@@ -45,3 +45,17 @@ func.func @stays(%x: tensor<1x4x4x4xf32>, %w: tensor<1x1x4x8xf32>, %w3: tensor<3
          ins(%x, %w3 : tensor<1x4x4x4xf32>, tensor<3x3x4x8xf32>) outs(%init : tensor<1x2x2x8xf32>) -> tensor<1x2x2x8xf32>
   return %0, %1 : tensor<1x2x2x8xf32>, tensor<1x2x2x8xf32>
 }
+
+// -----
+
+// An int8 1x1 convolution (strata-fold-qdq's: i8 x i8 -> i32) is a matmul
+// too, its operands widened signed.
+// CHECK-LABEL: func.func @pointwise_int8(
+// CHECK: %[[M:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<15x4xi8>, tensor<4x8xi8>) outs(%{{.*}} : tensor<15x8xi32>)
+// CHECK-NOT: linalg.conv_2d
+func.func @pointwise_int8(%x: tensor<1x3x5x4xi8>, %init: tensor<1x3x5x8xi32>) -> tensor<1x3x5x8xi32> {
+  %w = arith.constant dense<3> : tensor<1x1x4x8xi8>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x3x5x4xi8>, tensor<1x1x4x8xi8>) outs(%init : tensor<1x3x5x8xi32>) -> tensor<1x3x5x8xi32>
+  return %0 : tensor<1x3x5x8xi32>
+}

@@ -124,3 +124,20 @@ func.func @split_rows(%a: tensor<22x64xf32>, %b: tensor<64x32xf32>, %c: tensor<2
   %0 = linalg.matmul ins(%a, %b : tensor<22x64xf32>, tensor<64x32xf32>) outs(%c : tensor<22x32xf32>) -> tensor<22x32xf32>
   return %0 : tensor<22x32xf32>
 }
+
+// -----
+
+// An int8 depthwise convolution (i8 x i8 -> i32) takes the same blocks: the
+// operands widened to i32 vectors, multiplied and added.
+// CHECK-LABEL: func @depthwise_int8
+// CHECK: scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:   scf.for %{{.*}} = %c0 to %c96 step %c32
+// CHECK:     arith.extsi {{.*}} : vector<1x1x32xi8> to vector<1x1x32xi32>
+// CHECK:     arith.muli {{.*}} : vector<1x1x32xi32>
+// CHECK:     arith.addi {{.*}} : vector<1x1x32xi32>
+// CHECK-NOT: linalg.depthwise_conv
+func.func @depthwise_int8(%in: tensor<1x29x29x96xi8>, %w: tensor<3x3x96xi8>, %init: tensor<1x14x14x96xi32>) -> tensor<1x14x14x96xi32> {
+  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+     ins(%in, %w : tensor<1x29x29x96xi8>, tensor<3x3x96xi8>) outs(%init : tensor<1x14x14x96xi32>) -> tensor<1x14x14x96xi32>
+  return %0 : tensor<1x14x14x96xi32>
+}
