@@ -108,6 +108,28 @@ struct Emitter {
     return vector::BitCastOp::create(b, loc, operandType(), splat);
   }
 
+  /// Two k groups of A's row `row` from group `g` (madd): its 4 bytes
+  /// loaded once, widened to words, each pair of words in every lane.
+  /// Half the instructions of two broadcastRow calls (one 2-byte load,
+  /// move, widening and broadcast each).
+  std::pair<Value, Value> broadcastRowPair(Value row, Value g) {
+    Value column = arith::MulIOp::create(b, loc, g, index(k.group));
+    Value bytes = vector::LoadOp::create(
+        b, loc, VectorType::get({4}, b.getI8Type()), lhs,
+        ValueRange{row, column});
+    Value words = arith::ExtSIOp::create(
+        b, loc, VectorType::get({4}, b.getI16Type()), bytes);
+    Value pairs = vector::BitCastOp::create(
+        b, loc, VectorType::get({2}, b.getI32Type()), words);
+    auto splat = [&](int64_t i) -> Value {
+      Value pair = vector::ExtractOp::create(b, loc, pairs, ArrayRef<int64_t>{i});
+      return vector::BitCastOp::create(
+          b, loc, operandType(),
+          vector::BroadcastOp::create(b, loc, accType(), pair));
+    };
+    return {splat(0), splat(1)};
+  }
+
   Value panelVector(Value panel, Value g) {
     return vector::LoadOp::create(b, loc, operandType(), rhs,
                                   ValueRange{panel, g, index(0)});
@@ -158,24 +180,44 @@ struct Emitter {
           c = arith::SubIOp::create(b, loc, c, compensations[p]);
         init.push_back(c);
       }
+    // One k group per step, or (madd) two: A's row is read once for both.
+    // An odd last group of madd gets a step of its own.
+    int64_t per = !k.vnni && groups >= 2 ? 2 : 1;
+    auto step = [&](Value g, int64_t count, ValueRange carried) {
+      SmallVector<SmallVector<Value>> weights(count);
+      for (int64_t j = 0; j < count; ++j)
+        for (int64_t p = 0; p < panelCount; ++p)
+          weights[j].push_back(panelVector(
+              panels[p], arith::AddIOp::create(b, loc, g, index(j))));
+      SmallVector<Value> next(carried.begin(), carried.end());
+      for (int64_t r = 0; r < rowCount; ++r) {
+        SmallVector<Value> a;
+        if (count == 2) {
+          auto [first, second] = broadcastRowPair(rows[r], g);
+          a = {first, second};
+        } else {
+          a = {broadcastRow(rows[r], g)};
+        }
+        for (int64_t j = 0; j < count; ++j)
+          for (int64_t p = 0; p < panelCount; ++p)
+            next[r * panelCount + p] =
+                dot(next[r * panelCount + p], a[j], weights[j][p]);
+      }
+      return next;
+    };
     auto loop = scf::ForOp::create(
-        b, loc, index(0), index(groups), index(1), init,
+        b, loc, index(0), index(groups / per * per), index(per), init,
         [&](OpBuilder &nb, Location l, Value g, ValueRange carried) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> weights, next;
-          for (int64_t p = 0; p < panelCount; ++p)
-            weights.push_back(panelVector(panels[p], g));
-          for (int64_t r = 0; r < rowCount; ++r) {
-            Value a = broadcastRow(rows[r], g);
-            for (int64_t p = 0; p < panelCount; ++p)
-              next.push_back(dot(carried[r * panelCount + p], a, weights[p]));
-          }
-          scf::YieldOp::create(b, l, next);
+          scf::YieldOp::create(b, l, step(g, per, carried));
         });
+    SmallVector<Value> sums(loop.getResults().begin(), loop.getResults().end());
+    if (groups % per != 0)
+      sums = step(index(groups - 1), 1, sums);
     for (int64_t r = 0; r < rowCount; ++r)
       for (int64_t p = 0; p < panelCount; ++p)
-        vector::StoreOp::create(b, loc, loop.getResult(r * panelCount + p), out,
+        vector::StoreOp::create(b, loc, sums[r * panelCount + p], out,
                                 ValueRange{rows[r], panels[p], index(0)});
   }
 
