@@ -219,14 +219,48 @@ integerBias(const Weight &w, float inputScale, int64_t zeroPoint,
 /// cast(acc, f32) * sx * sw[f], with the scales shaped `scaleShape`.
 Value scaled(IRRewriter &rewriter, Location loc, Value acc,
              const Weight &w, float inputScale,
-             ArrayRef<int64_t> scaleShape) {
+             ArrayRef<int64_t> scaleShape, double divisor = 1.0) {
   std::vector<float> scales(w.scales.size());
   for (size_t f = 0; f < scales.size(); ++f)
-    scales[f] = float(double(inputScale) * double(w.scales[f]));
+    scales[f] = float(double(inputScale) * double(w.scales[f]) / divisor);
   Value real = graph::CastOp::create(rewriter, loc, acc,
                                      TypeAttr::get(rewriter.getF32Type()));
   return graph::MulOp::create(rewriter, loc, real,
                               f32Constant(rewriter, loc, scaleShape, scales));
+}
+
+/// The op's result scaled to real values; where its one user is a
+/// per-tensor QuantizeLinear with a constant scale y, scaled to y's units
+/// instead (x_scale * w_scale[f] / y, one multiplier per channel, as
+/// onnxruntime's QLinearConv requantizes) and quantized with scale 1: one
+/// multiply per element, not a multiply and a division.
+void replaceScaled(IRRewriter &rewriter, Operation *op, Value acc,
+                   const Weight &w, float inputScale,
+                   ArrayRef<int64_t> scaleShape) {
+  Location loc = op->getLoc();
+  Value result = op->getResult(0);
+  auto q = result.hasOneUse()
+               ? dyn_cast<graph::QuantizeLinearOp>(*result.getUsers().begin())
+               : nullptr;
+  std::optional<std::vector<float>> y = q ? floats(q.getScale()) : std::nullopt;
+  if (!q || q.getBlockSize() != 0 || q.getInput() != result || !y ||
+      y->size() != 1 || !((*y)[0] > 0) || !std::isfinite((*y)[0])) {
+    rewriter.replaceOp(op, scaled(rewriter, loc, acc, w, inputScale, scaleShape));
+    return;
+  }
+  Value units = scaled(rewriter, loc, acc, w, inputScale, scaleShape, (*y)[0]);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(q);
+  Value one = graph::ConstantOp::create(
+      rewriter, q.getLoc(),
+      DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getF32Type()),
+                             1.0f));
+  auto requantized = graph::QuantizeLinearOp::create(
+      rewriter, q.getLoc(), q.getType(), units, one, q.getZeroPoint(),
+      q.getOutputTypeAttr(), q.getAxisAttr(), q.getBlockSizeAttr(),
+      q.getPrecisionAttr(), q.getSaturateAttr());
+  rewriter.replaceOp(q, requantized.getOutput());
+  rewriter.eraseOp(op);
 }
 
 /// The int8 form of an activation: its QuantizeLinear itself for int8,
@@ -277,8 +311,7 @@ LogicalResult Folder::foldConv(graph::ConvOp conv) {
   // [F, 1...]: the channel dimension of N, F, spatial...
   SmallVector<int64_t> scaleShape(resultType.getRank() - 1, 1);
   scaleShape[0] = channels;
-  rewriter.replaceOp(conv, scaled(rewriter, loc, acc, *w, x->scale,
-                                  scaleShape));
+  replaceScaled(rewriter, conv, acc, *w, x->scale, scaleShape);
   return success();
 }
 
@@ -331,7 +364,7 @@ LogicalResult Folder::foldProduct(Operation *op, Value lhs, Value rhs,
   Value acc = graph::MatMulOp::create(rewriter, loc, data, weightData);
   acc = graph::AddOp::create(rewriter, loc, acc,
                              i32Constant(rewriter, loc, {n}, *integer));
-  rewriter.replaceOp(op, scaled(rewriter, loc, acc, *w, x->scale, {n}));
+  replaceScaled(rewriter, op, acc, *w, x->scale, {n});
   return success();
 }
 

@@ -102,3 +102,29 @@ func.func @matmul_integer(%a: tensor<3x2xui8>, %z: tensor<ui8>) -> tensor<3x2xi3
   %y = graph.matmul %ad, %bd : (tensor<3x2xi32>, tensor<2x2xi32>) -> tensor<3x2xi32>
   return %y : tensor<3x2xi32>
 }
+
+// -----
+
+// The product's one user quantizes it (scale 0.25): the multiplier goes
+// straight to the output's units (0.5 * 0.5 / 0.25 = 1.0) and the
+// quantization divides by 1.
+// CHECK-LABEL: func @requantize
+// CHECK-DAG: %[[M:.*]] = graph.constant dense<1.000000e+00> : tensor<2xf32>
+// CHECK-DAG: %[[ONE:.*]] = graph.constant dense<1.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[R:.*]] = graph.mul %{{.*}}, %[[M]]
+// CHECK-DAG: %[[Q:.*]] = graph.quantize_linear %[[R]], %[[ONE]], %{{.*}} {output_type = ui8}
+// CHECK: return %[[Q]]
+func.func @requantize(%x: tensor<3x2xf32>) -> tensor<3x2xui8> {
+  %sx = graph.constant dense<0.5> : tensor<f32>
+  %zx = graph.constant dense<0> : tensor<i8>
+  %q = graph.quantize_linear %x, %sx, %zx {output_type = i8} : (tensor<3x2xf32>, tensor<f32>, tensor<i8>) -> tensor<3x2xi8>
+  %xf = graph.dequantize_linear %q, %sx, %zx {output_type = f32} : (tensor<3x2xi8>, tensor<f32>, tensor<i8>) -> tensor<3x2xf32>
+  %w = graph.constant dense<[[1, 2], [0, 1]]> : tensor<2x2xi8>
+  %sw = graph.constant dense<0.5> : tensor<f32>
+  %wf = graph.dequantize_linear %w, %sw {output_type = f32} : (tensor<2x2xi8>, tensor<f32>) -> tensor<2x2xf32>
+  %y = graph.matmul %xf, %wf : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %sy = graph.constant dense<0.25> : tensor<f32>
+  %zy = graph.constant dense<128> : tensor<ui8>
+  %yq = graph.quantize_linear %y, %sy, %zy {output_type = ui8} : (tensor<3x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<3x2xui8>
+  return %yq : tensor<3x2xui8>
+}
