@@ -12,7 +12,8 @@
 //    panels, as a contraction's M and N;
 //  - anything else: the outermost parallel loop that splits.
 // A static tensor.pad becomes a fill and a copy into the interior first, so
-// that both run as dispatches.
+// that both run as dispatches; an elementwise op that only the pad reads
+// writes into the interior itself instead of the copy.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/BlockDims.h"
@@ -21,6 +22,7 @@
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 
@@ -149,11 +151,27 @@ struct FormDispatchesPass
                                       rewriter.getIndexAttr(1));
     Value interior = tensor::ExtractSliceOp::create(rewriter, loc, filled,
                                                     offsets, sizes, strides);
-    Value copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(),
-                                          interior)
-                       .getResult(0);
+    // An elementwise producer that the pad alone reads writes into the
+    // interior itself: no copy (a pass over the activations before every
+    // padded convolution).
+    Value copied;
+    auto producer = pad.getSource().getDefiningOp<linalg::GenericOp>();
+    if (producer && producer->hasOneUse() && producer.getNumDpsInits() == 1 &&
+        producer.getNumParallelLoops() == producer.getNumLoops() &&
+        producer.getIndexingMapsArray().back().isIdentity() &&
+        !producer.payloadUsesValueFromOperand(
+            producer.getDpsInitOperand(0))) {
+      IRMapping mapping;
+      mapping.map(producer.getDpsInits()[0], interior);
+      copied = rewriter.clone(*producer, mapping)->getResult(0);
+    } else {
+      copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(), interior)
+                   .getResult(0);
+    }
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
         pad, copied, filled, offsets, sizes, strides);
+    if (producer && producer->use_empty())
+      rewriter.eraseOp(producer);
   }
 
   /// Tiles `op` into a forall; a linalg.fill that only initializes its

@@ -363,6 +363,13 @@ def FormDispatches : Pass<"strata-form-dispatches", "mlir::func::FuncOp"> {
     outermost parallel loop that splits evenly. An op that splits along no
     candidate stays whole, and runs on one thread.
 
+    A static `tensor.pad` with a constant value becomes a fill of the
+    padded tensor and a copy of its source into the interior, both split
+    like any op; when the source is an elementwise `linalg.generic` that
+    only the pad reads, that generic writes into the interior itself and
+    there is no copy. A fill whose one use is another linalg op's output
+    is tiled with that op.
+
     `strata-outline-dispatches` turns the loops into dispatch functions
     after bufferization.
   }];

@@ -117,3 +117,32 @@ func.func @pad(%x: tensor<1x56x56x64xf32>) -> tensor<1x58x58x64xf32> {
   } : tensor<1x56x56x64xf32> to tensor<1x58x58x64xf32>
   return %p : tensor<1x58x58x64xf32>
 }
+
+// -----
+
+// An elementwise op that only the pad reads writes into the interior
+// itself: no copy.
+// CHECK-LABEL: func.func @pad_of_relu
+// CHECK-NOT:     tensor.pad
+// CHECK:         linalg.fill
+// CHECK:         %[[INNER:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1]
+// CHECK:         scf.forall (%{{.*}}) = (0) to (56) step (14) shared_outs(%{{.*}} = %[[INNER]])
+// CHECK:           arith.maximumf
+// CHECK-NOT:     linalg.copy
+// CHECK:         tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [1, 56, 56, 64] [1, 1, 1, 1]
+#id4 = affine_map<(a, b, c, d) -> (a, b, c, d)>
+func.func @pad_of_relu(%x: tensor<1x56x56x64xf32>) -> tensor<1x58x58x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x56x56x64xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+         ins(%x : tensor<1x56x56x64xf32>) outs(%e : tensor<1x56x56x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x56x56x64xf32>
+  %p = tensor.pad %r low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x56x56x64xf32> to tensor<1x58x58x64xf32>
+  return %p : tensor<1x58x58x64xf32>
+}
