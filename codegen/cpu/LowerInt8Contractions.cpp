@@ -87,47 +87,33 @@ struct Emitter {
     return arith::AddIOp::create(b, loc, acc, product);
   }
 
-  /// One k group of A's row `row` in every lane: 4 bytes, top bits
-  /// flipped (vnni), or 2 bytes widened to words (madd).
-  Value broadcastRow(Value row, Value g) {
+  /// `count` k groups of A's row `row` from group `g`, each in every lane:
+  /// vnni, 4 bytes with their top bits flipped; madd, 2 bytes widened to
+  /// words. The row's bytes for all `count` groups are loaded and widened
+  /// once (madd reads two groups per step: half the instructions of two
+  /// 2-byte loads, moves, widenings and broadcasts).
+  SmallVector<Value> broadcastRows(Value row, Value g, int64_t count) {
     Value column = arith::MulIOp::create(b, loc, g, index(k.group));
-    auto bytes = VectorType::get({k.group}, b.getI8Type());
-    Value piece = vector::LoadOp::create(b, loc, bytes, lhs,
-                                         ValueRange{row, column});
+    Value piece = vector::LoadOp::create(
+        b, loc, VectorType::get({k.group * count}, b.getI8Type()), lhs,
+        ValueRange{row, column});
     if (!k.vnni)
       piece = arith::ExtSIOp::create(
-          b, loc, VectorType::get({2}, b.getI16Type()), piece);
-    Value word = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), piece);
-    Value scalar = vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
-    if (k.vnni)
-      scalar = arith::XOrIOp::create(
-          b, loc, scalar,
-          arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0x80808080));
-    Value splat = vector::BroadcastOp::create(b, loc, accType(), scalar);
-    return vector::BitCastOp::create(b, loc, operandType(), splat);
-  }
-
-  /// Two k groups of A's row `row` from group `g` (madd): its 4 bytes
-  /// loaded once, widened to words, each pair of words in every lane.
-  /// Half the instructions of two broadcastRow calls (one 2-byte load,
-  /// move, widening and broadcast each).
-  std::pair<Value, Value> broadcastRowPair(Value row, Value g) {
-    Value column = arith::MulIOp::create(b, loc, g, index(k.group));
-    Value bytes = vector::LoadOp::create(
-        b, loc, VectorType::get({4}, b.getI8Type()), lhs,
-        ValueRange{row, column});
-    Value words = arith::ExtSIOp::create(
-        b, loc, VectorType::get({4}, b.getI16Type()), bytes);
-    Value pairs = vector::BitCastOp::create(
-        b, loc, VectorType::get({2}, b.getI32Type()), words);
-    auto splat = [&](int64_t i) -> Value {
-      Value pair = vector::ExtractOp::create(b, loc, pairs, ArrayRef<int64_t>{i});
-      return vector::BitCastOp::create(
-          b, loc, operandType(),
-          vector::BroadcastOp::create(b, loc, accType(), pair));
-    };
-    return {splat(0), splat(1)};
+          b, loc, VectorType::get({2 * count}, b.getI16Type()), piece);
+    Value words = vector::BitCastOp::create(
+        b, loc, VectorType::get({count}, b.getI32Type()), piece);
+    SmallVector<Value> splats;
+    for (int64_t i = 0; i < count; ++i) {
+      Value scalar =
+          vector::ExtractOp::create(b, loc, words, ArrayRef<int64_t>{i});
+      if (k.vnni)
+        scalar = arith::XOrIOp::create(
+            b, loc, scalar,
+            arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0x80808080));
+      Value splat = vector::BroadcastOp::create(b, loc, accType(), scalar);
+      splats.push_back(vector::BitCastOp::create(b, loc, operandType(), splat));
+    }
+    return splats;
   }
 
   Value panelVector(Value panel, Value g) {
@@ -191,13 +177,7 @@ struct Emitter {
               panels[p], arith::AddIOp::create(b, loc, g, index(j))));
       SmallVector<Value> next(carried.begin(), carried.end());
       for (int64_t r = 0; r < rowCount; ++r) {
-        SmallVector<Value> a;
-        if (count == 2) {
-          auto [first, second] = broadcastRowPair(rows[r], g);
-          a = {first, second};
-        } else {
-          a = {broadcastRow(rows[r], g)};
-        }
+        SmallVector<Value> a = broadcastRows(rows[r], g, count);
         for (int64_t j = 0; j < count; ++j)
           for (int64_t p = 0; p < panelCount; ++p)
             next[r * panelCount + p] =

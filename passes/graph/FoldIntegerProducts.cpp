@@ -74,25 +74,6 @@ Value scalarOf(IRRewriter &rewriter, Location loc, Value v) {
                                   rewriter.getDenseI64ArrayAttr({}));
 }
 
-/// `a`'s data as int8 whose zero point is `zero` (a rank-0 i8): uint8
-/// data flipped (a twin of its quantize_linear where it has one, an
-/// elementwise flip otherwise).
-Value signedData(Folder &folder, IRRewriter &rewriter, Location loc,
-                 Value data, Value zero) {
-  if (elementOf(data).isSignlessInteger(8))
-    return data;
-  auto q = data.getDefiningOp<graph::QuantizeLinearOp>();
-  if (q && q.getBlockSize() == 0)
-    return folder.signedTwin(q, zero);
-  Type i16 = rewriter.getI16Type();
-  Value shift = graph::ConstantOp::create(
-      rewriter, loc,
-      DenseElementsAttr::get(RankedTensorType::get({}, i16), int16_t(128)));
-  Value flipped = graph::SubOp::create(rewriter, loc,
-                                       castTo(rewriter, loc, data, i16), shift);
-  return castTo(rewriter, loc, flipped, rewriter.getI8Type());
-}
-
 } // namespace
 
 namespace strata::qdq {
@@ -113,7 +94,7 @@ LogicalResult Folder::foldIntegerMatMul(graph::MatMulOp op) {
     return fail("A has a zero point per row");
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Type i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+  Type i32 = rewriter.getI32Type();
   // z as a rank-0 i32 (0 when absent), less 128 for uint8 data.
   Value zero = a->zeroPoint
                    ? castTo(rewriter, loc, scalarOf(rewriter, loc, a->zeroPoint),
@@ -122,8 +103,7 @@ LogicalResult Folder::foldIntegerMatMul(graph::MatMulOp op) {
   if (!elementOf(a->data).isSignlessInteger(8))
     zero = graph::SubOp::create(rewriter, loc, zero,
                                 i32Constant(rewriter, loc, {}, {128}));
-  Value data = signedData(*this, rewriter, loc, a->data,
-                          castTo(rewriter, loc, zero, i8));
+  Value data = signedData(a->data);
   int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
   std::vector<int32_t> sums(n, 0);
   for (int64_t i = 0; i < k; ++i)
@@ -177,11 +157,7 @@ LogicalResult Folder::foldIntegerConv(graph::ConvOp op) {
   }
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Type i8 = rewriter.getI8Type();
-  Value zero = graph::ConstantOp::create(
-      rewriter, loc,
-      DenseElementsAttr::get(RankedTensorType::get({}, i8), int8_t(zeroPoint)));
-  Value data = signedData(*this, rewriter, loc, x->data, zero);
+  Value data = signedData(x->data);
   Value conv = graph::ConvOp::create(
       rewriter, loc, data, w->data, i32Constant(rewriter, loc, {filters}, folded),
       op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),

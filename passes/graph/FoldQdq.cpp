@@ -67,17 +67,57 @@ Value i32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return graph::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
 }
 
-Value Folder::signedTwin(graph::QuantizeLinearOp q, Value zero) {
+Value Folder::signedTwin(graph::QuantizeLinearOp q) {
   Value &twin = twins[q];
   if (twin)
     return twin;
-  Type i8 = rewriter.getI8Type();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(q);
+  Location loc = q.getLoc();
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  // q's zero point less 128 (0 when it has none): a constant where q's is
+  // one, computed where it is computed (DynamicQuantizeLinear's).
+  Value zero = q.getZeroPoint();
+  if (!zero) {
+    zero = graph::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, i8), int8_t(-128)));
+  } else if (std::optional<std::vector<int64_t>> values = integers(zero)) {
+    std::vector<int8_t> shifted;
+    for (int64_t v : *values)
+      shifted.push_back(int8_t(v - 128));
+    auto type = cast<RankedTensorType>(zero.getType()).clone(i8);
+    zero = graph::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(shifted)));
+  } else {
+    Value wide = graph::CastOp::create(rewriter, loc, zero, TypeAttr::get(i32));
+    Value less = graph::SubOp::create(rewriter, loc, wide,
+                                      i32Constant(rewriter, loc, {}, {128}));
+    zero = graph::CastOp::create(rewriter, loc, less, TypeAttr::get(i8));
+  }
   auto type = cast<RankedTensorType>(q.getType()).clone(i8);
   twin = graph::QuantizeLinearOp::create(
-      rewriter, q.getLoc(), type, q.getInput(), q.getScale(), zero,
-      TypeAttr::get(i8), q.getAxisAttr(), q.getBlockSizeAttr(),
-      q.getPrecisionAttr(), q.getSaturateAttr());
+      rewriter, loc, type, q.getInput(), q.getScale(), zero, TypeAttr::get(i8),
+      q.getAxisAttr(), q.getBlockSizeAttr(), q.getPrecisionAttr(),
+      q.getSaturateAttr());
   return twin;
+}
+
+Value Folder::signedData(Value data) {
+  if (elementOf(data).isSignlessInteger(8))
+    return data;
+  auto q = data.getDefiningOp<graph::QuantizeLinearOp>();
+  if (q && q.getBlockSize() == 0)
+    return signedTwin(q);
+  Location loc = data.getLoc();
+  Type i16 = rewriter.getI16Type();
+  Value wide = graph::CastOp::create(rewriter, loc, data, TypeAttr::get(i16));
+  Value shift = graph::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, i16), int16_t(128)));
+  Value flipped = graph::SubOp::create(rewriter, loc, wide, shift);
+  return graph::CastOp::create(rewriter, loc, flipped,
+                               TypeAttr::get(rewriter.getI8Type()));
 }
 
 } // namespace strata::qdq
@@ -263,21 +303,6 @@ void replaceScaled(IRRewriter &rewriter, Operation *op, Value acc,
   rewriter.eraseOp(op);
 }
 
-/// The int8 form of an activation: its QuantizeLinear itself for int8,
-/// else (uint8) its twin with the zero point less 128 (a constant here).
-Value signedDataOf(Folder &folder, IRRewriter &rewriter, Activation a) {
-  Value q = a.quantize.getOutput();
-  if (elementOf(q).isSignlessInteger(8))
-    return q;
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPointAfter(a.quantize);
-  Value zero = graph::ConstantOp::create(
-      rewriter, a.quantize.getLoc(),
-      DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getI8Type()),
-                             int8_t(signedZeroPoint(a))));
-  return folder.signedTwin(a.quantize, zero);
-}
-
 } // namespace
 
 namespace strata::qdq {
@@ -301,7 +326,7 @@ LogicalResult Folder::foldConv(graph::ConvOp conv) {
   if (!integer)
     return fail("the integer bias overflows i32");
   rewriter.setInsertionPoint(conv);
-  Value data = signedDataOf(*this, rewriter, *x);
+  Value data = signedData(x->quantize.getOutput());
   Location loc = conv.getLoc();
   Value biasValue = i32Constant(rewriter, loc, {channels}, *integer);
   auto acc = graph::ConvOp::create(
@@ -350,7 +375,7 @@ LogicalResult Folder::foldProduct(Operation *op, Value lhs, Value rhs,
   if (!integer)
     return fail("the integer bias overflows i32");
   rewriter.setInsertionPoint(op);
-  Value data = signedDataOf(*this, rewriter, *x);
+  Value data = signedData(x->quantize.getOutput());
   Location loc = op->getLoc();
   Value weightData = w->data;
   if (transposed) {

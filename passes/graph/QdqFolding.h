@@ -36,10 +36,12 @@ class Folder {
 public:
   explicit Folder(mlir::IRRewriter &rewriter) : rewriter(rewriter) {}
 
-  /// A quantize_linear like `q` producing int8 with zero point `zero` (an
-  /// i8 scalar): the same bits as q's uint8 result with the top one
-  /// flipped, when `zero` is q's zero point less 128. Made once per `q`.
-  mlir::Value signedTwin(strata::graph::QuantizeLinearOp q, mlir::Value zero);
+  /// 8-bit data as int8: int8 data itself; uint8 data with the top bit of
+  /// every byte flipped (x - 128), by a twin of the quantize_linear that
+  /// produces it (q's zero point less 128, made once per q, right after
+  /// it) or else by an elementwise flip. The consumer's zero point for the
+  /// result is its own less 128.
+  mlir::Value signedData(mlir::Value data);
 
   /// QDQ ops (FoldQdq.cpp).
   mlir::LogicalResult foldConv(strata::graph::ConvOp conv);
@@ -57,6 +59,8 @@ private:
     why = reason.str();
     return mlir::failure();
   }
+
+  mlir::Value signedTwin(strata::graph::QuantizeLinearOp q);
 
   mlir::IRRewriter &rewriter;
   llvm::DenseMap<mlir::Operation *, mlir::Value> twins;

@@ -128,3 +128,31 @@ func.func @requantize(%x: tensor<3x2xf32>) -> tensor<3x2xui8> {
   %yq = graph.quantize_linear %y, %sy, %zy {output_type = ui8} : (tensor<3x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<3x2xui8>
   return %yq : tensor<3x2xui8>
 }
+
+// -----
+
+// The int8 twin of a uint8 quantization keeps its own bits: its zero point
+// is the QuantizeLinear's less 128 (10 -> -118), whatever zero point the
+// consumer reads the data with (ConvInteger's 20: padding and bias use
+// 20 - 128 = -108; bias = -(-108) * (1 + 2) = 324).
+// CHECK-LABEL: func @twin_keeps_its_zero_point
+// CHECK-DAG: %[[TZ:.*]] = graph.constant dense<-118> : tensor<i8>
+// CHECK-DAG: %[[X:.*]] = graph.quantize_linear %arg0, %{{.*}}, %[[TZ]] {output_type = i8}
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<324> : tensor<1xi32>
+// CHECK-DAG: graph.conv %[[X]], %{{.*}}, %[[B]] {{{.*}}pad_value = -108 : i64{{.*}}} : (tensor<1x1x3x3xi8>, tensor<1x1x1x2xi8>, tensor<1xi32>) -> tensor<1x1x3x2xi32>
+func.func @twin_keeps_its_zero_point(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x2xi32> {
+  %s = graph.constant dense<0.5> : tensor<f32>
+  %zq = graph.constant dense<10> : tensor<ui8>
+  %q = graph.quantize_linear %x, %s, %zq {output_type = ui8} : (tensor<1x1x3x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x1x3x3xui8>
+  %zc = graph.constant dense<20> : tensor<ui8>
+  %w = graph.constant dense<[[[[1, 2]]]]> : tensor<1x1x1x2xi8>
+  %zw = graph.constant dense<0> : tensor<i8>
+  %xw = graph.cast %q {to = i32} : tensor<1x1x3x3xui8> -> tensor<1x1x3x3xi32>
+  %zcw = graph.cast %zc {to = i32} : tensor<ui8> -> tensor<i32>
+  %xd = graph.sub %xw, %zcw : (tensor<1x1x3x3xi32>, tensor<i32>) -> tensor<1x1x3x3xi32>
+  %ww = graph.cast %w {to = i32} : tensor<1x1x1x2xi8> -> tensor<1x1x1x2xi32>
+  %zww = graph.cast %zw {to = i32} : tensor<i8> -> tensor<i32>
+  %wd = graph.sub %ww, %zww : (tensor<1x1x1x2xi32>, tensor<i32>) -> tensor<1x1x1x2xi32>
+  %y = graph.conv %xd, %wd {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x1x3x3xi32>, tensor<1x1x1x2xi32>) -> tensor<1x1x3x2xi32>
+  return %y : tensor<1x1x3x2xi32>
+}
