@@ -22,7 +22,10 @@ namespace strata {
 //    become matrix products (strata-int8-conv-to-matmul) whose B is packed
 //    for the target's dot-product instruction (strata-pack-int8-rhs) and
 //    which become register-blocked kernels on buffers
-//    (strata-lower-int8-contractions);
+//    (strata-lower-int8-contractions); the 4- and 8-bit weights of
+//    weight-only quantized f32 products stay packed
+//    (strata-pack-weight-only-rhs) and are dequantized in registers
+//    (strata-lower-weight-only-contractions);
 //  - large ops are split into a grid of workgroups along one parallel loop
 //    (strata-form-dispatches), which after bufferization become dispatch
 //    functions that the runtime's threads run (strata-outline-dispatches);
@@ -106,6 +109,16 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
                               target.int8Rows, target.int8Panels)
                     .str();
   }
+  std::string packWeightOnly =
+      llvm::formatv("strata-pack-weight-only-rhs{{lanes={0}},",
+                    target.f32Lanes())
+          .str();
+  std::string lowerWeightOnly =
+      llvm::formatv("strata-lower-weight-only-contractions{{lanes={0} "
+                    "rows={1} panels={2} row-panels={3}},",
+                    target.f32Lanes(), target.weightOnlyRows,
+                    target.weightOnlyPanels, target.weightOnlyRowPanels)
+          .str();
   std::string elementwise =
       llvm::formatv("strata-vectorize-elementwise{{vector-width={0}}",
                     target.f32Lanes())
@@ -115,7 +128,10 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          "canonicalize,"
          "strata-channels-last,"
          "canonicalize,strata-release-unused-blobs,"
-         "func.func(strata-conv1x1-to-matmul,strata-int8-conv-to-matmul),"
+         "func.func(strata-conv1x1-to-matmul,strata-int8-conv-to-matmul)," +
+         // Before elementwise fusion, which rebuilds (and so unmarks) a
+         // dequantization whose zero point is a splat.
+         packWeightOnly +
          "func.func(strata-fuse-elementwise),"
          "cse,canonicalize," + packInt8 + packRhs + ","
          "func.func(" + dispatches + ",strata-conv-to-im2col," +
@@ -138,7 +154,7 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
          (end == CpuPipelineEnd::Schedule ? "" :
          "scf-forall-to-for,"
          "buffer-deallocation-pipeline,"
-         "func.func(" + lowerInt8 +
+         "func.func(" + lowerInt8 + lowerWeightOnly +
          "strata-strided-copy-to-linalg,convert-linalg-to-loops),"
          "convert-vector-to-scf,"
          "expand-strided-metadata,"

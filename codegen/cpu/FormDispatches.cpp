@@ -100,9 +100,11 @@ struct FormDispatchesPass
         result.append({m, n});
       return result;
     }
-    if (op->hasAttr("strata.int8_panels")) {
-      // Loops (m, panels, lanes, k groups, k): rows or whole panels,
-      // never a panel's lanes (strata-lower-int8-contractions).
+    if (op->hasAttr("strata.int8_panels") ||
+        op->hasAttr("strata.weight_panels")) {
+      // Loops (m, panels, lanes, k...): rows or whole panels, never a
+      // panel's lanes (strata-lower-int8-contractions,
+      // strata-lower-weight-only-contractions).
       Split m{0, 1}, panels{1, 1};
       if (ranges[0] <= ranges[1] * ranges[2])
         return {panels, m};

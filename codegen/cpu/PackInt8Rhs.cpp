@@ -15,6 +15,7 @@
 // dispatch formation and bufferization handle.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/PanelProducts.h"
 #include "codegen/cpu/Passes.h"
 #include "lib/support/ConstantData.h"
 #include "lib/support/ResourceBlobs.h"
@@ -39,81 +40,33 @@ namespace {
 /// An i8 x i8 -> i32 contraction with a constant K x N B read at (k, n),
 /// A at (rows..., k) and C at (rows..., n), all static.
 struct Candidate {
-  linalg::LinalgOp op;
+  strata::panels::RowsContraction product;
   ElementsAttr rhs;
-  int64_t rows, k, n; // rows: every row loop's extent multiplied
 };
-
-/// The constant behind `value`, looking through collapse_shape (which
-/// keeps the row-major order of the data).
-ElementsAttr constantOf(Value value) {
-  while (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>())
-    value = collapse.getSrc();
-  auto constant = value.getDefiningOp<arith::ConstantOp>();
-  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
-}
 
 bool isI8(Value v) {
   return cast<ShapedType>(v.getType()).getElementType().isInteger(8);
 }
 
 std::optional<Candidate> match(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op) ||
-      op->hasAttr("strata.int8_panels"))
+  if (op->hasAttr("strata.int8_panels"))
+    return std::nullopt;
+  std::optional<strata::panels::RowsContraction> product =
+      strata::panels::matchRowsContraction(op, /*allowTransposedRhs=*/false);
+  if (!product)
     return std::nullopt;
   Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
-  auto outType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!outType || !outType.getElementType().isInteger(32) || !isI8(lhs) ||
-      !isI8(rhs) || !outType.hasStaticShape() ||
-      !cast<ShapedType>(lhs.getType()).hasStaticShape())
-    return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  // B (K x N) has no batch dims; every loop of A and C besides k and n
-  // is a row loop (an im2col product's image loop among them).
-  if (failed(dims) || !dims->batch.empty() || dims->m.empty() ||
-      dims->n.size() != 1 || dims->k.size() != 1)
-    return std::nullopt;
-  unsigned n = dims->n[0], k = dims->k[0];
-  SmallVector<unsigned> rowLoops(dims->m.begin(), dims->m.end());
-  llvm::sort(rowLoops);
-  MLIRContext *ctx = op.getContext();
-  unsigned loops = op.getNumLoops();
-  // A at (rows..., k), B at (k, n), C at (rows..., n).
-  SmallVector<AffineExpr> lhsExprs, outExprs;
-  for (unsigned r : rowLoops) {
-    lhsExprs.push_back(getAffineDimExpr(r, ctx));
-    outExprs.push_back(getAffineDimExpr(r, ctx));
-  }
-  lhsExprs.push_back(getAffineDimExpr(k, ctx));
-  outExprs.push_back(getAffineDimExpr(n, ctx));
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[0] != AffineMap::get(loops, 0, lhsExprs, ctx) ||
-      maps[1] != AffineMap::get(loops, 0,
-                                {getAffineDimExpr(k, ctx),
-                                 getAffineDimExpr(n, ctx)},
-                                ctx) ||
-      maps[2] != AffineMap::get(loops, 0, outExprs, ctx))
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!outType.getElementType().isInteger(32) || !isI8(lhs) || !isI8(rhs))
     return std::nullopt;
   // The accumulator must start at zero: the packed product writes a fresh
   // (possibly wider) tensor.
-  Value init = op.getDpsInits()[0];
-  while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
-      init.getDefiningOp()))
-    init = init.getDefiningOp()->getOperand(0);
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  auto zero = fill ? getConstantIntValue(fill.getInputs()[0]) : std::nullopt;
-  if (!zero || *zero != 0)
+  if (!strata::panels::startsAtZero(op))
     return std::nullopt;
-  ElementsAttr data = constantOf(rhs);
+  ElementsAttr data = strata::panels::constantOf(rhs);
   if (!data || !strata::rawConstantData(data))
     return std::nullopt;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t rows = 1;
-  for (unsigned r : rowLoops)
-    rows *= ranges[r];
-  return Candidate{op, data, rows, ranges[k], ranges[n]};
+  return Candidate{*product, data};
 }
 
 struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
@@ -148,7 +101,8 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
 
   void rewrite(IRRewriter &rewriter, const Candidate &c,
                llvm::DenseMap<Attribute, Value> &packedOf) {
-    linalg::LinalgOp op = c.op;
+    const strata::panels::RowsContraction &p = c.product;
+    linalg::LinalgOp op = p.op;
     Location loc = op.getLoc();
     MLIRContext *ctx = &getContext();
     Value &packed = packedOf[c.rhs];
@@ -159,50 +113,30 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
                          .front();
       rewriter.setInsertionPointToStart(&entry);
       packed = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(pack(c.rhs, c.k, c.n)));
+          rewriter, loc, cast<TypedAttr>(pack(c.rhs, p.k, p.n)));
     }
     rewriter.setInsertionPoint(op);
-    int64_t n1 = ceilDiv(c.n, lanes), k1 = ceilDiv(c.k, group);
-    // A as rows x K, padded with zeros to K1 * group columns.
-    Value lhs = op.getDpsInputs()[0];
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
-    if (lhsType.getRank() > 2) {
-      ReassociationIndices front;
-      for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
-        front.push_back(d);
-      lhs = tensor::CollapseShapeOp::create(
-          rewriter, loc, RankedTensorType::get({c.rows, c.k}, i8), lhs,
-          ArrayRef<ReassociationIndices>{front, {lhsType.getRank() - 1}});
-    }
-    if (k1 * group != c.k) {
-      Value zero = arith::ConstantOp::create(rewriter, loc,
-                                             rewriter.getI8IntegerAttr(0));
-      lhs = tensor::PadOp::create(
-          rewriter, loc, RankedTensorType::get({c.rows, k1 * group}, i8), lhs,
-          getAsIndexOpFoldResult(ctx, {0, 0}),
-          getAsIndexOpFoldResult(ctx, {0, k1 * group - c.k}), zero);
-    }
-    // The result as rows x N1 x lanes, zero-filled.
-    auto outType = RankedTensorType::get({c.rows, n1, lanes}, i32);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), i32);
-    Value zero32 =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
-    Value init = linalg::FillOp::create(rewriter, loc, zero32, empty).getResult(0);
-    AffineExpr m = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
+    int64_t n1 = ceilDiv(p.n, lanes), k1 = ceilDiv(p.k, group);
+    Type i32 = rewriter.getI32Type();
+    Value lhs = strata::panels::lhsAsRows(rewriter, loc, op.getDpsInputs()[0],
+                                          p.rows, p.k, k1 * group);
+    Value init =
+        strata::panels::zeroPanels(rewriter, loc, p.rows, n1, lanes, i32);
+    AffineExpr m = getAffineDimExpr(0, ctx), panel = getAffineDimExpr(1, ctx),
                l = getAffineDimExpr(2, ctx), g = getAffineDimExpr(3, ctx),
                e = getAffineDimExpr(4, ctx);
     SmallVector<AffineMap> maps = {
         AffineMap::get(5, 0, {m, g * group + e}, ctx),
-        AffineMap::get(5, 0, {p, g, l, e}, ctx),
-        AffineMap::get(5, 0, {m, p, l}, ctx)};
+        AffineMap::get(5, 0, {panel, g, l, e}, ctx),
+        AffineMap::get(5, 0, {m, panel, l}, ctx)};
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
         IteratorType::reduction, IteratorType::reduction};
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, outType, ValueRange{lhs, packed}, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        rewriter, loc, init.getType(), ValueRange{lhs, packed},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Value a = arith::ExtSIOp::create(b, l, i32, args[0]);
           Value w = arith::ExtSIOp::create(b, l, i32, args[1]);
           Value sum = arith::AddIOp::create(
@@ -210,27 +144,11 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
           linalg::YieldOp::create(b, l, sum);
         });
     generic->setAttr("strata.int8_panels", rewriter.getUnitAttr());
-    // Back to the op's result: rows x N1 * lanes, the first N columns,
-    // expanded to its batch dims.
-    Value result = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({c.rows, n1 * lanes}, i32),
-        generic.getResult(0), ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-    if (n1 * lanes != c.n)
-      result = tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get({c.rows, c.n}, i32), result,
-          getAsIndexOpFoldResult(ctx, {0, 0}),
-          getAsIndexOpFoldResult(ctx, {c.rows, c.n}),
-          getAsIndexOpFoldResult(ctx, {1, 1}));
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    if (resultType.getRank() > 2) {
-      ReassociationIndices front;
-      for (int64_t d = 0; d + 1 < resultType.getRank(); ++d)
-        front.push_back(d);
-      result = tensor::ExpandShapeOp::create(
-          rewriter, loc, resultType, result,
-          ArrayRef<ReassociationIndices>{front, {resultType.getRank() - 1}});
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, strata::panels::panelsAsResult(
+                rewriter, loc, generic.getResult(0),
+                cast<RankedTensorType>(op->getResult(0).getType()), p.rows,
+                p.n));
   }
 
   void runOnOperation() override {

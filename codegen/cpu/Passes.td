@@ -626,6 +626,73 @@ def PackInt8Rhs : Pass<"strata-pack-int8-rhs", "mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def PackWeightOnlyRhs : Pass<"strata-pack-weight-only-rhs", "mlir::ModuleOp"> {
+  let summary = "Pack the constant 4- and 8-bit weights of weight-only "
+                "quantized f32 products into panels";
+  let description = [{
+    A static f32 contraction whose B (read at (k, n) or (n, k), possibly
+    through a linalg.transpose) is a dequantization of a constant integer
+    weight of 4 or 8 bits (a generic marked `strata.dequantize`, with a
+    constant f32 scale and an optional constant zero point, per tensor, per
+    column or in blocks along K), whose A is read at (rows..., k) and whose
+    accumulator is a zero fill, becomes a `linalg.generic` over
+    (m, panel, lane, block, step, nibble) marked `strata.weight_panels`.
+    It reads:
+      * A as rows x K, padded with zero columns to whole blocks;
+      * the weight's unsigned codes (value less the type's minimum) packed
+        at compile time as [panels][blocks][block / per][lanes] bytes, two
+        codes per byte (low nibble first) for 4 bits;
+      * per panel, block and lane the scale S (f32) and the zero point
+        less the minimum Z (a byte),
+    and computes C += A * (code * S - Z * S). The result is rows x panels x
+    lanes, cut back to N columns. The dequantization and its transpose are
+    erased when nothing else reads them.
+
+    Why: MatMulNBits (onnxruntime's weight-only int4) and blocked int4
+    DequantizeLinear -> MatMul would otherwise rebuild the f32 weight every
+    run and multiply with it: 8x the weight bytes of int4 read and written
+    per run, on products of one row (a decoding step) that are bound by
+    those bytes. strata-lower-weight-only-contractions dequantizes the
+    packed codes in registers instead.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes of the kernel's vectors (columns per panel)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def LowerWeightOnlyContractions
+    : Pass<"strata-lower-weight-only-contractions", "mlir::func::FuncOp"> {
+  let summary = "Register-blocked f32 products that dequantize 4- and 8-bit "
+                "weights in registers";
+  let description = [{
+    Every `linalg.generic` marked `strata.weight_panels` (on buffers,
+    static) becomes loops over blocks of `rows` rows x `panels` panels whose
+    f32 accumulators stay in vector registers over K. Per step each panel's
+    `lanes` bytes are loaded, widened, split into nibbles (4 bits),
+    converted and dequantized with one FMA against the block's scale and
+    offset (-Z * S, once per block), then multiplied into every row's
+    accumulators. A product of one row (a decoding step) takes
+    `row-panels` per block, with one accumulator chain per nibble. Plain vector arithmetic: any
+    target with `lanes`-wide f32 vectors.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16", "f32 lanes per accumulator">,
+    Option<"rows", "rows", "int64_t", "8", "Rows of A per register block">,
+    Option<"panels", "panels", "int64_t", "2",
+           "Panels of B per register block">,
+    Option<"rowPanels", "row-panels", "int64_t", "4",
+           "Panels of B per register block of a product of one row">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def LowerInt8Contractions
     : Pass<"strata-lower-int8-contractions", "mlir::func::FuncOp"> {
   let summary = "Register-blocked int8 products on x86 dot-product "

@@ -61,6 +61,12 @@ CpuTargetDescription describeCpuTarget(const TargetRecord &record) {
     d.vectorRegisters = 16;
   }
   chooseBlock(d);
+  // Weight-only products: rows x panels accumulators, a scale and an
+  // offset per panel, two dequantized vectors and a broadcast: 8 x 2 (16 +
+  // 4 + 5 of 32 registers) or 3 x 2 (6 + 4 + 5 of 16). A product of one
+  // row has two accumulators per panel: 4 panels (8 + 8 + 9) or 2.
+  if (d.vectorRegisters < 32)
+    d.weightOnlyRows = 3, d.weightOnlyPanels = 2, d.weightOnlyRowPanels = 2;
   if (record.arch != STRATA_ARCH_AARCH64)
     chooseInt8Kernel(d, has);
   return d;
@@ -85,6 +91,10 @@ void printCpuTargetDescription(const TargetRecord &record,
   else
     os << d.int8Kernel << ", " << d.int8Rows << " x " << d.int8Panels
        << " blocks of " << d.int8Lanes << " i32 lanes\n";
+  os << "weight-only 4/8-bit products: dequantized in registers, "
+     << d.weightOnlyRows << " x " << d.weightOnlyPanels << " blocks of "
+     << d.f32Lanes() << " f32 lanes (one row: " << d.weightOnlyRowPanels
+     << " panels)\n";
 }
 
 } // namespace strata

@@ -47,6 +47,12 @@ struct CpuTargetDescription {
   int64_t int8Rows = 4;
   int64_t int8Panels = 2;
 
+  /// The register block of weight-only (4- and 8-bit weight) f32 products
+  /// (strata-lower-weight-only-contractions), in f32Lanes() wide panels.
+  int64_t weightOnlyRows = 8;
+  int64_t weightOnlyPanels = 2;
+  int64_t weightOnlyRowPanels = 4; // a product of one row
+
   unsigned f32Lanes() const { return vectorBits / 32; }
 };
 

@@ -14,6 +14,12 @@
 // as their i8 storage (NarrowTypes.h); MiniFloat.h converts that storage
 // byte from / to f32.
 //
+// The generic of a dequantization of integers of up to 8 bits to f32 is
+// marked `strata.dequantize = "i4"` (or "ui4", "i8", ...: the input's
+// type, whose values its i8 operands hold): it computes
+// (value(x) - value(zero point)) * scale, and
+// strata-pack-weight-only-rhs relies on that to pack a constant one.
+//
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/GraphElementwise.h"
 #include "dialects/graph/QuantizedTypes.h"
@@ -227,6 +233,16 @@ struct DequantizeLinearLowering : OpRewritePattern<graph::DequantizeLinearOp> {
               b, l, x, toFloat(b, l, args[1], scaleElement, f32));
           return toFloat(b, l, y, f32, outType);
         });
+    // Integers of up to 8 bits into f32 (weights, mostly): say so, for
+    // strata-pack-weight-only-rhs, which packs a constant one beside the
+    // product that reads it rather than dequantizing it every run.
+    auto integer = dyn_cast<IntegerType>(inputElement);
+    if (integer && integer.getWidth() <= 8 && outType.isF32())
+      if (Operation *generic = result.getDefiningOp())
+        generic->setAttr(
+            "strata.dequantize",
+            rewriter.getStringAttr((integer.isUnsigned() ? "ui" : "i") +
+                                   std::to_string(integer.getWidth())));
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -69,6 +69,22 @@ func.func @dequantize_axis(%x: tensor<3x5xi8>, %s: tensor<5xf32>, %zp: tensor<5x
 
 // -----
 
+// A dequantization of integers of up to 8 bits into f32 is marked with the
+// input's type, for strata-pack-weight-only-rhs; into bf16 (above) or from
+// float8 it is not.
+// CHECK-LABEL: func @dequantize_marked
+// CHECK: linalg.generic {{.*}} attrs = {strata.dequantize = "ui4"}
+// CHECK: linalg.generic {{.*}} attrs = {strata.dequantize = "i8"}
+// CHECK-NOT: strata.dequantize
+func.func @dequantize_marked(%x: tensor<4x8xui4>, %s: tensor<4x2xf32>, %zp: tensor<4x2xui4>, %y: tensor<8xi8>, %t: tensor<f32>, %f: tensor<8xf8E4M3FN>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %0 = graph.dequantize_linear %x, %s, %zp {axis = 1 : i64, block_size = 4 : i64, output_type = f32} : (tensor<4x8xui4>, tensor<4x2xf32>, tensor<4x2xui4>) -> tensor<4x8xf32>
+  %1 = graph.dequantize_linear %y, %t {output_type = f32} : (tensor<8xi8>, tensor<f32>) -> tensor<8xf32>
+  %2 = graph.dequantize_linear %f, %t {output_type = f32} : (tensor<8xf8E4M3FN>, tensor<f32>) -> tensor<8xf32>
+  return %0, %1, %2 : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
 // i32 products: linalg.matmul, a batch contraction with muli / addi, and
 // the integer convolution.
 // CHECK-LABEL: func @integer_products

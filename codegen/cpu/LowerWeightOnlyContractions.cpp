@@ -1,0 +1,272 @@
+//===- LowerWeightOnlyContractions.cpp - dequantize-in-register blocks ----===//
+//
+// See Passes.td (strata-lower-weight-only-contractions). The products that
+// strata-pack-weight-only-rhs marked (`strata.weight_panels`) are, on
+// buffers,
+//
+//   C[m][p][l] += A[m][b * block / per + s][e]
+//                 * (u(Q[p][b][s][l], e) * S[p][b][l] - Z[p][b][l] * S[p][b][l])
+//
+// Each becomes a loop nest of register blocks of `rows` rows by `panels`
+// panels whose f32 accumulators stay in registers over K. Per step a block
+// loads `lanes` bytes of each panel, widens them to i32 lanes, splits the
+// two nibbles (4 bits) and converts them to f32, dequantizes each with one
+// FMA against the block's scale and offset (-Z * S, once per block), and
+// adds A's broadcast
+// elements times it into every row's accumulator. The weights are read
+// once per row block as 4 or 8 bits, never stored in f32: a product of one
+// row (a decoding step) moves an eighth of an f32 product's bytes.
+//
+// A block of one row keeps two accumulators per panel (one per nibble),
+// so that its FMA chains are not twice as long as its loads; a product of
+// one row takes `row-panels` panels per block.
+//
+// The code is target-independent vector arithmetic: LLVM picks the
+// widening (vpmovzxbd) and conversion (vcvtdq2ps) instructions.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace strata {
+#define GEN_PASS_DEF_LOWERWEIGHTONLYCONTRACTIONS
+#include "codegen/cpu/Passes.h.inc"
+} // namespace strata
+
+namespace {
+
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+  int64_t lanes, rows, panels, rowPanels;
+  Value lhs, codes, scales, zeros, out; // see the file comment
+  int64_t blocks, steps, per;
+  bool zeroed; // C holds zeros: start from them, not from loads of C
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value a, int64_t v) {
+    return v == 0 ? a : arith::AddIOp::create(b, loc, a, index(v));
+  }
+  VectorType f32Vector() { return VectorType::get({lanes}, b.getF32Type()); }
+  VectorType i32Vector() { return VectorType::get({lanes}, b.getI32Type()); }
+  Value splat(Type type, TypedAttr value) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cast<ShapedType>(type), value));
+  }
+
+  /// A loop from 0 to `count` carrying `init`, whose body `fn` returns the
+  /// next values.
+  SmallVector<Value>
+  loop(int64_t count, ValueRange init,
+       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    auto forOp = scf::ForOp::create(
+        b, loc, index(0), index(count), index(1), init,
+        [&](OpBuilder &nb, Location l, Value iv, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::YieldOp::create(b, l, fn(iv, carried));
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+
+  /// The dequantized weights of step `s` of block `blk`, per panel and
+  /// nibble: weights[p][e].
+  SmallVector<SmallVector<Value>> weights(ArrayRef<Value> panelIndex,
+                                          Value blk, Value s,
+                                          ArrayRef<Value> scale,
+                                          ArrayRef<Value> offset) {
+    SmallVector<SmallVector<Value>> result;
+    Value low = splat(i32Vector(), b.getI32IntegerAttr(15));
+    Value four = splat(i32Vector(), b.getI32IntegerAttr(4));
+    for (auto [p, panel] : llvm::enumerate(panelIndex)) {
+      Value bytes = vector::LoadOp::create(
+          b, loc, VectorType::get({lanes}, b.getI8Type()), codes,
+          ValueRange{panel, blk, s, index(0)});
+      Value wide = arith::ExtUIOp::create(b, loc, i32Vector(), bytes);
+      SmallVector<Value> codesOf;
+      if (per == 2)
+        codesOf = {arith::AndIOp::create(b, loc, wide, low),
+                   arith::ShRUIOp::create(b, loc, wide, four)};
+      else
+        codesOf = {wide};
+      SmallVector<Value> dequantized;
+      for (Value code : codesOf) {
+        Value f = arith::SIToFPOp::create(b, loc, f32Vector(), code);
+        dequantized.push_back(
+            vector::FMAOp::create(b, loc, f, scale[p], offset[p]));
+      }
+      result.push_back(dequantized);
+    }
+    return result;
+  }
+
+  /// The block of `rowCount` rows from `row0` and `panelCount` panels from
+  /// `panel0`.
+  void block(Value row0, int64_t rowCount, Value panel0, int64_t panelCount) {
+    SmallVector<Value> rowIndex, panelIndex, init;
+    for (int64_t r = 0; r < rowCount; ++r)
+      rowIndex.push_back(add(row0, r));
+    for (int64_t p = 0; p < panelCount; ++p)
+      panelIndex.push_back(add(panel0, p));
+    // Accumulators [r][p][chain]: two chains (one per nibble) for one row.
+    int64_t chains = rowCount == 1 ? per : 1;
+    Value zero = splat(f32Vector(), b.getF32FloatAttr(0));
+    for (int64_t r = 0; r < rowCount; ++r)
+      for (int64_t p = 0; p < panelCount; ++p)
+        for (int64_t chain = 0; chain < chains; ++chain)
+          init.push_back(zeroed || chain > 0
+                             ? zero
+                             : vector::LoadOp::create(
+                                   b, loc, f32Vector(), out,
+                                   ValueRange{rowIndex[r], panelIndex[p],
+                                              index(0)})
+                                   .getResult());
+    auto accIndex = [&](int64_t r, int64_t p, int64_t e) {
+      return (r * panelCount + p) * chains + (chains > 1 ? e : 0);
+    };
+    SmallVector<Value> sums = loop(
+        blocks, init, [&](Value blk, ValueRange carried) {
+          SmallVector<Value> scale, offset;
+          for (Value panel : panelIndex) {
+            scale.push_back(vector::LoadOp::create(
+                b, loc, f32Vector(), scales, ValueRange{panel, blk, index(0)}));
+            Value zero = vector::LoadOp::create(
+                b, loc, VectorType::get({lanes}, b.getI8Type()), zeros,
+                ValueRange{panel, blk, index(0)});
+            zero = arith::SIToFPOp::create(
+                b, loc, f32Vector(),
+                arith::ExtUIOp::create(b, loc, i32Vector(), zero));
+            offset.push_back(arith::NegFOp::create(
+                b, loc, arith::MulFOp::create(b, loc, zero, scale.back())));
+          }
+          Value blockColumn = arith::MulIOp::create(b, loc, blk, index(steps));
+          return loop(steps, carried, [&](Value s, ValueRange acc) {
+            SmallVector<SmallVector<Value>> w =
+                weights(panelIndex, blk, s, scale, offset);
+            Value column = arith::AddIOp::create(b, loc, blockColumn, s);
+            SmallVector<Value> next(acc.begin(), acc.end());
+            for (int64_t r = 0; r < rowCount; ++r)
+              for (int64_t e = 0; e < per; ++e) {
+                Value a = memref::LoadOp::create(
+                    b, loc, lhs, ValueRange{rowIndex[r], column, index(e)});
+                Value splatA =
+                    vector::BroadcastOp::create(b, loc, f32Vector(), a);
+                for (int64_t p = 0; p < panelCount; ++p) {
+                  Value &sum = next[accIndex(r, p, e)];
+                  sum = vector::FMAOp::create(b, loc, splatA, w[p][e], sum);
+                }
+              }
+            return next;
+          });
+        });
+    for (int64_t r = 0; r < rowCount; ++r)
+      for (int64_t p = 0; p < panelCount; ++p) {
+        Value sum = sums[accIndex(r, p, 0)];
+        for (int64_t chain = 1; chain < chains; ++chain)
+          sum = arith::AddFOp::create(b, loc, sum,
+                                      sums[accIndex(r, p, chain)]);
+        vector::StoreOp::create(b, loc, sum, out,
+                                ValueRange{rowIndex[r], panelIndex[p], index(0)});
+      }
+  }
+
+  /// `fn(start, count)` for the blocks of `step` in [0, extent): a loop
+  /// over the whole ones, then the remainder as a block of its own size.
+  void inBlocks(int64_t extent, int64_t step,
+                llvm::function_ref<void(Value, int64_t)> fn) {
+    int64_t whole = extent / step * step;
+    if (whole > 0)
+      scf::ForOp::create(
+          b, loc, index(0), index(whole), index(step), ValueRange{},
+          [&](OpBuilder &nb, Location l, Value start, ValueRange) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+            fn(start, step);
+            scf::YieldOp::create(b, l);
+          });
+    if (extent > whole)
+      fn(index(whole), extent - whole);
+  }
+
+  void emit(int64_t m, int64_t n1) {
+    // One row leaves the registers of the other rows to more panels.
+    int64_t panelBlock = m == 1 ? rowPanels : panels;
+    inBlocks(n1, panelBlock, [&](Value panel0, int64_t panelCount) {
+      inBlocks(m, rows, [&](Value row0, int64_t rowCount) {
+        block(row0, rowCount, panel0, panelCount);
+      });
+    });
+  }
+};
+
+struct LowerWeightOnlyContractionsPass
+    : strata::impl::LowerWeightOnlyContractionsBase<
+          LowerWeightOnlyContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (lanes < 1 || rows < 1 || panels < 1 || rowPanels < 1) {
+      getOperation()->emitError("strata-lower-weight-only-contractions: "
+                                "lanes, rows, panels and row-panels must be "
+                                "positive");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->hasAttr("strata.weight_panels") && op.hasPureBufferSemantics())
+        ops.push_back(op);
+    });
+    for (linalg::GenericOp op : ops) {
+      auto lhsType = cast<MemRefType>(op.getDpsInputs()[0].getType());
+      auto codesType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+      auto outType = cast<MemRefType>(op.getDpsInits()[0].getType());
+      if (!lhsType.hasStaticShape() || !codesType.hasStaticShape() ||
+          !outType.hasStaticShape() || codesType.getRank() != 4 ||
+          codesType.getDimSize(3) != lanes || lhsType.getRank() != 3) {
+        op.emitError("weight-only product packed for another width than ")
+            << int64_t(lanes) << " lanes";
+        return signalPassFailure();
+      }
+      int64_t blocks = codesType.getDimSize(1), steps = codesType.getDimSize(2);
+      int64_t per = lhsType.getRank() == 3 ? lhsType.getDimSize(2) : 0;
+      // A zero fill of C just before (the dispatch's share of the
+      // accumulator's fill): the accumulators start at zero instead.
+      auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+      bool zeroed = false;
+      if (fill && fill.getOutputs()[0] == op.getDpsInits()[0])
+        if (auto constant =
+                fill.getInputs()[0].getDefiningOp<arith::ConstantOp>())
+          if (auto value = dyn_cast<FloatAttr>(constant.getValue()))
+            zeroed = value.getValue().isPosZero();
+      if (zeroed)
+        fill.erase();
+      OpBuilder b(op);
+      Emitter emitter{b,
+                      op.getLoc(),
+                      lanes,
+                      rows,
+                      panels,
+                      rowPanels,
+                      op.getDpsInputs()[0],
+                      op.getDpsInputs()[1],
+                      op.getDpsInputs()[2],
+                      op.getDpsInputs()[3],
+                      op.getDpsInits()[0],
+                      blocks,
+                      steps,
+                      per,
+                      zeroed};
+      emitter.emit(outType.getDimSize(0), outType.getDimSize(1));
+      op.erase();
+    }
+  }
+};
+
+} // namespace
