@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""int8 networks: strata against onnxruntime int8, and against both fp32.
+"""Quantized networks: strata against onnxruntime on the same quantized
+model, and against both on the fp32 one.
 
     python3 bench/quantized.py [--build-dir build] [--threads 1]
-        [--models resnet50,mobilenet_v2,bert_base] [--repeat 10]
+        [--models resnet50,mobilenet_v2,bert_base,bert_base_int4,bert_base_int4_seq1]
+        [--repeat 10]
         [--targets host,x86-64-v3] [--markdown docs/benchmarks.md]
 
 The fp32 networks of bench/models.py are quantized the way users quantize
@@ -12,7 +14,11 @@ them, with onnxruntime.quantization:
     per_channel), calibrated with min/max on 4 images of the benchmark's
     input range;
   * BERT-base: quantize_dynamic (int8 weights, activations quantized at run
-    time: DynamicQuantizeLinear + MatMulInteger).
+    time: DynamicQuantizeLinear + MatMulInteger);
+  * BERT-base int4 weight-only: MatMulNBitsQuantizer (every MatMul with a
+    constant weight becomes MatMulNBits: 4-bit codes in blocks of 32 along
+    K, a scale and a zero point per block), at 128 tokens and at 1 token
+    (the weight-bound regime of one decoding step).
 Each row is the median latency over --repeat runs at one batch, in one
 process: onnxruntime (all graph optimizations, --threads intra-op
 threads) on the fp32 and the int8 model, strata on both (its Python API),
@@ -59,19 +65,42 @@ def quantize_dynamic(fp32_path, out_path):
     q.quantize_dynamic(fp32_path, out_path, weight_type=q.QuantType.QInt8)
 
 
+def quantize_int4_weights(fp32_path, out_path):
+    import logging
+    from onnxruntime.quantization import matmul_nbits_quantizer as mq
+    logging.getLogger("onnxruntime.quantization").setLevel(logging.WARNING)
+    quantizer = mq.MatMulNBitsQuantizer(onnx.load(fp32_path), block_size=32,
+                                        is_symmetric=False)
+    quantizer.process()
+    onnx.save(quantizer.model.model, out_path)
+
+
+# name: (bench/models.py builder and arguments, quantizer, what the row is)
+NETWORKS = {
+    "resnet50": ("resnet50", {}, "static", "int8 QDQ"),
+    "mobilenet_v2": ("mobilenet_v2", {}, "static", "int8 QDQ"),
+    "bert_base": ("bert_base", {}, "dynamic", "int8 dynamic"),
+    "bert_base_int4": ("bert_base", {}, "int4", "int4 weights"),
+    "bert_base_int4_seq1": ("bert_base", {"seq": 1}, "int4", "int4 weights, 1 token"),
+}
+
+
 def networks(names, work):
     import models
     for name in names:
-        model, inputs = getattr(models, name)()
+        builder, kwargs, method, kind = NETWORKS[name]
+        model, inputs = getattr(models, builder)(**kwargs)
         fp32 = os.path.join(work, f"{name}.onnx")
         onnx.save(model, fp32)
-        int8 = os.path.join(work, f"{name}.int8.onnx")
-        if name == "bert_base":
-            quantize_dynamic(fp32, int8)
+        quantized = os.path.join(work, f"{name}.q.onnx")
+        if method == "dynamic":
+            quantize_dynamic(fp32, quantized)
+        elif method == "int4":
+            quantize_int4_weights(fp32, quantized)
         else:
             (input_name, sample), = inputs.items()
-            quantize_static(fp32, int8, input_name, sample)
-        yield name, fp32, int8, inputs
+            quantize_static(fp32, quantized, input_name, sample)
+        yield name, kind, fp32, quantized, inputs
 
 
 def cpu_name():
@@ -86,7 +115,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-dir", default=os.path.join(os.path.dirname(HERE), "build"))
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--models", default="resnet50,mobilenet_v2,bert_base")
+    parser.add_argument("--models", default=",".join(NETWORKS))
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--targets", help="strata targets (default: host, and "
                         "x86-64-v3 on an AVX-512 host)")
@@ -109,12 +138,12 @@ def main():
     work = tempfile.mkdtemp(prefix="strata-int8-")
     lines = [f"{cpu_name()} ({isa}), {args.threads} thread(s), onnxruntime "
              f"{ort.__version__}; median ms of {args.repeat} runs", "",
-             "| network | strata target | ort fp32 | ort int8 | strata fp32 | strata int8 | "
-             "strata int8 / ort int8 | strata fp32 / strata int8 | int8 diff |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| network | quantized | strata target | ort fp32 | ort quantized | strata fp32 | "
+             "strata quantized | strata / ort quantized | strata fp32 / quantized | diff |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for line in lines:
         print(line, flush=True)
-    for name, fp32, int8, inputs in networks(args.models.split(","), work):
+    for name, kind_of, fp32, int8, inputs in networks(args.models.split(","), work):
         options = ort.SessionOptions()
         options.intra_op_num_threads = args.threads
         times, outputs = {}, {}
@@ -140,18 +169,21 @@ def main():
                          / max(float(np.ptp(ref)), 1e-30))
             own = (f"{mine['strata fp32'] / mine['strata int8']:.2f}x"
                    if "strata fp32" in mine else "-")
-            line = (f"| {name} | {target} | {cell(mine, 'ort fp32')} | {cell(mine, 'ort int8')} | "
+            line = (f"| {name} | {kind_of} | {target} | {cell(mine, 'ort fp32')} | "
+                    f"{cell(mine, 'ort int8')} | "
                     f"{cell(mine, 'strata fp32')} | {cell(mine, 'strata int8')} | "
                     f"{mine['strata int8'] / mine['ort int8']:.2f} | {own} | {diff:.1e} |")
             lines.append(line)
             print(line, flush=True)
     if args.markdown:
         with open(args.markdown, "a") as f:
-            f.write("\n## int8 networks (bench/quantized.py)\n\n"
+            f.write("\n## Quantized networks (bench/quantized.py)\n\n"
                     "ResNet-50 and MobileNetV2 quantized by onnxruntime's quantize_static "
                     "(QDQ, uint8 activations, per-channel int8 weights), BERT-base by "
-                    "quantize_dynamic; \"int8 diff\" is strata's largest difference from "
-                    "onnxruntime's int8 output, relative to its range.\n\n"
+                    "quantize_dynamic and by MatMulNBitsQuantizer (int4 weights in blocks "
+                    "of 32); \"diff\" is strata's largest difference from "
+                    "onnxruntime's output on the quantized model, relative to its range."
+                    "\n\n"
                     + "\n".join(lines) + "\n")
 
 

@@ -155,7 +155,10 @@ def _calibrate(model, names, samples, method, percentile):
     work = tempfile.mkdtemp(prefix="strata-quantize-")
     path = os.path.join(work, "probe.onnx")
     onnx.save(probe, path)
-    loaded = strata.load(strata.compile(path, work, name="probe"))
+    # The samples' shapes pin the model's dynamic dimensions (a batch, an
+    # image size), which the probe could not be compiled with otherwise.
+    shapes = {name: value.shape for name, value in samples[0].items()}
+    loaded = strata.load(strata.compile(path, work, name="probe", input_shapes=shapes))
     position = {name: i for i, name in enumerate(loaded.output_names)}
     values = {name: [] for name in names}
     for sample in samples:

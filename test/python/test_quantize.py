@@ -88,6 +88,27 @@ def test_qdq_model_runs_in_onnxruntime_and_strata(strata, tmp_path, fp32, method
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3 * np.abs(want).max())
 
 
+def test_dynamic_input_shape(strata, tmp_path):
+    """A model whose input is [N, 3, H, W] (as exporters write images) is
+    calibrated at the samples' shape: its probe is compiled with the
+    dynamic dimensions pinned to them."""
+    model = classifier()
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for d, name in zip(dims, ("N", None, "H", "W")):
+        if name:
+            d.ClearField("dim_value")
+            d.dim_param = name
+    model.graph.output[0].type.tensor_type.shape.dim[0].dim_param = "N"
+    path = save_model(model, tmp_path, "dynamic")
+    out = tmp_path / "dynamic.qdq.onnx"
+    ranges = strata.quantize(path, {"image": images(8, 4)}, out)
+    assert set(ranges) == {"image", "r1", "flat", "col", "row"}
+    feeds = {"image": images(1, 5)}
+    want = run_onnxruntime(onnx.load(str(path)), feeds)["logits"]
+    got = run_onnxruntime(onnx.load(str(out)), feeds)["logits"]
+    assert np.abs(got - want).max() <= 0.2 * np.abs(want).max() + 1e-3
+
+
 def test_percentile_and_entropy_clip_outliers(strata, tmp_path, fp32):
     data = images(16, 3)
     data[0, 0, 0, 0] = 40.0  # one outlier pixel

