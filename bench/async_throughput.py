@@ -15,7 +15,9 @@ first run's (tools/strata-run/InFlight.cpp), and prints both.
 """
 
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,6 +60,7 @@ def main():
     if not lib:
         import onnx
         work = tempfile.mkdtemp(prefix="strata-async-")
+        atexit.register(shutil.rmtree, work, True)  # compiled models: GBs
         path = os.path.join(work, "deep_mlp.onnx")
         onnx.save(deep_mlp(), path)
         subprocess.run([os.path.join(build, "bin", "strata-compile"), path,

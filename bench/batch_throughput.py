@@ -16,7 +16,9 @@ onnxruntime's.
 """
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -75,6 +77,7 @@ def main():
     import strata
 
     work = tempfile.mkdtemp(prefix="strata-batch-")
+    atexit.register(shutil.rmtree, work, True)  # compiled models: GBs
     print(f"{args.threads} thread(s); ms per sample (median of {args.repeat} runs)\n")
     print("| model | runtime | batch 1 | batch 8 | batch-8 gain |")
     print("| --- | --- | ---: | ---: | ---: |")

@@ -16,10 +16,12 @@ table per network. --batch N compiles the networks that take a batch size
 """
 
 import argparse
+import atexit
 import collections
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,6 +124,7 @@ def main():
     args = parser.parse_args()
     import models
     work = tempfile.mkdtemp(prefix="strata-kernels-")
+    atexit.register(shutil.rmtree, work, True)  # compiled models: GBs
     peak = run_bench.fma_peak(work, "native")
     print(f"fp32 FMA peak of one core: {peak:.0f} GFLOP/s; {args.threads} thread(s)\n")
     for name in args.models.split(","):

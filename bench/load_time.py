@@ -13,7 +13,9 @@ records (runtime/library_file.c).
 """
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -35,6 +37,7 @@ def main():
     import strata
     import models
     work = tempfile.mkdtemp(prefix="strata-load-")
+    atexit.register(shutil.rmtree, work, True)  # compiled models: GBs
     lib = args.lib
     if not lib:
         path = os.path.join(work, f"{args.model}.onnx")

@@ -30,7 +30,9 @@ to a file (make bench: docs/benchmarks.md).
 """
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -136,6 +138,7 @@ def main():
            else "AVX2 + FMA" + (" + AVX-VNNI" if "avxvnni" in features else "")
            if "avx2" in features else "SSE")
     work = tempfile.mkdtemp(prefix="strata-int8-")
+    atexit.register(shutil.rmtree, work, True)  # compiled models: GBs
     lines = [f"{cpu_name()} ({isa}), {args.threads} thread(s), onnxruntime "
              f"{ort.__version__}; median ms of {args.repeat} runs", "",
              "| network | quantized | strata target | ort fp32 | ort quantized | strata fp32 | "

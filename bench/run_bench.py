@@ -29,10 +29,12 @@ only (test/python/test_bench.py keeps the harness working).
 """
 
 import argparse
+import atexit
 import datetime
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -204,6 +206,7 @@ def main():
         catalog = {n: catalog[n] for n in args.models.split(",")}
 
     work = tempfile.mkdtemp(prefix="strata-bench-")
+    atexit.register(shutil.rmtree, work, True)  # compiled models: GBs
     started = time.monotonic()
     peak = {"native": fma_peak(work, "native")}
     sys.path.insert(0, os.path.join(build, "python"))

@@ -49,6 +49,8 @@ struct Emitter {
   Value lhs, codes, scales, zeros, out; // see the file comment
   int64_t blocks, steps, per;
   bool zeroed; // C holds zeros: start from them, not from loads of C
+  Value scratch; // staged products: the dequantized chunk; else null
+  int64_t chunkBlocks = 1, chunkSteps = 1; // a staged chunk
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value a, int64_t v) {
@@ -107,6 +109,106 @@ struct Emitter {
     return result;
   }
 
+  /// Block `blk`'s scale S and offset -Z * S of each panel.
+  void blockScales(ArrayRef<Value> panelIndex, Value blk,
+                   SmallVector<Value> &scale, SmallVector<Value> &offset) {
+    for (Value panel : panelIndex) {
+      scale.push_back(vector::LoadOp::create(b, loc, f32Vector(), scales,
+                                             ValueRange{panel, blk, index(0)}));
+      Value zero = vector::LoadOp::create(
+          b, loc, VectorType::get({lanes}, b.getI8Type()), zeros,
+          ValueRange{panel, blk, index(0)});
+      zero = arith::SIToFPOp::create(
+          b, loc, f32Vector(), arith::ExtUIOp::create(b, loc, i32Vector(), zero));
+      offset.push_back(arith::NegFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, zero, scale.back())));
+    }
+  }
+
+  /// The panels from `panel0` of a product of many rows, staged: per chunk
+  /// (`chunkBlocks` whole blocks, or `chunkSteps` steps of one block), each
+  /// panel's weights are dequantized once into `scratch`
+  /// ([chunk's k][panels][lanes] f32, in L1), which every row block then
+  /// reads as an f32 panel. The accumulators go through C once per chunk
+  /// (C starts as the fill left it).
+  void stagedPanels(Value panel0, int64_t panelCount, int64_t m) {
+    SmallVector<Value> panelIndex;
+    for (int64_t p = 0; p < panelCount; ++p)
+      panelIndex.push_back(add(panel0, p));
+    int64_t chunkLength = chunkBlocks * chunkSteps; // steps per chunk
+    loop(blocks / chunkBlocks, {}, [&](Value cb, ValueRange) {
+      Value firstBlock = arith::MulIOp::create(b, loc, cb, index(chunkBlocks));
+      loop(steps / chunkSteps, {}, [&](Value c, ValueRange) {
+        Value firstStep = arith::MulIOp::create(b, loc, c, index(chunkSteps));
+        loop(chunkBlocks, {}, [&](Value bl, ValueRange) {
+          Value blk = arith::AddIOp::create(b, loc, firstBlock, bl);
+          SmallVector<Value> scale, offset;
+          blockScales(panelIndex, blk, scale, offset);
+          Value base = arith::MulIOp::create(b, loc, bl, index(chunkSteps));
+          loop(chunkSteps, {}, [&](Value s, ValueRange) {
+            SmallVector<SmallVector<Value>> w = weights(
+                panelIndex, blk, arith::AddIOp::create(b, loc, firstStep, s),
+                scale, offset);
+            Value row = arith::MulIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, base, s), index(per));
+            for (int64_t p = 0; p < panelCount; ++p)
+              for (int64_t e = 0; e < per; ++e)
+                vector::StoreOp::create(
+                    b, loc, w[p][e], scratch,
+                    ValueRange{add(row, e), index(p), index(0)});
+            return SmallVector<Value>{};
+          });
+          return SmallVector<Value>{};
+        });
+        // A's column (k / per) of the chunk's first step.
+        Value column0 = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, firstBlock, index(steps)),
+            firstStep);
+        inBlocks(m, rows, [&](Value row0, int64_t rowCount) {
+          SmallVector<Value> rowIndex, init;
+          for (int64_t r = 0; r < rowCount; ++r)
+            rowIndex.push_back(add(row0, r));
+          for (int64_t r = 0; r < rowCount; ++r)
+            for (int64_t p = 0; p < panelCount; ++p)
+              init.push_back(vector::LoadOp::create(
+                  b, loc, f32Vector(), out,
+                  ValueRange{rowIndex[r], panelIndex[p], index(0)}));
+          SmallVector<Value> sums =
+              loop(chunkLength, init, [&](Value s, ValueRange acc) {
+                SmallVector<Value> next(acc.begin(), acc.end());
+                Value column = arith::AddIOp::create(b, loc, column0, s);
+                Value row = arith::MulIOp::create(b, loc, s, index(per));
+                for (int64_t e = 0; e < per; ++e) {
+                  SmallVector<Value> w;
+                  for (int64_t p = 0; p < panelCount; ++p)
+                    w.push_back(vector::LoadOp::create(
+                        b, loc, f32Vector(), scratch,
+                        ValueRange{add(row, e), index(p), index(0)}));
+                  for (int64_t r = 0; r < rowCount; ++r) {
+                    Value a = memref::LoadOp::create(
+                        b, loc, lhs, ValueRange{rowIndex[r], column, index(e)});
+                    Value splatA =
+                        vector::BroadcastOp::create(b, loc, f32Vector(), a);
+                    for (int64_t p = 0; p < panelCount; ++p) {
+                      Value &sum = next[r * panelCount + p];
+                      sum = vector::FMAOp::create(b, loc, splatA, w[p], sum);
+                    }
+                  }
+                }
+                return next;
+              });
+          for (int64_t r = 0; r < rowCount; ++r)
+            for (int64_t p = 0; p < panelCount; ++p)
+              vector::StoreOp::create(
+                  b, loc, sums[r * panelCount + p], out,
+                  ValueRange{rowIndex[r], panelIndex[p], index(0)});
+        });
+        return SmallVector<Value>{};
+      });
+      return SmallVector<Value>{};
+    });
+  }
+
   /// The block of `rowCount` rows from `row0` and `panelCount` panels from
   /// `panel0`.
   void block(Value row0, int64_t rowCount, Value panel0, int64_t panelCount) {
@@ -134,18 +236,7 @@ struct Emitter {
     SmallVector<Value> sums = loop(
         blocks, init, [&](Value blk, ValueRange carried) {
           SmallVector<Value> scale, offset;
-          for (Value panel : panelIndex) {
-            scale.push_back(vector::LoadOp::create(
-                b, loc, f32Vector(), scales, ValueRange{panel, blk, index(0)}));
-            Value zero = vector::LoadOp::create(
-                b, loc, VectorType::get({lanes}, b.getI8Type()), zeros,
-                ValueRange{panel, blk, index(0)});
-            zero = arith::SIToFPOp::create(
-                b, loc, f32Vector(),
-                arith::ExtUIOp::create(b, loc, i32Vector(), zero));
-            offset.push_back(arith::NegFOp::create(
-                b, loc, arith::MulFOp::create(b, loc, zero, scale.back())));
-          }
+          blockScales(panelIndex, blk, scale, offset);
           Value blockColumn = arith::MulIOp::create(b, loc, blk, index(steps));
           return loop(steps, carried, [&](Value s, ValueRange acc) {
             SmallVector<SmallVector<Value>> w =
@@ -199,6 +290,8 @@ struct Emitter {
     // One row leaves the registers of the other rows to more panels.
     int64_t panelBlock = m == 1 ? rowPanels : panels;
     inBlocks(n1, panelBlock, [&](Value panel0, int64_t panelCount) {
+      if (scratch)
+        return stagedPanels(panel0, panelCount, m);
       inBlocks(m, rows, [&](Value row0, int64_t rowCount) {
         block(row0, rowCount, panel0, panelCount);
       });
@@ -245,7 +338,9 @@ struct LowerWeightOnlyContractionsPass
                 fill.getInputs()[0].getDefiningOp<arith::ConstantOp>())
           if (auto value = dyn_cast<FloatAttr>(constant.getValue()))
             zeroed = value.getValue().isPosZero();
-      if (zeroed)
+      int64_t m = outType.getDimSize(0);
+      bool staged = m >= stageRows;
+      if (zeroed && !staged)
         fill.erase();
       OpBuilder b(op);
       Emitter emitter{b,
@@ -262,8 +357,32 @@ struct LowerWeightOnlyContractionsPass
                       blocks,
                       steps,
                       per,
-                      zeroed};
-      emitter.emit(outType.getDimSize(0), outType.getDimSize(1));
+                      zeroed && !staged};
+      if (staged) {
+        // Chunks of at most `stage-k` k: whole blocks where a block is
+        // shorter, else steps of one block (divisors, so no remainder).
+        int64_t most = std::max<int64_t>(1, stageK / per);
+        auto divisor = [](int64_t of, int64_t atMost) {
+          for (int64_t d = std::min(of, atMost); d > 1; --d)
+            if (of % d == 0)
+              return d;
+          return int64_t(1);
+        };
+        if (steps <= most) {
+          emitter.chunkSteps = steps;
+          emitter.chunkBlocks = divisor(blocks, most / steps);
+        } else {
+          emitter.chunkSteps = divisor(steps, most);
+        }
+        int64_t chunkK = emitter.chunkBlocks * emitter.chunkSteps * per;
+        OpBuilder entry = OpBuilder::atBlockBegin(
+            &getOperation().getFunctionBody().front());
+        emitter.scratch = memref::AllocaOp::create(
+            entry, op.getLoc(),
+            MemRefType::get({chunkK, panels, lanes}, b.getF32Type()),
+            /*alignment=*/entry.getI64IntegerAttr(64));
+      }
+      emitter.emit(m, outType.getDimSize(1));
       op.erase();
     }
   }

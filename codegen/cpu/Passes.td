@@ -676,7 +676,12 @@ def LowerWeightOnlyContractions
     converted and dequantized with one FMA against the block's scale and
     offset (-Z * S, once per block), then multiplied into every row's
     accumulators. A product of one row (a decoding step) takes
-    `row-panels` per block, with one accumulator chain per nibble. Plain vector arithmetic: any
+    `row-panels` per block, with one accumulator chain per nibble. A
+    product of `stage-rows` rows or more (a prompt, an encoder's tokens)
+    dequantizes each panel block's weights once per chunk of up to
+    `stage-k` k into an f32 stack buffer (32 KB at 256 k, 2 panels of 16
+    lanes), which all its row blocks then read as the f32 kernel reads a
+    packed B. Plain vector arithmetic: any
     target with `lanes`-wide f32 vectors.
   }];
   let options = [
@@ -686,6 +691,12 @@ def LowerWeightOnlyContractions
            "Panels of B per register block">,
     Option<"rowPanels", "row-panels", "int64_t", "4",
            "Panels of B per register block of a product of one row">,
+    Option<"stageRows", "stage-rows", "int64_t", "24",
+           "Products of at least this many rows dequantize each chunk of a "
+           "panel block once, into a stack buffer their row blocks read">,
+    Option<"stageK", "stage-k", "int64_t", "256",
+           "Most k per staged chunk (the stack buffer holds stage-k x "
+           "panels x lanes f32)">,
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",

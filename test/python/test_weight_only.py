@@ -143,8 +143,10 @@ def check_on_targets(strata, tmp_path, model, m, k, stem, oracle=onnxruntime_out
 
 # (M, K, N, block): one row; 8-row (AVX-512) and 3-row (AVX2) blocks and
 # their remainders; N a partial panel at 16, 8 and 4 lanes; K not a
-# multiple of the block.
-SHAPES = [(1, 64, 40, 32), (11, 80, 24, 16), (4, 100, 70, 32), (9, 256, 16, 64)]
+# multiple of the block; 24 rows and more (the staged kernel: chunks of
+# whole blocks, and of steps of one block of 512).
+SHAPES = [(1, 64, 40, 32), (11, 80, 24, 16), (4, 100, 70, 32), (9, 256, 16, 64),
+          (30, 200, 40, 32), (27, 600, 24, 512)]
 
 
 @pytest.mark.parametrize("bits, symmetric", [(4, False), (4, True), (8, False)],
@@ -162,7 +164,7 @@ def test_matmul_nbits_matches_onnxruntime(strata, tmp_path, bits, symmetric):
 def test_dequantize_matmul_matches_reference(strata, tmp_path, element, block):
     """The oracle is ONNX's reference evaluator: onnxruntime 1.32 differs
     from it by up to 1 % for a blocked int4 DequantizeLinear along axis 0."""
-    for m, k, n in [(1, 96, 40), (10, 64, 24)]:
+    for m, k, n in [(1, 96, 40), (10, 64, 24), (40, 300, 20)]:
         model = dequantize_matmul(m, k, n, element, block)
         check_on_targets(strata, tmp_path, model, m, k, f"dq{element}_{block}_{m}",
                          oracle=reference_output)

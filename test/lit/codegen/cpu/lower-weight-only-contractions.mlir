@@ -8,6 +8,25 @@
 // accumulators start at zero. A product packed for another width is an
 // error.
 // RUN: strata-opt %s -split-input-file -verify-diagnostics -strata-lower-weight-only-contractions="lanes=4 rows=2 panels=1 row-panels=2" | FileCheck %s
+// Staged (stage-rows=2: every product of 2 rows or more): per chunk of
+// stage-k = 2 k (one step of two nibbles), the panel's weights are
+// dequantized once into a stack buffer [2][panels][lanes] that the row
+// blocks then read; the fill stays (C is loaded per chunk).
+// RUN: strata-opt %s -split-input-file -verify-diagnostics -strata-lower-weight-only-contractions="lanes=4 rows=2 panels=1 row-panels=2 stage-rows=2 stage-k=2" | FileCheck %s --check-prefix=STAGED
+// STAGED-LABEL: func.func @nibbles(
+// STAGED: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<2x1x4xf32>
+// STAGED: linalg.fill
+// STAGED: arith.shrui
+// STAGED: vector.store %{{.*}}, %[[BUF]]
+// STAGED: vector.store %{{.*}}, %[[BUF]]
+// STAGED: vector.load %arg4
+// STAGED: scf.for {{.*}} iter_args
+// STAGED: vector.load %[[BUF]]
+// STAGED-NOT: arith.shrui
+// STAGED: vector.fma
+// STAGED: vector.store %{{.*}}, %arg4
+// STAGED-LABEL: func.func @bytes(
+// STAGED-NOT: memref.alloca
 
 // CHECK-LABEL: func.func @nibbles(
 // CHECK-NOT: linalg.fill
