@@ -7,13 +7,17 @@ of its width, upright or upside down, brightness jittered, resized to
 48 pixels high and padded to 192 as PaddleOCR feeds it. The fp32 model
 reads the direction of about 95 % of these crops right.
 
-The model is calibrated on 32 crops; its QDQ model and the fp32 model,
-both compiled by strata, are compared on 320 others. The issue's bar is
-98 % top-1 agreement; with int8 activations and weights on every one of
-its 54 convolutions this model agrees on 95-98 % of such crops (by the
-seed of the crops), about as onnxruntime's own quantize_static does on
-the same crops. The test asks for 94 %, and for no less than onnxruntime's
-quantizer reaches (minus one crop in fifty)."""
+The model is calibrated on 32 crops (percentile, per-channel weights);
+its QDQ model and the fp32 model, both compiled by strata, are compared on
+320 others. The issue's bar is 98 % top-1 agreement. With int8 activations
+and weights on every one of its 54 convolutions this model agrees on
+96-98 % of such crops, by the seed of the crops (mse calibration: the
+same within a crop or three). The loss is the activations' (int8 weights
+alone agree on all 320), and strata computes the QDQ graph as ONNX defines
+it (mean difference from onnxruntime without graph optimizations 0.0007;
+onnxruntime with its QLinear kernels, 0.01). The test asks for 96 %, and
+for no less than onnxruntime's quantize_static reaches (minus one crop in
+fifty)."""
 import io
 import sys
 import zipfile
@@ -131,5 +135,5 @@ def test_int8_agrees_with_fp32_on_real_text_lines(strata, tmp_path):
                    "ort")
     ours_agree = agreement(fp32, ours, test)
     theirs_agree = agreement(fp32, theirs, test)
-    assert ours_agree >= 0.94, f"top-1 agreement {ours_agree:.3f}"
+    assert ours_agree >= 0.96, f"top-1 agreement {ours_agree:.3f}"
     assert ours_agree >= theirs_agree - 0.02, (ours_agree, theirs_agree)
