@@ -367,8 +367,8 @@ def quantize(model_path, calibration, output_path, method="minmax", per_channel=
     inputs of every Conv, MatMul and Gemm quantized (uint8 activations over
     the calibrated range, ``weights`` "int8" or "int4" symmetric, per output
     channel with ``per_channel``). ``method`` picks activation ranges:
-    "minmax", "percentile" (clips at ``percentile``), "entropy" (least KL
-    divergence) or "mse" (least squared quantization error). Returns {tensor: (low, high)}; raises ValueError for bad
+    "minmax", "percentile" (clips at ``percentile``) or "entropy" (least KL
+    divergence). Returns {tensor: (low, high)}; raises ValueError for bad
     arguments or calibration data. See strata/calibrate.py."""
     from . import calibrate
     try:

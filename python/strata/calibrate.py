@@ -5,7 +5,7 @@ on sample inputs, write QDQ ONNX.
                     method="minmax", per_channel=False, weights="int8")
 
 or, from a shell, `strata-quantize model.onnx --calibration data.npz -o
-model.qdq.onnx [--method minmax|percentile|entropy|mse] [--per-channel]
+model.qdq.onnx [--method minmax|percentile|entropy] [--per-channel]
 [--weights int8|int4]`.
 
 The inputs of every Conv, MatMul and Gemm get a QuantizeLinear /
@@ -25,11 +25,7 @@ calibration sample, with the tensors to quantize made graph outputs:
     TensorRT's calibrator chooses it; symmetric around 0, or [0, T] for
     tensors without negative values. A tensor with fewer than 8192 values
     over all samples (too few for a 2048-bin histogram) keeps its full
-    range;
-  * mse: the range (within the values', holding 0) whose 256-level
-    quantization of the values has the least mean squared error, clipping
-    and rounding together (on a histogram). Unlike percentile it clips
-    only what costs more error to cover than to cut.
+    range.
 """
 
 import argparse
@@ -39,7 +35,7 @@ import tempfile
 
 import numpy as np
 
-METHODS = ("minmax", "percentile", "entropy", "mse")
+METHODS = ("minmax", "percentile", "entropy")
 WEIGHT_TYPES = ("int8", "int4")
 QUANTIZED_OPS = ("Conv", "MatMul", "Gemm")
 _INT4 = 22  # TensorProto.INT4, which older onnx packages lack
@@ -178,8 +174,6 @@ def _calibrate(model, names, samples, method, percentile):
         elif method == "percentile":
             low = float(np.percentile(data, 100.0 - percentile))
             high = float(np.percentile(data, percentile))
-        elif method == "mse":
-            low, high = _mse_range(data)
         elif data.size < _MIN_ENTROPY_VALUES:
             # Too few values for a meaningful histogram: the full range.
             low, high = float(data.min()), float(data.max())
@@ -189,31 +183,6 @@ def _calibrate(model, names, samples, method, percentile):
             high = threshold
         ranges[name] = (min(low, 0.0), max(high, 0.0))
     return ranges
-
-
-def _mse_range(data, levels=256):
-    """The range [low, high] (within the values' own, holding 0) whose
-    `levels`-step quantization of the values has the least mean squared
-    error: clipping error outside, rounding error (step^2 / 12) inside,
-    estimated on a histogram of the values."""
-    low, high = min(float(data.min()), 0.0), max(float(data.max()), 0.0)
-    if high - low <= 0.0:
-        return low, high
-    histogram, edges = np.histogram(data, bins=_HISTOGRAM_BINS, range=(low, high))
-    centers = (edges[:-1] + edges[1:]) / 2
-    weights = histogram.astype(np.float64)
-    fractions = np.linspace(0.02, 1.0, 50)
-    best, best_error = (low, high), np.inf
-    for top in fractions * high if high > 0 else [0.0]:
-        for bottom in fractions * low if low < 0 else [0.0]:
-            step = (top - bottom) / (levels - 1)
-            clipped = np.clip(centers, bottom, top)
-            inside = (centers >= bottom) & (centers <= top)
-            error = float(np.sum(weights * ((centers - clipped) ** 2
-                                            + inside * step * step / 12.0)))
-            if error < best_error:
-                best, best_error = (float(bottom), float(top)), error
-    return best
 
 
 def _subsample(values, most=1 << 20):
@@ -384,9 +353,7 @@ def main(argv=None):
                              "its leading axis")
     parser.add_argument("-o", "--output", required=True, help="the QDQ .onnx to write")
     parser.add_argument("--method", choices=METHODS, default="minmax",
-                        help="how activation ranges are chosen: the values' extremes, "
-                             "a percentile, the least KL divergence or the least "
-                             "squared error (default: minmax)")
+                        help="how activation ranges are chosen (default: minmax)")
     parser.add_argument("--percentile", type=float, default=99.99,
                         help="for --method percentile: the percentile kept (default 99.99)")
     parser.add_argument("--per-channel", action="store_true",

@@ -11,8 +11,7 @@ The model is calibrated on 32 crops (percentile, per-channel weights);
 its QDQ model and the fp32 model, both compiled by strata, are compared on
 320 others. The issue's bar is 98 % top-1 agreement. With int8 activations
 and weights on every one of its 54 convolutions this model agrees on
-96-98 % of such crops, by the seed of the crops (mse calibration: the
-same within a crop or three). The loss is the activations' (int8 weights
+96-98 % of such crops, by the seed of the crops. The loss is the activations' (int8 weights
 alone agree on all 320), and strata computes the QDQ graph as ONNX defines
 it (mean difference from onnxruntime without graph optimizations 0.0007;
 onnxruntime with its QLinear kernels, 0.01). The test asks for 96 %, and
