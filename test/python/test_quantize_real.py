@@ -8,15 +8,15 @@ of its width, upright or upside down, brightness jittered, resized to
 reads the direction of about 95 % of these crops right.
 
 The model is calibrated on 32 crops (percentile, per-channel weights);
-its QDQ model and the fp32 model, both compiled by strata, are compared on
-320 others. The issue's bar is 98 % top-1 agreement. With int8 activations
-and weights on every one of its 54 convolutions this model agrees on
-96-98 % of such crops, by the seed of the crops. The loss is the activations' (int8 weights
-alone agree on all 320), and strata computes the QDQ graph as ONNX defines
-it (mean difference from onnxruntime without graph optimizations 0.0007;
-onnxruntime with its QLinear kernels, 0.01). The test asks for 96 %, and
-for no less than onnxruntime's quantize_static reaches (minus one crop in
-fifty)."""
+its QDQ model and the fp32 model, both compiled by strata, are compared
+on 320 others. The issue's bar is 98 % top-1 agreement. With int8
+activations and weights on every one of its 54 convolutions this model
+agrees on 96-98 % of such crops, by the seed of the crops. The loss is the
+activations' (int8 weights alone agree on all 320), and strata computes
+the QDQ graph as ONNX defines it (mean difference from onnxruntime
+without graph optimizations 0.0007; onnxruntime with its QLinear
+kernels, 0.01). The test asks for 96 %, and for no less than
+onnxruntime's quantize_static reaches (minus one crop in fifty)."""
 import io
 import sys
 import zipfile
