@@ -29,6 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/RegisterBlocks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -214,22 +215,9 @@ struct Emitter {
     });
   }
 
-  /// `fn(start, count)` for the blocks of `step` in [0, extent): a loop
-  /// over the whole ones, then the remainder as a block of its own size.
   void inBlocks(int64_t extent, int64_t step,
                 llvm::function_ref<void(Value, int64_t)> fn) {
-    int64_t whole = extent / step * step;
-    if (whole > 0)
-      scf::ForOp::create(
-          b, loc, index(0), index(whole), index(step), ValueRange{},
-          [&](OpBuilder &nb, Location l, Value start, ValueRange) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-            fn(start, step);
-            scf::YieldOp::create(b, l);
-          });
-    if (extent > whole)
-      fn(index(whole), extent - whole);
+    strata::forBlocks(b, loc, extent, step, fn);
   }
 
   void emit(int64_t m, int64_t n1) {

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/RegisterBlocks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -109,6 +110,22 @@ struct Emitter {
     return result;
   }
 
+  /// acc[at(r, p)] += A[row r][column][e] * w[p] for every row and panel:
+  /// one broadcast of A's element per row, one FMA per panel.
+  void multiplyRows(ArrayRef<Value> rowIndex, Value column, int64_t e,
+                    ArrayRef<Value> w, SmallVector<Value> &acc,
+                    llvm::function_ref<int64_t(int64_t, int64_t)> at) {
+    for (auto [r, row] : llvm::enumerate(rowIndex)) {
+      Value a =
+          memref::LoadOp::create(b, loc, lhs, ValueRange{row, column, index(e)});
+      Value splatA = vector::BroadcastOp::create(b, loc, f32Vector(), a);
+      for (auto [p, weight] : llvm::enumerate(w)) {
+        Value &sum = acc[at(r, p)];
+        sum = vector::FMAOp::create(b, loc, splatA, weight, sum);
+      }
+    }
+  }
+
   /// Block `blk`'s scale S and offset -Z * S of each panel.
   void blockScales(ArrayRef<Value> panelIndex, Value blk,
                    SmallVector<Value> &scale, SmallVector<Value> &offset) {
@@ -184,16 +201,10 @@ struct Emitter {
                     w.push_back(vector::LoadOp::create(
                         b, loc, f32Vector(), scratch,
                         ValueRange{add(row, e), index(p), index(0)}));
-                  for (int64_t r = 0; r < rowCount; ++r) {
-                    Value a = memref::LoadOp::create(
-                        b, loc, lhs, ValueRange{rowIndex[r], column, index(e)});
-                    Value splatA =
-                        vector::BroadcastOp::create(b, loc, f32Vector(), a);
-                    for (int64_t p = 0; p < panelCount; ++p) {
-                      Value &sum = next[r * panelCount + p];
-                      sum = vector::FMAOp::create(b, loc, splatA, w[p], sum);
-                    }
-                  }
+                  multiplyRows(rowIndex, column, e, w, next,
+                               [&](int64_t r, int64_t p) {
+                                 return r * panelCount + p;
+                               });
                 }
                 return next;
               });
@@ -243,17 +254,15 @@ struct Emitter {
                 weights(panelIndex, blk, s, scale, offset);
             Value column = arith::AddIOp::create(b, loc, blockColumn, s);
             SmallVector<Value> next(acc.begin(), acc.end());
-            for (int64_t r = 0; r < rowCount; ++r)
-              for (int64_t e = 0; e < per; ++e) {
-                Value a = memref::LoadOp::create(
-                    b, loc, lhs, ValueRange{rowIndex[r], column, index(e)});
-                Value splatA =
-                    vector::BroadcastOp::create(b, loc, f32Vector(), a);
-                for (int64_t p = 0; p < panelCount; ++p) {
-                  Value &sum = next[accIndex(r, p, e)];
-                  sum = vector::FMAOp::create(b, loc, splatA, w[p][e], sum);
-                }
-              }
+            for (int64_t e = 0; e < per; ++e) {
+              SmallVector<Value> ofNibble;
+              for (int64_t p = 0; p < panelCount; ++p)
+                ofNibble.push_back(w[p][e]);
+              multiplyRows(rowIndex, column, e, ofNibble, next,
+                           [&](int64_t r, int64_t p) {
+                             return accIndex(r, p, e);
+                           });
+            }
             return next;
           });
         });
@@ -268,22 +277,9 @@ struct Emitter {
       }
   }
 
-  /// `fn(start, count)` for the blocks of `step` in [0, extent): a loop
-  /// over the whole ones, then the remainder as a block of its own size.
   void inBlocks(int64_t extent, int64_t step,
                 llvm::function_ref<void(Value, int64_t)> fn) {
-    int64_t whole = extent / step * step;
-    if (whole > 0)
-      scf::ForOp::create(
-          b, loc, index(0), index(whole), index(step), ValueRange{},
-          [&](OpBuilder &nb, Location l, Value start, ValueRange) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-            fn(start, step);
-            scf::YieldOp::create(b, l);
-          });
-    if (extent > whole)
-      fn(index(whole), extent - whole);
+    strata::forBlocks(b, loc, extent, step, fn);
   }
 
   void emit(int64_t m, int64_t n1) {
@@ -357,7 +353,8 @@ struct LowerWeightOnlyContractionsPass
                       blocks,
                       steps,
                       per,
-                      zeroed && !staged};
+                      zeroed && !staged,
+                      /*scratch=*/Value()};
       if (staged) {
         // Chunks of at most `stage-k` k: whole blocks where a block is
         // shorter, else steps of one block (divisors, so no remainder).

@@ -143,12 +143,7 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
               b, l, args[2], arith::MulIOp::create(b, l, a, w));
           linalg::YieldOp::create(b, l, sum);
         });
-    generic->setAttr("strata.int8_panels", rewriter.getUnitAttr());
-    rewriter.replaceOp(
-        op, strata::panels::panelsAsResult(
-                rewriter, loc, generic.getResult(0),
-                cast<RankedTensorType>(op->getResult(0).getType()), p.rows,
-                p.n));
+    strata::panels::replaceWithPanels(rewriter, p, generic, "strata.int8_panels");
   }
 
   void runOnOperation() override {

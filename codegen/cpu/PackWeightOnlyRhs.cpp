@@ -345,12 +345,7 @@ struct PackWeightOnlyRhsPass
               b, at, args[4], arith::MulFOp::create(b, at, args[0], w));
           linalg::YieldOp::create(b, at, sum);
         });
-    generic->setAttr("strata.weight_panels", rewriter.getUnitAttr());
-    rewriter.replaceOp(
-        op, strata::panels::panelsAsResult(
-                rewriter, loc, generic.getResult(0),
-                cast<RankedTensorType>(op->getResult(0).getType()), p.rows,
-                p.n));
+    strata::panels::replaceWithPanels(rewriter, p, generic, "strata.weight_panels");
   }
 
   void runOnOperation() override {

@@ -131,4 +131,14 @@ Value panelsAsResult(OpBuilder &b, Location loc, Value result,
   return result;
 }
 
+void replaceWithPanels(RewriterBase &rewriter, const RowsContraction &product,
+                       linalg::GenericOp generic, StringRef marker) {
+  generic->setAttr(marker, rewriter.getUnitAttr());
+  Operation *op = product.op;
+  rewriter.replaceOp(
+      op, panelsAsResult(rewriter, op->getLoc(), generic.getResult(0),
+                         cast<RankedTensorType>(op->getResult(0).getType()),
+                         product.rows, product.n));
+}
+
 } // namespace strata::panels

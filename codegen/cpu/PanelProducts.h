@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <optional>
 
@@ -52,6 +53,12 @@ mlir::Value zeroPanels(mlir::OpBuilder &b, mlir::Location loc, int64_t rows,
 mlir::Value panelsAsResult(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value result, mlir::RankedTensorType type,
                            int64_t rows, int64_t n);
+
+/// Marks `generic` (the packed product) with `marker` and replaces `op`
+/// with its result cut back to the op's shape (panelsAsResult).
+void replaceWithPanels(mlir::RewriterBase &rewriter,
+                       const RowsContraction &product,
+                       mlir::linalg::GenericOp generic, llvm::StringRef marker);
 
 } // namespace strata::panels
 
