@@ -12,14 +12,16 @@
 // loads `lanes` bytes of each panel, widens them to i32 lanes, splits the
 // two nibbles (4 bits) and converts them to f32, dequantizes each with one
 // FMA against the block's scale and offset (-Z * S, once per block), and
-// adds A's broadcast
-// elements times it into every row's accumulator. The weights are read
-// once per row block as 4 or 8 bits, never stored in f32: a product of one
-// row (a decoding step) moves an eighth of an f32 product's bytes.
+// adds A's broadcast elements times it into every row's accumulator. The
+// weights are read once per row block as 4 or 8 bits, never stored in
+// f32: a product of one row (a decoding step) moves an eighth of an f32
+// product's bytes.
 //
-// A block of one row keeps two accumulators per panel (one per nibble),
-// so that its FMA chains are not twice as long as its loads; a product of
-// one row takes `row-panels` panels per block.
+// A block of one row factors the scale out of each block instead
+// (C += S * sum A * code - Z * S * sum A: no FMA per step to dequantize),
+// with one accumulator chain per nibble; a product of one row takes
+// `row-panels` panels per block. Products of `stage-rows` rows or more
+// dequantize each chunk of a panel block once into a stack buffer.
 //
 // The code is target-independent vector arithmetic: LLVM picks the
 // widening (vpmovzxbd) and conversion (vcvtdq2ps) instructions.
@@ -80,7 +82,7 @@ struct Emitter {
   }
 
   /// The dequantized weights of step `s` of block `blk`, per panel and
-  /// nibble: weights[p][e].
+  /// nibble: weights[p][e]; without `scale`, the codes converted to f32.
   SmallVector<SmallVector<Value>> weights(ArrayRef<Value> panelIndex,
                                           Value blk, Value s,
                                           ArrayRef<Value> scale,
@@ -103,7 +105,8 @@ struct Emitter {
       for (Value code : codesOf) {
         Value f = arith::SIToFPOp::create(b, loc, f32Vector(), code);
         dequantized.push_back(
-            vector::FMAOp::create(b, loc, f, scale[p], offset[p]));
+            scale.empty() ? f
+                          : vector::FMAOp::create(b, loc, f, scale[p], offset[p]));
       }
       result.push_back(dequantized);
     }
@@ -220,30 +223,28 @@ struct Emitter {
     });
   }
 
+  /// C's vector at (row, panel), or zeros where C holds them.
+  Value loadOut(Value row, Value panel) {
+    if (zeroed)
+      return splat(f32Vector(), b.getF32FloatAttr(0));
+    return vector::LoadOp::create(b, loc, f32Vector(), out,
+                                  ValueRange{row, panel, index(0)});
+  }
+
   /// The block of `rowCount` rows from `row0` and `panelCount` panels from
-  /// `panel0`.
+  /// `panel0`; one row takes singleRow.
   void block(Value row0, int64_t rowCount, Value panel0, int64_t panelCount) {
+    if (rowCount == 1)
+      return singleRow(row0, panel0, panelCount);
     SmallVector<Value> rowIndex, panelIndex, init;
     for (int64_t r = 0; r < rowCount; ++r)
       rowIndex.push_back(add(row0, r));
     for (int64_t p = 0; p < panelCount; ++p)
       panelIndex.push_back(add(panel0, p));
-    // Accumulators [r][p][chain]: two chains (one per nibble) for one row.
-    int64_t chains = rowCount == 1 ? per : 1;
-    Value zero = splat(f32Vector(), b.getF32FloatAttr(0));
     for (int64_t r = 0; r < rowCount; ++r)
       for (int64_t p = 0; p < panelCount; ++p)
-        for (int64_t chain = 0; chain < chains; ++chain)
-          init.push_back(zeroed || chain > 0
-                             ? zero
-                             : vector::LoadOp::create(
-                                   b, loc, f32Vector(), out,
-                                   ValueRange{rowIndex[r], panelIndex[p],
-                                              index(0)})
-                                   .getResult());
-    auto accIndex = [&](int64_t r, int64_t p, int64_t e) {
-      return (r * panelCount + p) * chains + (chains > 1 ? e : 0);
-    };
+        init.push_back(loadOut(rowIndex[r], panelIndex[p]));
+    auto at = [&](int64_t r, int64_t p) { return r * panelCount + p; };
     SmallVector<Value> sums = loop(
         blocks, init, [&](Value blk, ValueRange carried) {
           SmallVector<Value> scale, offset;
@@ -258,23 +259,79 @@ struct Emitter {
               SmallVector<Value> ofNibble;
               for (int64_t p = 0; p < panelCount; ++p)
                 ofNibble.push_back(w[p][e]);
-              multiplyRows(rowIndex, column, e, ofNibble, next,
-                           [&](int64_t r, int64_t p) {
-                             return accIndex(r, p, e);
-                           });
+              multiplyRows(rowIndex, column, e, ofNibble, next, at);
             }
             return next;
           });
         });
     for (int64_t r = 0; r < rowCount; ++r)
-      for (int64_t p = 0; p < panelCount; ++p) {
-        Value sum = sums[accIndex(r, p, 0)];
-        for (int64_t chain = 1; chain < chains; ++chain)
-          sum = arith::AddFOp::create(b, loc, sum,
-                                      sums[accIndex(r, p, chain)]);
-        vector::StoreOp::create(b, loc, sum, out,
+      for (int64_t p = 0; p < panelCount; ++p)
+        vector::StoreOp::create(b, loc, sums[at(r, p)], out,
                                 ValueRange{rowIndex[r], panelIndex[p], index(0)});
-      }
+  }
+
+  /// One row (a decoding step): the scale is factored out of each block,
+  ///   C += S * sum_k A[k] * code[k] - Z * S * sum_k A[k],
+  /// so a step multiplies A into the converted codes directly (no FMA to
+  /// dequantize them); per block, two FMAs per panel apply S and the
+  /// offset. Two chains per panel (one per nibble) keep the FMAs apart.
+  void singleRow(Value row, Value panel0, int64_t panelCount) {
+    SmallVector<Value> panelIndex, init;
+    for (int64_t p = 0; p < panelCount; ++p) {
+      panelIndex.push_back(add(panel0, p));
+      init.push_back(loadOut(row, panelIndex.back()));
+    }
+    Value zero = splat(f32Vector(), b.getF32FloatAttr(0));
+    // A step's `per` elements of A, summed as one vector (one add per step
+    // on the chain, not `per`).
+    auto pairType = VectorType::get({per}, b.getF32Type());
+    Value zeroPair = splat(pairType, b.getF32FloatAttr(0));
+    SmallVector<Value> sums = loop(
+        blocks, init, [&](Value blk, ValueRange carried) {
+          Value blockColumn = arith::MulIOp::create(b, loc, blk, index(steps));
+          // The block's partial sums [p][e], then the sums of A's elements.
+          SmallVector<Value> partialInit(panelCount * per, zero);
+          partialInit.push_back(zeroPair);
+          SmallVector<Value> partial = loop(
+              steps, partialInit, [&](Value s, ValueRange acc) {
+                SmallVector<SmallVector<Value>> w =
+                    weights(panelIndex, blk, s, {}, {});
+                Value column = arith::AddIOp::create(b, loc, blockColumn, s);
+                SmallVector<Value> next(acc.begin(), acc.end());
+                Value pair = vector::LoadOp::create(
+                    b, loc, pairType, lhs, ValueRange{row, column, index(0)});
+                next.back() = arith::AddFOp::create(b, loc, next.back(), pair);
+                for (int64_t e = 0; e < per; ++e) {
+                  Value a = vector::ExtractOp::create(b, loc, pair,
+                                                      ArrayRef<int64_t>{e});
+                  Value splatA =
+                      vector::BroadcastOp::create(b, loc, f32Vector(), a);
+                  for (int64_t p = 0; p < panelCount; ++p) {
+                    Value &sum = next[p * per + e];
+                    sum = vector::FMAOp::create(b, loc, splatA, w[p][e], sum);
+                  }
+                }
+                return next;
+              });
+          SmallVector<Value> scale, offset;
+          blockScales(panelIndex, blk, scale, offset);
+          Value sumA = vector::BroadcastOp::create(
+              b, loc, f32Vector(),
+              vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                          partial.back()));
+          SmallVector<Value> next(carried.begin(), carried.end());
+          for (int64_t p = 0; p < panelCount; ++p) {
+            Value dot = partial[p * per];
+            for (int64_t e = 1; e < per; ++e)
+              dot = arith::AddFOp::create(b, loc, dot, partial[p * per + e]);
+            next[p] = vector::FMAOp::create(b, loc, dot, scale[p], next[p]);
+            next[p] = vector::FMAOp::create(b, loc, sumA, offset[p], next[p]);
+          }
+          return next;
+        });
+    for (int64_t p = 0; p < panelCount; ++p)
+      vector::StoreOp::create(b, loc, sums[p], out,
+                              ValueRange{row, panelIndex[p], index(0)});
   }
 
   void inBlocks(int64_t extent, int64_t step,

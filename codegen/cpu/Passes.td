@@ -676,7 +676,9 @@ def LowerWeightOnlyContractions
     converted and dequantized with one FMA against the block's scale and
     offset (-Z * S, once per block), then multiplied into every row's
     accumulators. A product of one row (a decoding step) takes
-    `row-panels` per block, with one accumulator chain per nibble. A
+    `row-panels` per block and factors each block's scale out
+    (C += S * sum A * code - Z * S * sum A), with one accumulator chain per
+    nibble. A
     product of `stage-rows` rows or more (a prompt, an encoder's tokens)
     dequantizes each panel block's weights once per chunk of up to
     `stage-k` k into an f32 stack buffer (32 KB at 256 k, 2 panels of 16

@@ -1,10 +1,10 @@
 // A strata.weight_panels product on buffers (3 rows; one block of 2 steps
 // of 2 nibbles; one panel of 4 lanes) becomes register blocks: a loop over
-// whole 2-row blocks and a 1-row remainder block, each looping over the
-// blocks (loading the scales and zero points, offset = -Z * S) and their
-// steps (a 4-byte load per panel, widened to i32, split into its low and
-// high nibbles, converted and dequantized with one FMA each, then one FMA
-// per row and nibble). The zero fill before the product is dropped: the
+// whole 2-row blocks, looping over the blocks (loading the scales and zero
+// points, offset = -Z * S) and their steps (a 4-byte load per panel,
+// widened to i32, split into its low and high nibbles, converted and
+// dequantized with one FMA each, then one FMA per row and nibble), and a
+// 1-row remainder block, which factors the scale out of each block. The zero fill before the product is dropped: the
 // accumulators start at zero. A product packed for another width is an
 // error.
 // RUN: strata-opt %s -split-input-file -verify-diagnostics -strata-lower-weight-only-contractions="lanes=4 rows=2 panels=1 row-panels=2" | FileCheck %s
@@ -50,9 +50,21 @@
 // CHECK:       scf.yield
 // CHECK: vector.store
 // CHECK: vector.store
-// The remainder row, with one accumulator chain per nibble:
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[Z:.*]], %{{.*}} = %[[Z]])
-// CHECK: arith.addf
+// The remainder row: per block, the codes (not dequantized) times A in
+// one chain per nibble, and the sum of A's elements; then C += the
+// chains' sum * S + that sum * (-Z * S).
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[Z:.*]], %{{.*}} = %[[Z]], %{{.*}} = %{{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<2xf32>)
+// CHECK:   arith.sitofp
+// CHECK-NOT: vector.fma
+// CHECK:   arith.sitofp
+// CHECK:   %[[PAIR:.*]] = vector.load %arg0{{.*}} : memref<3x2x2xf32>, vector<2xf32>
+// CHECK:   arith.addf %{{.*}}, %[[PAIR]] : vector<2xf32>
+// CHECK:   vector.fma
+// CHECK:   vector.fma
+// CHECK: arith.negf
+// CHECK: vector.reduction <add>
+// CHECK: vector.fma
+// CHECK: vector.fma
 // CHECK: vector.store
 // CHECK-NOT: vector.store
 // CHECK: return
