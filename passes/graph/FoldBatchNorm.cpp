@@ -11,7 +11,10 @@
 // (not after a conv with constant weights: a QDQ model's, between
 // DequantizeLinear and QuantizeLinear) with constant parameters becomes
 // x * s + t with constant s and t: ResNet-50 quantized without
-// onnxruntime's pre-processing keeps all 53 of them.
+// onnxruntime's pre-processing keeps all 53 of them. Parameters that are
+// DequantizeLinears of integer constants (onnxruntime quantizes some
+// BatchNorms' scale and bias) count as constants: dequantized here, not
+// per element with a square root and two divisions.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/graph/Passes.h"
@@ -34,12 +37,54 @@ namespace strata {
 
 namespace {
 
-/// The f32 data of a graph.constant, or nullopt.
-std::optional<std::vector<float>> constantValues(Value value) {
+/// The integer data of a graph.constant, or nullopt.
+std::optional<std::vector<int64_t>> integerValues(Value value) {
+  while (auto reshape = value.getDefiningOp<strata::graph::ReshapeOp>())
+    value = reshape.getInput();
   auto constant = value.getDefiningOp<strata::graph::ConstantOp>();
   if (!constant)
     return std::nullopt;
-  return strata::readF32Constant(constant.getValue());
+  return strata::readIntegerConstant(constant.getValue());
+}
+
+/// The f32 data of a graph.constant, or of a DequantizeLinear of integer
+/// constants into f32 over one axis (per tensor or per element: the
+/// quantized BatchNorm parameters onnxruntime's quantizer writes),
+/// computed as the op does, (float(x) - float(zero point)) * scale; or
+/// nullopt.
+std::optional<std::vector<float>> constantValues(Value value) {
+  // A reshape keeps the data in order (the importer makes a [1] scale a
+  // scalar so).
+  while (auto reshape = value.getDefiningOp<strata::graph::ReshapeOp>())
+    value = reshape.getInput();
+  if (auto constant = value.getDefiningOp<strata::graph::ConstantOp>())
+    return strata::readF32Constant(constant.getValue());
+  auto dq = value.getDefiningOp<strata::graph::DequantizeLinearOp>();
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!dq || !type || type.getRank() != 1 || !type.getElementType().isF32() ||
+      dq.getBlockSize() != 0 ||
+      !isa<IntegerType>(
+          cast<ShapedType>(dq.getInput().getType()).getElementType()))
+    return std::nullopt;
+  std::optional<std::vector<int64_t>> input = integerValues(dq.getInput());
+  std::optional<std::vector<float>> scale = constantValues(dq.getScale());
+  std::optional<std::vector<int64_t>> zero =
+      dq.getZeroPoint() ? integerValues(dq.getZeroPoint())
+                        : std::vector<int64_t>{0};
+  if (!input || !scale || !zero || scale->empty() || zero->empty())
+    return std::nullopt;
+  size_t n = input->size();
+  // A scale (and zero point) per tensor, or one per element.
+  auto at = [n](const auto &values, size_t i) {
+    return values.size() == n ? values[i] : values[0];
+  };
+  if ((scale->size() != 1 && scale->size() != n) ||
+      (zero->size() != 1 && zero->size() != n))
+    return std::nullopt;
+  std::vector<float> result(n);
+  for (size_t i = 0; i < n; ++i)
+    result[i] = (float(at(*input, i)) - float(at(*zero, i))) * at(*scale, i);
+  return result;
 }
 
 struct FoldBatchNormIntoConv : OpRewritePattern<strata::graph::BatchNormOp> {
