@@ -186,3 +186,22 @@ def test_weights_stay_packed(strata, tmp_path):
     expected = onnxruntime_output(model, {"a": a})
     np.testing.assert_allclose(got, expected, rtol=1e-4,
                                atol=1e-4 * float(np.abs(expected).max()))
+
+
+def test_dequantize_gemm_transposed(strata, tmp_path):
+    """Gemm(a, DequantizeLinear(w [N, K] int4, blocks of 16 along K),
+    bias, transB=1): the product reads B at (n, k), through no transpose."""
+    n, k = 40, 96
+    w = GEN.integers(-8, 7, (n, k), endpoint=True)
+    scales = GEN.uniform(0.01, 0.05, (n, k // 16)).astype(np.float32)
+    inits = [helper.make_tensor("w", TP.INT4, [n, k], w.reshape(-1).tolist()),
+             numpy_helper.from_array(scales, "s"),
+             numpy_helper.from_array(GEN.standard_normal(n).astype(np.float32), "b")]
+    nodes = [helper.make_node("DequantizeLinear", ["w", "s"], ["wf"], name="dq", axis=1,
+                              block_size=16),
+             helper.make_node("Gemm", ["a", "wf", "b"], ["y"], name="gemm", transB=1)]
+    graph = helper.make_graph(
+        nodes, "dqgemm", [helper.make_tensor_value_info("a", TP.FLOAT, [3, k])],
+        [helper.make_tensor_value_info("y", TP.FLOAT, [3, n])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    check_on_targets(strata, tmp_path, model, 3, k, "dqgemm", oracle=reference_output)
