@@ -257,11 +257,8 @@ struct LowerInt8ContractionsPass
       }
       // A zero fill of C just before (the dispatch's share of the
       // accumulator's fill): the accumulators start at zero instead.
-      auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-      std::optional<int64_t> fillValue =
-          fill ? getConstantIntValue(fill.getInputs()[0]) : std::nullopt;
-      bool zeroed = fill && fillValue && *fillValue == 0 &&
-                    fill.getOutputs()[0] == op.getDpsInits()[0];
+      linalg::FillOp fill = strata::zeroFillBefore(op, op.getDpsInits()[0]);
+      bool zeroed = bool(fill);
       if (zeroed)
         fill.erase();
       OpBuilder b(op);

@@ -340,8 +340,9 @@ struct Emitter {
   }
 
   void emit(int64_t m, int64_t n1) {
-    // One row leaves the registers of the other rows to more panels.
-    int64_t panelBlock = m == 1 ? rowPanels : panels;
+    // One row leaves the registers of the other rows to more panels (not
+    // when staged: the stack buffer holds `panels`).
+    int64_t panelBlock = m == 1 && !scratch ? rowPanels : panels;
     inBlocks(n1, panelBlock, [&](Value panel0, int64_t panelCount) {
       if (scratch)
         return stagedPanels(panel0, panelCount, m);
@@ -381,16 +382,12 @@ struct LowerWeightOnlyContractionsPass
         return signalPassFailure();
       }
       int64_t blocks = codesType.getDimSize(1), steps = codesType.getDimSize(2);
-      int64_t per = lhsType.getRank() == 3 ? lhsType.getDimSize(2) : 0;
+      int64_t per = lhsType.getDimSize(2);
       // A zero fill of C just before (the dispatch's share of the
-      // accumulator's fill): the accumulators start at zero instead.
-      auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-      bool zeroed = false;
-      if (fill && fill.getOutputs()[0] == op.getDpsInits()[0])
-        if (auto constant =
-                fill.getInputs()[0].getDefiningOp<arith::ConstantOp>())
-          if (auto value = dyn_cast<FloatAttr>(constant.getValue()))
-            zeroed = value.getValue().isPosZero();
+      // accumulator's fill): the accumulators start at zero instead, but
+      // for staged products, which add into C once per chunk.
+      linalg::FillOp fill = strata::zeroFillBefore(op, op.getDpsInits()[0]);
+      bool zeroed = bool(fill);
       int64_t m = outType.getDimSize(0);
       bool staged = m >= stageRows;
       if (zeroed && !staged)

@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -25,6 +26,18 @@ void forBlocks(OpBuilder &b, Location loc, int64_t extent, int64_t step,
         });
   if (extent > whole)
     fn(index(whole), extent - whole);
+}
+
+linalg::FillOp zeroFillBefore(Operation *op, Value init) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || fill.getOutputs()[0] != init)
+    return nullptr;
+  Value value = fill.getInputs()[0];
+  if (std::optional<int64_t> i = getConstantIntValue(value))
+    return *i == 0 ? fill : nullptr;
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  auto f = constant ? dyn_cast<FloatAttr>(constant.getValue()) : nullptr;
+  return f && f.getValue().isPosZero() ? fill : nullptr;
 }
 
 } // namespace strata

@@ -87,6 +87,36 @@ std::optional<std::vector<float>> constantValues(Value value) {
   return result;
 }
 
+/// A BatchNorm's constant parameters, one value per channel each.
+struct NormParameters {
+  std::vector<float> gamma, beta, mean, var;
+  double epsilon;
+
+  /// s[c] = gamma[c] / sqrt(var[c] + epsilon), in double.
+  double scale(int64_t c) const {
+    return double(gamma[c]) / std::sqrt(double(var[c]) + epsilon);
+  }
+};
+
+/// `norm`'s parameters when they are constants of `channels` values each;
+/// else a match failure that says why.
+FailureOr<NormParameters> normParameters(strata::graph::BatchNormOp norm,
+                                         int64_t channels,
+                                         PatternRewriter &rewriter) {
+  std::optional<std::vector<float>> gamma = constantValues(norm.getScale());
+  std::optional<std::vector<float>> beta = constantValues(norm.getBias());
+  std::optional<std::vector<float>> mean = constantValues(norm.getMean());
+  std::optional<std::vector<float>> var = constantValues(norm.getVariance());
+  if (!gamma || !beta || !mean || !var)
+    return rewriter.notifyMatchFailure(norm, "parameters are not constants");
+  for (const std::vector<float> *v : {&*gamma, &*beta, &*mean, &*var})
+    if (int64_t(v->size()) != channels)
+      return rewriter.notifyMatchFailure(norm, "per-channel sizes differ");
+  return NormParameters{std::move(*gamma), std::move(*beta), std::move(*mean),
+                        std::move(*var),
+                        norm.getEpsilon().convertToDouble()};
+}
+
 struct FoldBatchNormIntoConv : OpRewritePattern<strata::graph::BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -102,32 +132,26 @@ struct FoldBatchNormIntoConv : OpRewritePattern<strata::graph::BatchNormOp> {
       return rewriter.notifyMatchFailure(norm, "not a static f32 conv");
     int64_t channels = weightType.getDimSize(0);
     std::optional<std::vector<float>> weight = constantValues(conv.getWeight());
-    std::optional<std::vector<float>> gamma = constantValues(norm.getScale());
-    std::optional<std::vector<float>> beta = constantValues(norm.getBias());
-    std::optional<std::vector<float>> mean = constantValues(norm.getMean());
-    std::optional<std::vector<float>> var = constantValues(norm.getVariance());
     std::optional<std::vector<float>> bias =
         conv.getBias() ? constantValues(conv.getBias())
                        : std::vector<float>(channels, 0.0f);
-    if (!weight || !gamma || !beta || !mean || !var || !bias)
+    if (!weight || !bias)
       return rewriter.notifyMatchFailure(norm, "operands are not constants");
-    auto sized = [&](const std::vector<float> &v) {
-      return int64_t(v.size()) == channels;
-    };
-    if (!sized(*gamma) || !sized(*beta) || !sized(*mean) || !sized(*var) ||
-        !sized(*bias))
+    if (int64_t(bias->size()) != channels)
       return rewriter.notifyMatchFailure(norm, "per-channel sizes differ");
+    FailureOr<NormParameters> p = normParameters(norm, channels, rewriter);
+    if (failed(p))
+      return failure();
 
-    double epsilon = norm.getEpsilon().convertToDouble();
     size_t perChannel = weight->size() / channels;
     std::vector<float> newBias(channels);
     for (int64_t f = 0; f < channels; ++f) {
-      double s = double((*gamma)[f]) / std::sqrt(double((*var)[f]) + epsilon);
+      double s = p->scale(f);
       for (size_t i = 0; i < perChannel; ++i) {
         float &w = (*weight)[f * perChannel + i];
         w = float(double(w) * s);
       }
-      newBias[f] = float((double((*bias)[f]) - (*mean)[f]) * s + (*beta)[f]);
+      newBias[f] = float((double((*bias)[f]) - p->mean[f]) * s + p->beta[f]);
     }
 
     Location loc = conv.getLoc();
@@ -164,21 +188,14 @@ struct BatchNormAsScaleShift : OpRewritePattern<strata::graph::BatchNormOp> {
         ShapedType::isDynamic(type.getDimSize(1)))
       return rewriter.notifyMatchFailure(norm, "not f32 with static channels");
     int64_t channels = type.getDimSize(1);
-    std::optional<std::vector<float>> gamma = constantValues(norm.getScale());
-    std::optional<std::vector<float>> beta = constantValues(norm.getBias());
-    std::optional<std::vector<float>> mean = constantValues(norm.getMean());
-    std::optional<std::vector<float>> var = constantValues(norm.getVariance());
-    if (!gamma || !beta || !mean || !var)
-      return rewriter.notifyMatchFailure(norm, "parameters are not constants");
-    for (const std::vector<float> *v : {&*gamma, &*beta, &*mean, &*var})
-      if (int64_t(v->size()) != channels)
-        return rewriter.notifyMatchFailure(norm, "per-channel sizes differ");
-    double epsilon = norm.getEpsilon().convertToDouble();
+    FailureOr<NormParameters> p = normParameters(norm, channels, rewriter);
+    if (failed(p))
+      return failure();
     std::vector<float> scale(channels), shift(channels);
     for (int64_t c = 0; c < channels; ++c) {
-      double s = double((*gamma)[c]) / std::sqrt(double((*var)[c]) + epsilon);
+      double s = p->scale(c);
       scale[c] = float(s);
-      shift[c] = float(double((*beta)[c]) - double((*mean)[c]) * s);
+      shift[c] = float(double(p->beta[c]) - double(p->mean[c]) * s);
     }
     // [C, 1...]: the channel dimension of N, C, spatial...
     SmallVector<int64_t> shape(type.getRank() - 1, 1);

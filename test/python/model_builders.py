@@ -299,3 +299,18 @@ def conv_kernel_too_big():
     # The declared output shape is a plausible one; the op itself is invalid.
     return make_model([node], [value("x", [1, 1, 3, 3])],
                       [value("y", [1, 1, 1, 1])], [w], check=False)
+
+
+def pack_nbits(codes, zeros, bits):
+    """MatMulNBits' B and zero points from codes [N, blocks, block] and
+    zero points [N, blocks] (uint8 values of `bits` bits): 4-bit values two
+    per byte, the first in the low nibble, each row of zero points padded to
+    whole bytes; 8-bit values as they are."""
+    if bits != 4:
+        return codes, zeros
+    n, blocks = zeros.shape
+    packed = (codes[..., 0::2] | (codes[..., 1::2] << 4)).astype(np.uint8)
+    zero_rows = np.zeros((n, (blocks + 1) // 2), np.uint8)
+    for b in range(blocks):
+        zero_rows[:, b // 2] |= zeros[:, b] << (4 * (b % 2))
+    return packed, zero_rows

@@ -12,6 +12,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from harness import run_onnxruntime, save_model
+from model_builders import pack_nbits
 
 MS = "com.microsoft"
 
@@ -328,14 +329,7 @@ def matmul_nbits(k, n, block, bits, zero_points, bias, seed=12):
     scales = ((high - low) / levels).astype(np.float32)
     zeros = np.clip(np.round(-low / scales), 0, levels).astype(np.uint8)
     q = np.clip(np.round(grouped / scales[..., None]) + zeros[..., None], 0, levels)
-    q = q.astype(np.uint8)
-    if bits == 4:
-        packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
-        zp_rows = np.zeros((n, (blocks + 1) // 2), np.uint8)
-        for b in range(blocks):
-            zp_rows[:, b // 2] |= zeros[:, b] << (4 * (b % 2))
-    else:
-        packed, zp_rows = q, zeros
+    packed, zp_rows = pack_nbits(q.astype(np.uint8), zeros, bits)
     inits = [numpy_helper.from_array(packed, "b"),
              numpy_helper.from_array(scales.reshape(-1), "scales")]
     names = ["a", "b", "scales"]

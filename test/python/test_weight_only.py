@@ -21,6 +21,8 @@ import pytest
 from onnx import TensorProto as TP
 from onnx import helper, numpy_helper
 
+from model_builders import pack_nbits
+
 MS = "com.microsoft"
 GEN = np.random.default_rng(21)
 
@@ -63,14 +65,7 @@ def quantize_blocks(w, block, bits, symmetric):
 def matmul_nbits(m, k, n, block, bits, symmetric):
     w = GEN.standard_normal((n, k)).astype(np.float32)
     codes, scales, zeros = quantize_blocks(w, block, bits, symmetric)
-    blocks = codes.shape[1]
-    if bits == 4:
-        packed = (codes[..., 0::2] | (codes[..., 1::2] << 4)).astype(np.uint8)
-        zp = np.zeros((n, (blocks + 1) // 2), np.uint8)
-        for b in range(blocks):
-            zp[:, b // 2] |= zeros[:, b] << (4 * (b % 2))
-    else:
-        packed, zp = codes, zeros
+    packed, zp = pack_nbits(codes, zeros, bits)
     inits = [numpy_helper.from_array(packed, "b"),
              numpy_helper.from_array(scales.reshape(-1), "scales")]
     names = ["a", "b", "scales"]
