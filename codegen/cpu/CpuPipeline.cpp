@@ -98,10 +98,12 @@ std::string cpuLoweringPipelineText(const CpuTargetDescription &target,
   std::string packInt8, lowerInt8;
   if (!target.int8Kernel.empty()) {
     bool madd = target.int8Kernel == "madd";
+    bool maddubs = target.int8Kernel == "maddubs";
     packInt8 = llvm::formatv("strata-pack-int8-rhs{{lanes={0} group={1} "
-                             "wide={2}},",
+                             "wide={2} split-pairs={3}},",
                              target.int8Lanes, madd ? 2 : 4,
-                             madd ? "true" : "false")
+                             madd ? "true" : "false",
+                             maddubs ? "true" : "false")
                    .str();
     lowerInt8 = llvm::formatv("strata-lower-int8-contractions{{kind={0} "
                               "lanes={1} rows={2} panels={3}},",

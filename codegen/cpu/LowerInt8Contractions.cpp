@@ -16,6 +16,13 @@
 //    A's signed bytes are flipped to unsigned (x + 128, the top bit
 //    toggled); the extra 128 * sum_k B[k][n] is subtracted once per panel
 //    (computed by the same instruction on a row of 0x80 bytes).
+//  * maddubs: vpmaddubsw (AVX2) sums pairs of u8 x s8 products into
+//    saturating i16, a vpmaddwd with ones sums pairs of those into i32:
+//    vpdpbusd in two instructions, with the same flip and compensation.
+//    strata-pack-int8-rhs (split-pairs) keeps every pair of B within
+//    +-128, so 255 * 128 fits; the halves it took out are a residual of
+//    (k group, vector) entries per panel, added after each block's k loop.
+//    Zen 1 to 3 issue it beside vpmaddwd: twice madd's products per cycle.
 //  * madd: vpmaddwd (AVX2) multiplies 16-bit words pairwise and adds
 //    pairs; B is packed as words, A's bytes are widened to words. Exact:
 //    a product of two int8 values fits in 15 bits, two of them in 16.
@@ -37,6 +44,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 
@@ -47,11 +55,16 @@ namespace strata {
 
 namespace {
 
+enum class Kind { Vnni, Madd, Maddubs };
+
 struct Kernel {
-  bool vnni;      // vpdpbusd; else vpmaddwd
+  Kind kind;
   int64_t lanes;  // i32 lanes of an accumulator
   int64_t group;  // k per lane per instruction (4 or 2)
   int64_t rows, panels;
+  /// u8 x s8 on bytes (vnni, maddubs): A's top bits are flipped and
+  /// 128 * sum_k B[k][n] subtracted per panel.
+  bool unsignedA() const { return kind != Kind::Madd; }
 };
 
 struct Emitter {
@@ -61,31 +74,55 @@ struct Emitter {
   Value lhs, rhs, out; // A [M, Kp], B [N1, K1, lanes * group], C [M, N1, L]
   int64_t groups;
   bool zeroed; // C holds zeros: start from them, not from loads of C
+  /// strata-pack-int8-rhs's split pairs, or null: per panel, `counts[p]`
+  /// vectors residual[p][j] (as B's) to add at k group groups[p][j].
+  Value residual, residualGroups, residualCounts;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
   VectorType accType() { return VectorType::get({k.lanes}, b.getI32Type()); }
   VectorType operandType() {
-    return k.vnni ? VectorType::get({k.lanes * 4}, b.getI8Type())
-                  : VectorType::get({k.lanes * 2}, b.getI16Type());
+    return k.unsignedA() ? VectorType::get({k.lanes * 4}, b.getI8Type())
+                         : VectorType::get({k.lanes * 2}, b.getI16Type());
+  }
+
+  Value intrinsic(StringRef name, Type type, ValueRange args) {
+    return LLVM::CallIntrinsicOp::create(b, loc, type, b.getStringAttr(name),
+                                         args)
+        .getResult(0);
   }
 
   Value dot(Value acc, Value a, Value w) {
-    if (k.vnni) {
-      std::string name = "llvm.x86.avx512.vpdpbusd." +
-                         std::to_string(k.lanes * 32);
-      return LLVM::CallIntrinsicOp::create(b, loc, accType(),
-                                           b.getStringAttr(name),
-                                           ValueRange{acc, a, w})
-          .getResult(0);
+    bool wide = k.lanes == 16;
+    switch (k.kind) {
+    case Kind::Vnni:
+      return intrinsic("llvm.x86.avx512.vpdpbusd." +
+                           std::to_string(k.lanes * 32),
+                       accType(), ValueRange{acc, a, w});
+    case Kind::Madd:
+      return arith::AddIOp::create(
+          b, loc, acc,
+          intrinsic(wide ? "llvm.x86.avx512.pmaddw.d.512"
+                         : "llvm.x86.avx2.pmadd.wd",
+                    accType(), ValueRange{a, w}));
+    case Kind::Maddubs: {
+      // Pairs of u8 x s8 products summed into i16 (saturating, so the
+      // packing keeps each pair of B within +-128: exact), then pairs of
+      // those into i32 by a vpmaddwd with ones.
+      auto words = VectorType::get({k.lanes * 2}, b.getI16Type());
+      Value pairs = intrinsic(wide ? "llvm.x86.avx512.pmaddubs.w.512"
+                                   : "llvm.x86.avx2.pmadd.ub.sw",
+                              words, ValueRange{a, w});
+      Value ones = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(words, b.getI16IntegerAttr(1)));
+      return arith::AddIOp::create(
+          b, loc, acc,
+          intrinsic(wide ? "llvm.x86.avx512.pmaddw.d.512"
+                         : "llvm.x86.avx2.pmadd.wd",
+                    accType(), ValueRange{pairs, ones}));
     }
-    std::string name = k.lanes == 16 ? "llvm.x86.avx512.pmaddw.d.512"
-                                     : "llvm.x86.avx2.pmadd.wd";
-    Value product = LLVM::CallIntrinsicOp::create(b, loc, accType(),
-                                                  b.getStringAttr(name),
-                                                  ValueRange{a, w})
-                        .getResult(0);
-    return arith::AddIOp::create(b, loc, acc, product);
+    }
+    llvm_unreachable("kind");
   }
 
   /// `count` k groups of A's row `row` from group `g`, each in every lane:
@@ -98,7 +135,7 @@ struct Emitter {
     Value piece = vector::LoadOp::create(
         b, loc, VectorType::get({k.group * count}, b.getI8Type()), lhs,
         ValueRange{row, column});
-    if (!k.vnni)
+    if (!k.unsignedA())
       piece = arith::ExtSIOp::create(
           b, loc, VectorType::get({2 * count}, b.getI16Type()), piece);
     Value words = vector::BitCastOp::create(
@@ -107,11 +144,17 @@ struct Emitter {
     for (int64_t i = 0; i < count; ++i) {
       Value scalar =
           vector::ExtractOp::create(b, loc, words, ArrayRef<int64_t>{i});
-      if (k.vnni)
-        scalar = arith::XOrIOp::create(
-            b, loc, scalar,
-            arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0x80808080));
       Value splat = vector::BroadcastOp::create(b, loc, accType(), scalar);
+      // The flip on the broadcast vector: a broadcast from memory and one
+      // vector op, where a scalar xor would need a move into a vector
+      // register and a register broadcast (two vector-pipe ops).
+      if (k.unsignedA())
+        splat = arith::XOrIOp::create(
+            b, loc, splat,
+            arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(
+                    accType(), b.getI32IntegerAttr(int32_t(0x80808080)))));
       splats.push_back(vector::BitCastOp::create(b, loc, operandType(), splat));
     }
     return splats;
@@ -122,7 +165,33 @@ struct Emitter {
                                   ValueRange{panel, g, index(0)});
   }
 
-  /// 128 * sum_k B[k][n] for each of `panels` (vnni only), in one loop
+  /// Runs `fn(group, vector, sums)` over the residual entries of `panel`,
+  /// carrying `sums`; returns them.
+  SmallVector<Value>
+  overResidual(Value panel, ValueRange sums,
+               llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)>
+                   fn) {
+    Value count = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        memref::LoadOp::create(b, loc, residualCounts, ValueRange{panel}));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), count, index(1), sums,
+        [&](OpBuilder &nb, Location l, Value j, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value g = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              memref::LoadOp::create(b, l, residualGroups,
+                                     ValueRange{panel, j}));
+          Value w = vector::LoadOp::create(b, l, operandType(), residual,
+                                           ValueRange{panel, j, index(0)});
+          scf::YieldOp::create(b, l, fn(g, w, carried));
+        });
+    return SmallVector<Value>(loop.getResults().begin(),
+                              loop.getResults().end());
+  }
+
+  /// 128 * sum_k B[k][n] for each of `panels` (vnni, maddubs), in one loop
   /// over the k groups: independent chains, not one latency-bound chain
   /// per panel.
   SmallVector<Value> compensations(ArrayRef<Value> panels) {
@@ -143,7 +212,13 @@ struct Emitter {
             sums.push_back(dot(sum, flips, panelVector(panel, g)));
           scf::YieldOp::create(b, l, sums);
         });
-    return SmallVector<Value>(loop.getResults().begin(), loop.getResults().end());
+    SmallVector<Value> sums(loop.getResults().begin(), loop.getResults().end());
+    if (residual)
+      for (auto [panel, sum] : llvm::zip(panels, sums))
+        sum = overResidual(panel, sum, [&](Value, Value w, ValueRange s) {
+                return SmallVector<Value>{dot(s[0], flips, w)};
+              })[0];
+    return sums;
   }
 
   /// The block of `rowCount` rows from `row0` and `panelCount` panels from
@@ -163,13 +238,13 @@ struct Emitter {
                          : vector::LoadOp::create(
                                b, loc, accType(), out,
                                ValueRange{rows[r], panels[p], index(0)});
-        if (k.vnni)
+        if (k.unsignedA())
           c = arith::SubIOp::create(b, loc, c, compensations[p]);
         init.push_back(c);
       }
     // One k group per step, or (madd) two: A's row is read once for both.
     // An odd last group of madd gets a step of its own.
-    int64_t per = !k.vnni && groups >= 2 ? 2 : 1;
+    int64_t per = !k.unsignedA() && groups >= 2 ? 2 : 1;
     auto step = [&](Value g, int64_t count, ValueRange carried) {
       SmallVector<SmallVector<Value>> weights(count);
       for (int64_t j = 0; j < count; ++j)
@@ -196,6 +271,23 @@ struct Emitter {
     SmallVector<Value> sums(loop.getResults().begin(), loop.getResults().end());
     if (groups % per != 0)
       sums = step(index(groups - 1), 1, sums);
+    // Each panel's residual entries, into that panel's accumulators.
+    if (residual)
+      for (int64_t p = 0; p < panelCount; ++p) {
+        SmallVector<Value> column;
+        for (int64_t r = 0; r < rowCount; ++r)
+          column.push_back(sums[r * panelCount + p]);
+        column = overResidual(
+            panels[p], column, [&](Value g, Value w, ValueRange carried) {
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < rowCount; ++r)
+                next.push_back(
+                    dot(carried[r], broadcastRows(rows[r], g, 1)[0], w));
+              return next;
+            });
+        for (int64_t r = 0; r < rowCount; ++r)
+          sums[r * panelCount + p] = column[r];
+      }
     for (int64_t r = 0; r < rowCount; ++r)
       for (int64_t p = 0; p < panelCount; ++p)
         vector::StoreOp::create(b, loc, sums[r * panelCount + p], out,
@@ -207,7 +299,7 @@ struct Emitter {
     SmallVector<Value> panels, compensationsOf;
     for (int64_t p = 0; p < panelCount; ++p)
       panels.push_back(arith::AddIOp::create(b, loc, panel0, index(p)));
-    if (k.vnni)
+    if (k.unsignedA())
       compensationsOf = compensations(panels);
     ArrayRef<Value> compensations = compensationsOf;
     inBlocks(m, k.rows, [&](Value row0, int64_t rowCount) {
@@ -232,19 +324,30 @@ struct LowerInt8ContractionsPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (kind != "vnni" && kind != "madd") {
+    std::optional<Kind> which =
+        llvm::StringSwitch<std::optional<Kind>>(kind)
+            .Case("vnni", Kind::Vnni)
+            .Case("madd", Kind::Madd)
+            .Case("maddubs", Kind::Maddubs)
+            .Default(std::nullopt);
+    if (!which) {
       getOperation()->emitError("strata-lower-int8-contractions: kind must "
-                                "be vnni or madd, got '")
+                                "be vnni, madd or maddubs, got '")
           << kind << "'";
       return signalPassFailure();
     }
-    Kernel kernel{kind == "vnni", lanes, kind == "vnni" ? 4 : 2, rows, panels};
+    Kernel kernel{*which, lanes, *which == Kind::Madd ? 2 : 4, rows, panels};
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
       if (op->hasAttr("strata.int8_panels") && op.hasPureBufferSemantics())
         ops.push_back(op);
     });
     for (linalg::GenericOp op : ops) {
+      bool split = op.getNumDpsInputs() == 5;
+      if (split && kernel.kind == Kind::Madd) {
+        op.emitError("int8 product with split pairs for the madd kernel");
+        return signalPassFailure();
+      }
       auto lhsType = cast<MemRefType>(op.getDpsInputs()[0].getType());
       auto rhsType = cast<MemRefType>(op.getDpsInputs()[1].getType());
       auto outType = cast<MemRefType>(op.getDpsInits()[0].getType());
@@ -268,7 +371,15 @@ struct LowerInt8ContractionsPass
           b, loc, op.getDpsInputs()[1],
           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
       Emitter emitter{b,   loc, kernel, op.getDpsInputs()[0], rhs,
-                      op.getDpsInits()[0], rhsType.getDimSize(1), zeroed};
+                      op.getDpsInits()[0], rhsType.getDimSize(1), zeroed,
+                      Value(),  Value(), Value()};
+      if (split) {
+        emitter.residual = memref::CollapseShapeOp::create(
+            b, loc, op.getDpsInputs()[2],
+            ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+        emitter.residualGroups = op.getDpsInputs()[3];
+        emitter.residualCounts = op.getDpsInputs()[4];
+      }
       emitter.emit(outType.getDimSize(0), outType.getDimSize(1));
       op.erase();
     }

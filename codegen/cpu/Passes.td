@@ -609,9 +609,17 @@ def PackInt8Rhs : Pass<"strata-pack-int8-rhs", "mlir::ModuleOp"> {
     strata-lower-int8-contractions turns the marked generics into the
     register-blocked kernel after bufferization.
 
-    Why: the dot-product instructions (vpdpbusd, vpmaddwd) read `group`
-    adjacent k of `lanes` columns of B as one vector; packed, each k step
-    of a panel is one aligned load.
+    With `split-pairs`, a pair of adjacent k of a column whose weights
+    have one sign and sum past 128 in magnitude is halved; the halves go
+    into a residual, read as three more inputs over a sixth loop r: per
+    panel, [R][lanes][group] i8 vectors of the k groups that hold any
+    halves, their group numbers ([N1][R] i32) and how many there are
+    ([N1] i32). vpmaddubsw sums two u8 x s8 products in a saturating i16:
+    with each pair within +-128, 255 * 128 fits and the product is exact.
+
+    Why: the dot-product instructions (vpdpbusd, vpmaddubsw, vpmaddwd)
+    read `group` adjacent k of `lanes` columns of B as one vector; packed,
+    each k step of a panel is one aligned load.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
@@ -620,6 +628,9 @@ def PackInt8Rhs : Pass<"strata-pack-int8-rhs", "mlir::ModuleOp"> {
            "Adjacent k per lane and instruction (4: vpdpbusd, 2: vpmaddwd)">,
     Option<"wide", "wide", "bool", "false",
            "Store B as i16 (vpmaddwd multiplies words)">,
+    Option<"splitPairs", "split-pairs", "bool", "false",
+           "Halve the pairs of adjacent k whose u8 x s8 products could "
+           "leave i16 into a residual (vpmaddubsw)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -718,14 +729,19 @@ def LowerInt8Contractions
       * `vnni`: `vpdpbusd` (AVX-512 VNNI at 16 lanes, AVX-VNNI or
         AVX-512 VNNI with VL at 8): u8 x s8, so A's bytes have their top
         bit flipped and 128 * sum_k B[k][n] is subtracted per panel;
+      * `maddubs`: `vpmaddubsw` then `vpmaddwd` with ones (AVX2 at 8
+        lanes, AVX-512BW at 16), u8 x s8 as vnni; the product must come
+        from strata-pack-int8-rhs with split-pairs, whose residual entries
+        (a generic with five inputs) are added after each block's k loop;
       * `madd`: `vpmaddwd` (AVX2 at 8 lanes, AVX-512BW at 16) on B packed
         as i16 and A widened to i16 pairs.
-    Both are exact (i32 sums of exact products). The intrinsics are called
+    All are exact (i32 sums of exact products). The intrinsics are called
     with `llvm.call_intrinsic`; upstream's x86vector dialect has no u8 x s8
     dot product (only `avx.dot.i8`, the s8 x s8 AVX-VNNI-INT8 one).
   }];
   let options = [
-    Option<"kind", "kind", "std::string", "\"vnni\"", "vnni or madd">,
+    Option<"kind", "kind", "std::string", "\"vnni\"",
+           "vnni, maddubs or madd">,
     Option<"lanes", "lanes", "int64_t", "16", "i32 lanes per accumulator">,
     Option<"rows", "rows", "int64_t", "6", "Rows of A per register block">,
     Option<"panels", "panels", "int64_t", "4",

@@ -40,7 +40,7 @@ struct CpuTargetDescription {
   int64_t cacheBlockM = 64;
 
   /// The int8 product kernel (strata-lower-int8-contractions): "vnni"
-  /// (vpdpbusd), "madd" (vpmaddwd) or empty (no packed kernel: the
+  /// (vpdpbusd), "maddubs" (vpmaddubsw), "madd" (vpmaddwd) or empty (no packed kernel: the
   /// products stay loops), with its accumulator lanes and register block.
   std::string int8Kernel;
   int64_t int8Lanes = 8;

@@ -1,13 +1,16 @@
 """Integer products on the dot-product kernels: strata-fold-qdq turns QDQ
 convolutions and products, and MatMulInteger with a constant int8 B, into
 i8 x i8 -> i32 ops; strata-pack-int8-rhs and strata-lower-int8-contractions
-run them on vpdpbusd (AVX-512 VNNI, AVX-VNNI) or vpmaddwd (AVX2).
+run them on vpdpbusd (AVX-512 VNNI, AVX-VNNI), vpmaddubsw (AVX2 on Zen 1 to
+3: --mcpu=znver3, with B's overflowing pairs split into a residual) or
+vpmaddwd (other AVX2).
 
 * Exact: MatMulInteger's i32 output equals numpy's int32 product, for uint8
   and int8 A with a zero point, on every x86 target this machine runs: the
   host, x86-64-v3 (vpmaddwd) and x86-64 (no kernel: loops). The shapes
   cover every remainder of the register blocks (rows, panels, lanes, K not
-  a multiple of 4). The LLVM IR is checked for the instruction the target
+  a multiple of 4). Weights at the ends of int8's range, with A at 255
+  and 0, check that no pair of u8 x s8 products saturates vpmaddubsw. The LLVM IR is checked for the instruction the target
   should use, so a test cannot pass on the fallback loops.
 * QDQ: networks quantized by onnxruntime's quantize_static (uint8
   activations, per-channel int8 weights) match onnxruntime within one
@@ -30,7 +33,9 @@ SHAPES = [(1, 16, 16), (7, 27, 24), (13, 64, 70), (6, 100, 128), (25, 3, 8),
 
 
 def x86_targets(strata):
-    """(preset, IR marker of its int8 kernel or None) runnable here."""
+    """(target, IR marker of its int8 kernel or None) runnable here; a
+    target is a preset or "znver3" (x86-64-v3 code tuned for Zen 3: the
+    vpmaddubsw kernel)."""
     runnable = set(strata.runnable_targets())
     if "x86-64" not in runnable:
         pytest.skip("not an x86-64 host")
@@ -40,7 +45,18 @@ def x86_targets(strata):
     targets = [("host", host), ("x86-64", None)]
     if "x86-64-v3" in runnable:
         targets.append(("x86-64-v3", "pmadd.wd"))
+        # Zen 3 code (with its VAES) runs on Zen 3 and newer AMD cores.
+        with open("/proc/cpuinfo") as f:
+            amd = "AuthenticAMD" in f.read()
+        if amd and "vaes" in features:
+            targets.append(("znver3", "pmadd.ub.sw"))
     return targets
+
+
+def target_options(target):
+    if target == "znver3":
+        return {"target": "x86-64-v3", "target_cpu": "znver3"}
+    return {"target": target}
 
 
 def matmul_integer(m, k, n, a_type, batch=None):
@@ -67,7 +83,7 @@ def compile_for(strata, model, tmp_path, stem, target, emit="lib"):
     path = tmp_path / f"{stem}.onnx"
     onnx.save(model, str(path))
     return strata.compile(path, tmp_path / f"{stem}-{target}-{emit}", name="net",
-                          target=target, emit=emit)
+                          emit=emit, **target_options(target))
 
 
 @pytest.mark.parametrize("a_type", [TP.UINT8, TP.INT8], ids=["u8", "s8"])
@@ -82,6 +98,33 @@ def test_matmul_integer_exact(strata, tmp_path, a_type):
                 got, expected, err_msg=f"{target}: {m}x{k}x{n}")
         if marker:
             ir = open(compile_for(strata, model, tmp_path, stem, target, "llvm")).read()
+            assert marker in ir, f"{target}: no {marker} in the LLVM IR"
+
+
+def test_matmul_integer_extreme_pairs_exact(strata, tmp_path):
+    """Adjacent k pairs of B at 127 + 127 and -128 + -128 (and mixed), with
+    A at 255 and 0: 255 * 254 overflows a vpmaddubsw pair, so these pairs
+    are split between B and its residual. Every target gives numpy's sums."""
+    m, k, n = 9, 44, 24
+    b = GEN.choice(np.array([127, -128, 126, -127, 1, 0], np.int8), (k, n))
+    b[:8, :8] = 127
+    b[8:16, 8:16] = -128
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "mmi",
+        [helper.make_tensor_value_info("a", TP.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TP.INT32, [m, n])],
+        [numpy_helper.from_array(b, "b")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    a = GEN.choice(np.array([255, 0, 254], np.uint8), (m, k))
+    a[0] = 255
+    expected = a.astype(np.int32) @ b.astype(np.int32)
+    for target, marker in x86_targets(strata):
+        lib = compile_for(strata, model, tmp_path, "extreme", target)
+        (got,) = strata.load(lib).run({"a": a})
+        np.testing.assert_array_equal(got, expected, err_msg=target)
+        if marker:
+            ir = open(compile_for(strata, model, tmp_path, "extreme", target,
+                                  "llvm")).read()
             assert marker in ir, f"{target}: no {marker} in the LLVM IR"
 
 
@@ -151,13 +194,25 @@ QDQ_CASES = {
 
 @pytest.mark.parametrize("case", sorted(QDQ_CASES))
 def test_qdq_within_one_step(strata, tmp_path, case):
-    import onnxruntime as ort
+    """Against onnxruntime where it has VNNI (exact sums); without, its
+    vpmaddubsw saturates pairs of products, and the reference is ONNX's
+    evaluator (float math between the exact DequantizeLinear and
+    QuantizeLinear)."""
     model, x = qdq_model(tmp_path, case, *QDQ_CASES[case])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(model.SerializeToString(), options,
-                                   providers=["CPUExecutionProvider"])
-    (expected,) = session.run(None, {"x": x})
+    features = strata.cpu_features()
+    if "avx512vnni" in features or "avxvnni" in features:
+        import onnxruntime as ort
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(model.SerializeToString(), options,
+                                       providers=["CPUExecutionProvider"])
+        (expected,) = session.run(None, {"x": x})
+    else:
+        from onnx import version_converter
+        from onnx.reference import ReferenceEvaluator
+        # The evaluator's DequantizeLinear starts at opset 19.
+        upgraded = version_converter.convert_version(model, 21)
+        (expected,) = ReferenceEvaluator(upgraded).run(None, {"x": x})
     # The output's quantization step: the scale of its last
     # DequantizeLinear.
     output_dq = next(n for n in model.graph.node if n.output[0] == "y")

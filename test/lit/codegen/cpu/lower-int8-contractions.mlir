@@ -23,9 +23,8 @@
 // CHECK:     scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
 // CHECK:       vector.load %[[A]]{{.*}} : memref<7x8xi8>, vector<4xi8>
 // CHECK:       vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
-// CHECK:       %[[FLIPS:.*]] = arith.constant -2139062144 : i32
-// CHECK:       arith.xori %{{.*}}, %[[FLIPS]] : i32
-// CHECK:       vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// CHECK:       %[[SPLAT:.*]] = vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// CHECK:       arith.xori %[[SPLAT]], %{{.*}} : vector<16xi32>
 // CHECK:       llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // CHECK:     vector.store %{{.*}}, %[[C]]{{.*}} : memref<7x3x16xi32>, vector<16xi32>
 // CHECK-NOT: linalg.generic
