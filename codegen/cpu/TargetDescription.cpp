@@ -23,11 +23,13 @@ void chooseBlock(CpuTargetDescription &d) {
 /// The int8 kernel and its block: as many accumulators as leave registers
 /// for one B vector per panel, the broadcast row and (madd) a product.
 ///
-/// Without VNNI, Zen 1 to 3 run one vpmaddwd per cycle (16 products, no
-/// more than the FMA's f32 rate: 50 GMAC/s on a 3 GHz Zen 3, measured)
-/// but a vpmaddubsw beside it (32 products: 95 GMAC/s), so they get the
-/// maddubs kernel. Elsewhere (Intel, Zen 4 and 5) both go to the same two
-/// ports and maddubs would only add its residual.
+/// Without VNNI, Zen 1 to 3 get the maddubs kernel: on a Zen 3 core it ran
+/// ResNet-50's int8 convolutions in 69 ms against madd's 91 (its A is a
+/// broadcast 4 bytes and one xor per row and k group, where madd widens
+/// A's bytes to words and broadcasts them; its instruction pair peaks at
+/// 97 GMAC/s against vpmaddwd's 80, bench/int8_dot_peak.c). Other AVX2
+/// cores keep madd: they were not measured, and the residual of split
+/// pairs costs a quarter more products.
 void chooseInt8Kernel(CpuTargetDescription &d, uint64_t has,
                       llvm::StringRef cpu) {
   bool avx512 = has & STRATA_CPU(X86_AVX512F);
