@@ -323,6 +323,8 @@ struct LowerInt8ContractionsPass
     : strata::impl::LowerInt8ContractionsBase<LowerInt8ContractionsPass> {
   using Base::Base;
 
+  Kernel kernel{};
+
   void runOnOperation() override {
     std::optional<Kind> which =
         llvm::StringSwitch<std::optional<Kind>>(kind)
@@ -336,7 +338,7 @@ struct LowerInt8ContractionsPass
           << kind << "'";
       return signalPassFailure();
     }
-    Kernel kernel{*which, lanes, *which == Kind::Madd ? 2 : 4, rows, panels};
+    kernel = {*which, lanes, *which == Kind::Madd ? 2 : 4, rows, panels};
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
       if (op->hasAttr("strata.int8_panels") && op.hasPureBufferSemantics())
@@ -350,6 +352,12 @@ struct LowerInt8ContractionsPass
       }
       auto lhsType = cast<MemRefType>(op.getDpsInputs()[0].getType());
       auto rhsType = cast<MemRefType>(op.getDpsInputs()[1].getType());
+      // maddubs: a B whose residual would have been too dense was packed
+      // as words for vpmaddwd (strata-pack-int8-rhs max-residual).
+      Kernel kernel = this->kernel;
+      if (kernel.kind == Kind::Maddubs &&
+          rhsType.getElementType().isInteger(16))
+        kernel.kind = Kind::Madd, kernel.group = 2;
       auto outType = cast<MemRefType>(op.getDpsInits()[0].getType());
       if (!lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
           !outType.hasStaticShape() || rhsType.getDimSize(2) != lanes ||

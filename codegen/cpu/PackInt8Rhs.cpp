@@ -85,8 +85,15 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
 
   /// B packed, and (split-pairs) its residual; see the file comment.
   struct Packed {
+    int64_t group;
     Value main;
     Value residual, groups, counts; // null without a residual
+  };
+
+  /// How B is packed: k per lane, i16 or i8, split pairs or not.
+  struct Layout {
+    int64_t group;
+    bool wide, split;
   };
 
   ElementsAttr blob(ArrayRef<char> bytes, ArrayRef<int64_t> shape,
@@ -99,10 +106,52 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
   /// B (K x N i8, row-major) as [N1][K1][lanes][group], i8 or (wide) i16,
   /// with the residual of split pairs as [N1][R][lanes][group] i8, its
   /// group numbers [N1][R] and counts [N1] (i32).
+  ///
+  /// With split-pairs, a B whose residual would hold more than
+  /// `max-residual` of its (panel, k group) vectors is packed as for
+  /// vpmaddwd instead (words, groups of 2, nothing split): its residual
+  /// would cost more than the faster instruction saves.
   Packed pack(OpBuilder &b, Location loc, ElementsAttr rhs, int64_t k,
               int64_t n) {
+    if (!splitPairs)
+      return pack(b, loc, rhs, k, n, {group, wide, false});
+    if (residualShare(rhs, k, n) <= maxResidual)
+      return pack(b, loc, rhs, k, n, {group, false, true});
+    return pack(b, loc, rhs, k, n, {2, true, false});
+  }
+
+  /// Whether the pair of B's k `row` (and its neighbour) in column `col`
+  /// could leave i16 in vpmaddubsw: one sign, past 128 in magnitude.
+  static bool overflows(int16_t value, int16_t other) {
+    int pos = std::max<int>(value, 0) + std::max<int>(other, 0);
+    int neg = std::min<int>(value, 0) + std::min<int>(other, 0);
+    return pos > 128 || neg < -128;
+  }
+
+  /// The share of (panel, k group) vectors that split pairs would give a
+  /// residual entry.
+  double residualShare(ElementsAttr rhs, int64_t k, int64_t n) {
     ArrayRef<char> data = *strata::rawConstantData(rhs);
     const int8_t *from = reinterpret_cast<const int8_t *>(data.data());
+    int64_t n1 = ceilDiv(n, lanes), k1 = ceilDiv(k, group), used = 0;
+    for (int64_t p = 0; p < n1; ++p)
+      for (int64_t g = 0; g < k1; ++g) {
+        bool any = false;
+        for (int64_t col = p * lanes; col < std::min(n, (p + 1) * lanes); ++col)
+          for (int64_t row = g * group; row + 1 < std::min(k, (g + 1) * group);
+               row += 2)
+            any = any || overflows(from[row * n + col], from[(row + 1) * n + col]);
+        used += any;
+      }
+    return double(used) / double(n1 * k1);
+  }
+
+  Packed pack(OpBuilder &b, Location loc, ElementsAttr rhs, int64_t k,
+              int64_t n, Layout layout) {
+    ArrayRef<char> data = *strata::rawConstantData(rhs);
+    const int8_t *from = reinterpret_cast<const int8_t *>(data.data());
+    int64_t group = layout.group;
+    bool wide = layout.wide;
     int64_t n1 = ceilDiv(n, lanes), k1 = ceilDiv(k, group);
     int64_t width = wide ? 2 : 1, vector = lanes * group;
     auto at = [&](int64_t row, int64_t col) -> int16_t {
@@ -120,11 +169,8 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
           for (int64_t e = 0; e < group; ++e) {
             int64_t row = g * group + e, col = p * lanes + l;
             int16_t value = at(row, col);
-            if (splitPairs) {
-              int16_t other = at(row ^ 1, col);
-              int pos = std::max<int>(value, 0) + std::max<int>(other, 0);
-              int neg = std::min<int>(value, 0) + std::min<int>(other, 0);
-              if (pos > 128 || neg < -128) {
+            if (layout.split) {
+              if (overflows(value, at(row ^ 1, col))) {
                 int16_t half = value / 2; // each part of the pair: |.| <= 64
                 rest[l * group + e] = int8_t(value - half);
                 value = half;
@@ -142,6 +188,7 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
       return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
     };
     Packed result;
+    result.group = group;
     result.main = constant(
         blob(packed, {n1, k1, lanes, group}, element, "int8_panels"));
     int64_t entries = 0;
@@ -191,6 +238,7 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
     }
     const Packed &packed = found->second;
     rewriter.setInsertionPoint(op);
+    int64_t group = packed.group;
     int64_t n1 = ceilDiv(p.n, lanes), k1 = ceilDiv(p.k, group);
     Type i32 = rewriter.getI32Type();
     Value lhs = strata::panels::lhsAsRows(rewriter, loc, op.getDpsInputs()[0],

@@ -616,6 +616,10 @@ def PackInt8Rhs : Pass<"strata-pack-int8-rhs", "mlir::ModuleOp"> {
     halves, their group numbers ([N1][R] i32) and how many there are
     ([N1] i32). vpmaddubsw sums two u8 x s8 products in a saturating i16:
     with each pair within +-128, 255 * 128 fits and the product is exact.
+    A B with residual entries in more than `max-residual` of its vectors
+    (weights spread evenly over the whole int8 range, say) is packed for
+    vpmaddwd instead, as with `wide` and group 2, which
+    strata-lower-int8-contractions runs with its madd kernel.
 
     Why: the dot-product instructions (vpdpbusd, vpmaddubsw, vpmaddwd)
     read `group` adjacent k of `lanes` columns of B as one vector; packed,
@@ -631,6 +635,10 @@ def PackInt8Rhs : Pass<"strata-pack-int8-rhs", "mlir::ModuleOp"> {
     Option<"splitPairs", "split-pairs", "bool", "false",
            "Halve the pairs of adjacent k whose u8 x s8 products could "
            "leave i16 into a residual (vpmaddubsw)">,
+    Option<"maxResidual", "max-residual", "double", "0.5",
+           "With split-pairs: the largest share of (panel, k group) "
+           "vectors with a residual entry; a B above it is packed for "
+           "vpmaddwd (words, groups of 2)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

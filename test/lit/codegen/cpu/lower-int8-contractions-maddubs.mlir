@@ -6,8 +6,11 @@
 // subtracted per panel: over the main panel's groups and its residual
 // entries. After each block's k loop, each panel's residual entries (as
 // many as its count says) are added at their own k group.
-// RUN: strata-opt %s -strata-lower-int8-contractions="kind=maddubs lanes=8 rows=4 panels=2" -canonicalize | FileCheck %s
-// RUN: not strata-opt %s -strata-lower-int8-contractions="kind=madd lanes=8 rows=4 panels=2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MADD
+// A product that strata-pack-int8-rhs packed as words (its residual would
+// have been too dense: max-residual) runs the madd kernel (WORDS).
+// RUN: strata-opt %s -split-input-file -strata-lower-int8-contractions="kind=maddubs lanes=8 rows=4 panels=2" -canonicalize | FileCheck %s
+// RUN: strata-opt %s -split-input-file -strata-lower-int8-contractions="kind=maddubs lanes=8 rows=4 panels=2" | FileCheck %s --check-prefix=WORDS
+// RUN: not strata-opt %s -split-input-file -strata-lower-int8-contractions="kind=madd lanes=8 rows=4 panels=2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MADD
 
 // CHECK-LABEL: func.func @split(
 // CHECK-SAME: %[[A:.*]]: memref<5x8xi8>, %[[B:.*]]: memref<3x2x8x4xi8>, %[[R:.*]]: memref<3x1x8x4xi8>, %[[G:.*]]: memref<3x1xi32>, %[[N:.*]]: memref<3xi32>, %[[C:.*]]: memref<5x3x8xi32>
@@ -82,6 +85,29 @@ func.func @split(%a: memref<5x8xi8>, %b: memref<3x2x8x4xi8>, %r: memref<3x1x8x4x
     %7 = arith.select %used, %6, %c0 : i32
     %8 = arith.addi %4, %7 : i32
     linalg.yield %8 : i32
+  }
+  return
+}
+
+// -----
+
+// WORDS-LABEL: func.func @words(
+// WORDS-NOT: pmadd.ub.sw
+// WORDS: arith.extsi %{{.*}} : vector<4xi8> to vector<4xi16>
+// WORDS: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// WORDS-NOT: pmadd.ub.sw
+#wa = affine_map<(m, p, l, g, e) -> (m, g * 2 + e)>
+#wb = affine_map<(m, p, l, g, e) -> (p, g, l, e)>
+#wc = affine_map<(m, p, l, g, e) -> (m, p, l)>
+func.func @words(%a: memref<4x8xi8>, %b: memref<1x4x8x2xi16>, %c: memref<4x1x8xi32>) {
+  linalg.generic {indexing_maps = [#wa, #wb, #wc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<4x8xi8>, memref<1x4x8x2xi16>) outs(%c : memref<4x1x8xi32>) attrs = {strata.int8_panels} {
+  ^bb0(%x: i8, %w: i16, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i16 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
   }
   return
 }

@@ -7,7 +7,11 @@
 // residual's entries, and its body adds the main product once and each
 // residual entry at its own k group. Without a pair to split the product
 // is packed as without the option. split-pairs with wide is an error.
-// RUN: strata-opt %s -split-input-file -strata-pack-int8-rhs="lanes=2 group=4 split-pairs=true" | FileCheck %s
+// With the default max-residual (0.5), @split, whose two vectors both have
+// a residual entry, is packed for vpmaddwd instead: words in groups of 2,
+// nothing split (FALLBACK).
+// RUN: strata-opt %s -split-input-file -strata-pack-int8-rhs="lanes=2 group=4 split-pairs=true max-residual=1.0" | FileCheck %s
+// RUN: strata-opt %s -split-input-file -strata-pack-int8-rhs="lanes=2 group=4 split-pairs=true" | FileCheck %s --check-prefix=FALLBACK
 // RUN: not strata-opt %s -strata-pack-int8-rhs="lanes=2 group=2 wide=true split-pairs=true" 2>&1 | FileCheck %s --check-prefix=WIDE
 
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3 * 4 + d4)>
@@ -39,6 +43,12 @@
 // CHECK: int8_groups: "0x400000000000000001000000",
 // CHECK: int8_counts: "0x4000000002000000"
 // WIDE: split-pairs packs bytes (not wide) in groups of pairs
+// FALLBACK-LABEL: func.func @split(
+// FALLBACK: %[[P:.*]] = arith.constant dense_resource<int8_panels> : tensor<1x4x2x2xi16>
+// FALLBACK-NOT: int8_residual
+// FALLBACK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %[[P]] : tensor<2x8xi8>, tensor<1x4x2x2xi16>)
+// FALLBACK-LABEL: func.func @nothing_to_split(
+// FALLBACK: arith.constant dense_resource<int8_panels> : tensor<1x1x2x4xi8>
 func.func @split(%x: tensor<2x8xi8>) -> tensor<2x2xi32> {
   %w = arith.constant dense<[[100, 1], [100, 2], [3, 4], [5, 6], [7, -100], [8, -90], [9, 10], [11, 12]]> : tensor<8x2xi8>
   %zero = arith.constant 0 : i32
