@@ -120,8 +120,8 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
     return pack(b, loc, rhs, k, n, {2, true, false});
   }
 
-  /// Whether the pair of B's k `row` (and its neighbour) in column `col`
-  /// could leave i16 in vpmaddubsw: one sign, past 128 in magnitude.
+  /// Whether a pair of adjacent-k weights of one column could leave i16 in
+  /// vpmaddubsw (times bytes up to 255): one sign, past 128 in magnitude.
   static bool overflows(int16_t value, int16_t other) {
     int pos = std::max<int>(value, 0) + std::max<int>(other, 0);
     int neg = std::min<int>(value, 0) + std::min<int>(other, 0);
