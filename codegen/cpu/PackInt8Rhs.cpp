@@ -85,15 +85,36 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
 
   /// B packed, and (split-pairs) its residual; see the file comment.
   struct Packed {
-    int64_t group;
     Value main;
     Value residual, groups, counts; // null without a residual
+
+    int64_t group() const {
+      return cast<ShapedType>(main.getType()).getDimSize(3);
+    }
   };
 
   /// How B is packed: k per lane, i16 or i8, split pairs or not.
   struct Layout {
     int64_t group;
     bool wide, split;
+  };
+
+  /// The bytes of a packing, before they become constants.
+  struct Bytes {
+    Layout layout;
+    int64_t n1, k1;
+    std::vector<char> main;
+    /// Per panel, its residual vectors, each with its k group.
+    std::vector<std::vector<std::pair<int32_t, std::vector<int8_t>>>>
+        residualOf;
+
+    /// The share of (panel, k group) vectors with a residual entry.
+    double residualShare() const {
+      int64_t used = 0;
+      for (const auto &list : residualOf)
+        used += list.size();
+      return double(used) / double(n1 * k1);
+    }
   };
 
   ElementsAttr blob(ArrayRef<char> bytes, ArrayRef<int64_t> shape,
@@ -114,10 +135,11 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
   Packed pack(OpBuilder &b, Location loc, ElementsAttr rhs, int64_t k,
               int64_t n) {
     if (!splitPairs)
-      return pack(b, loc, rhs, k, n, {group, wide, false});
-    if (residualShare(rhs, k, n) <= maxResidual)
-      return pack(b, loc, rhs, k, n, {group, false, true});
-    return pack(b, loc, rhs, k, n, {2, true, false});
+      return constants(b, loc, bytesOf(rhs, k, n, {group, wide, false}));
+    Bytes split = bytesOf(rhs, k, n, {group, false, true});
+    if (split.residualShare() <= maxResidual)
+      return constants(b, loc, split);
+    return constants(b, loc, bytesOf(rhs, k, n, {2, true, false}));
   }
 
   /// Whether a pair of adjacent-k weights of one column could leave i16 in
@@ -128,39 +150,18 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
     return pos > 128 || neg < -128;
   }
 
-  /// The share of (panel, k group) vectors that split pairs would give a
-  /// residual entry.
-  double residualShare(ElementsAttr rhs, int64_t k, int64_t n) {
-    ArrayRef<char> data = *strata::rawConstantData(rhs);
-    const int8_t *from = reinterpret_cast<const int8_t *>(data.data());
-    int64_t n1 = ceilDiv(n, lanes), k1 = ceilDiv(k, group), used = 0;
-    for (int64_t p = 0; p < n1; ++p)
-      for (int64_t g = 0; g < k1; ++g) {
-        bool any = false;
-        for (int64_t col = p * lanes; col < std::min(n, (p + 1) * lanes); ++col)
-          for (int64_t row = g * group; row + 1 < std::min(k, (g + 1) * group);
-               row += 2)
-            any = any || overflows(from[row * n + col], from[(row + 1) * n + col]);
-        used += any;
-      }
-    return double(used) / double(n1 * k1);
-  }
-
-  Packed pack(OpBuilder &b, Location loc, ElementsAttr rhs, int64_t k,
-              int64_t n, Layout layout) {
+  Bytes bytesOf(ElementsAttr rhs, int64_t k, int64_t n, Layout layout) {
     ArrayRef<char> data = *strata::rawConstantData(rhs);
     const int8_t *from = reinterpret_cast<const int8_t *>(data.data());
     int64_t group = layout.group;
-    bool wide = layout.wide;
     int64_t n1 = ceilDiv(n, lanes), k1 = ceilDiv(k, group);
-    int64_t width = wide ? 2 : 1, vector = lanes * group;
+    int64_t width = layout.wide ? 2 : 1, vector = lanes * group;
     auto at = [&](int64_t row, int64_t col) -> int16_t {
       return row < k && col < n ? from[row * n + col] : 0;
     };
-    std::vector<char> packed(n1 * k1 * vector * width, 0);
-    // Per panel, its residual vectors (each with its group).
-    std::vector<std::vector<std::pair<int32_t, std::vector<int8_t>>>>
-        residualOf(n1);
+    Bytes result{layout, n1, k1,
+                 std::vector<char>(n1 * k1 * vector * width, 0), {}};
+    result.residualOf.resize(n1);
     for (int64_t p = 0; p < n1; ++p)
       for (int64_t g = 0; g < k1; ++g) {
         std::vector<int8_t> rest(vector, 0);
@@ -169,44 +170,47 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
           for (int64_t e = 0; e < group; ++e) {
             int64_t row = g * group + e, col = p * lanes + l;
             int16_t value = at(row, col);
-            if (layout.split) {
-              if (overflows(value, at(row ^ 1, col))) {
-                int16_t half = value / 2; // each part of the pair: |.| <= 64
-                rest[l * group + e] = int8_t(value - half);
-                value = half;
-                any = true;
-              }
+            if (layout.split && overflows(value, at(row ^ 1, col))) {
+              int16_t half = value / 2; // each part of the pair: |.| <= 64
+              rest[l * group + e] = int8_t(value - half);
+              value = half;
+              any = true;
             }
             size_t offset = ((p * k1 + g) * vector + l * group + e) * width;
-            std::memcpy(&packed[offset], &value, width); // little-endian
+            std::memcpy(&result.main[offset], &value, width); // little-endian
           }
         if (any)
-          residualOf[p].push_back({int32_t(g), std::move(rest)});
+          result.residualOf[p].push_back({int32_t(g), std::move(rest)});
       }
-    Type element = IntegerType::get(&getContext(), wide ? 16 : 8);
+    return result;
+  }
+
+  Packed constants(OpBuilder &b, Location loc, const Bytes &bytes) {
+    int64_t n1 = bytes.n1, group = bytes.layout.group, vector = lanes * group;
     auto constant = [&](ElementsAttr attr) -> Value {
       return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
     };
     Packed result;
-    result.group = group;
     result.main = constant(
-        blob(packed, {n1, k1, lanes, group}, element, "int8_panels"));
+        blob(bytes.main, {n1, bytes.k1, lanes, group},
+             IntegerType::get(&getContext(), bytes.layout.wide ? 16 : 8),
+             "int8_panels"));
     int64_t entries = 0;
-    for (const auto &list : residualOf)
+    for (const auto &list : bytes.residualOf)
       entries = std::max<int64_t>(entries, list.size());
     if (entries == 0)
       return result;
     std::vector<char> residual(n1 * entries * vector, 0);
     std::vector<int32_t> groups(n1 * entries, 0), counts(n1, 0);
     for (int64_t p = 0; p < n1; ++p) {
-      counts[p] = residualOf[p].size();
-      for (auto [j, entry] : llvm::enumerate(residualOf[p])) {
+      counts[p] = bytes.residualOf[p].size();
+      for (auto [j, entry] : llvm::enumerate(bytes.residualOf[p])) {
         groups[p * entries + j] = entry.first;
         std::memcpy(&residual[(p * entries + j) * vector],
                     entry.second.data(), vector);
       }
     }
-    auto bytesOf = [](const std::vector<int32_t> &v) {
+    auto asBytes = [](const std::vector<int32_t> &v) {
       return ArrayRef<char>(reinterpret_cast<const char *>(v.data()),
                             v.size() * sizeof(int32_t));
     };
@@ -215,8 +219,8 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
         constant(blob(residual, {n1, entries, lanes, group},
                       IntegerType::get(&getContext(), 8), "int8_residual"));
     result.groups =
-        constant(blob(bytesOf(groups), {n1, entries}, i32, "int8_groups"));
-    result.counts = constant(blob(bytesOf(counts), {n1}, i32, "int8_counts"));
+        constant(blob(asBytes(groups), {n1, entries}, i32, "int8_groups"));
+    result.counts = constant(blob(asBytes(counts), {n1}, i32, "int8_counts"));
     return result;
   }
 
@@ -238,7 +242,7 @@ struct PackInt8RhsPass : strata::impl::PackInt8RhsBase<PackInt8RhsPass> {
     }
     const Packed &packed = found->second;
     rewriter.setInsertionPoint(op);
-    int64_t group = packed.group;
+    int64_t group = packed.group();
     int64_t n1 = ceilDiv(p.n, lanes), k1 = ceilDiv(p.k, group);
     Type i32 = rewriter.getI32Type();
     Value lhs = strata::panels::lhsAsRows(rewriter, loc, op.getDpsInputs()[0],
