@@ -10,8 +10,9 @@ vpmaddwd (other AVX2).
   host, x86-64-v3 (vpmaddwd) and x86-64 (no kernel: loops). The shapes
   cover every remainder of the register blocks (rows, panels, lanes, K not
   a multiple of 4). Weights at the ends of int8's range, with A at 255
-  and 0, check that no pair of u8 x s8 products saturates vpmaddubsw. The LLVM IR is checked for the instruction the target
-  should use, so a test cannot pass on the fallback loops.
+  and 0, check that no pair of u8 x s8 products saturates vpmaddubsw. The
+  LLVM IR is checked for the instruction the target should use, so a test
+  cannot pass on the fallback loops.
 * QDQ: networks quantized by onnxruntime's quantize_static (uint8
   activations, per-channel int8 weights) match onnxruntime within one
   quantization step of the output.
